@@ -1,0 +1,51 @@
+import type { Event } from './events';
+import type {
+  ChannelRef, ConnectionStatus, IncomingMessage, OutgoingMessage, Presence, RoomChange,
+  SendReceipt, StatusChange,
+} from './model';
+
+/**
+ * The live session of one account. A connection is created disconnected; `connect()` moves it to
+ * `connecting` and resolves once it is `connected`. It never reconnects by itself: the daemon's
+ * supervisor decides that, from the reasons given. Every status change carries a reason.
+ *
+ * Optional facets (`rooms`, ...) are present only when the protocol has them; the daemon refuses a
+ * request for an absent facet with NotImplemented, never a crash.
+ * @since 0.1.0
+ */
+export interface Connection {
+  readonly status: ConnectionStatus;
+  readonly onStatusChanged: Event<StatusChange>;
+  /** Messages received, in order, batched as they came off the wire. */
+  readonly onMessages: Event<readonly IncomingMessage[]>;
+
+  /**
+   * Connects. Resolves when connected; rejects with a ConfabError (AuthenticationFailed,
+   * CertificateInvalid, NetworkError, NameInUse...) after having emitted `disconnected` with the reason.
+   */
+  connect(): Promise<void>;
+  /** Disconnects (IRC QUIT, XMPP `</stream>`) with reason `requested`. Never throws. */
+  disconnect(message?: string): Promise<void>;
+  /** Applies the user's presence, mapped to what the protocol has. */
+  setPresence(presence: Presence): Promise<void>;
+  /**
+   * Sends one message and resolves only when the protocol confirms it (echo, ack, receipt): the
+   * daemon keeps it in the outbox until then. Rejects with Offline/NetworkError when the
+   * connection drops first: the daemon sends it again after reconnecting.
+   */
+  sendMessage(message: OutgoingMessage): Promise<SendReceipt>;
+  /** Normalizes a target the user typed, for this connection (e.g. with the server's casemapping). */
+  normalizeTarget?(ref: ChannelRef): ChannelRef;
+
+  readonly rooms?: RoomsFacet;
+  /** Releases everything; the connection is not used again. */
+  dispose(): void;
+}
+
+/** Rooms (IRC channels, XMPP MUCs, Tox conferences). */
+export interface RoomsFacet {
+  readonly onRoomChanged: Event<RoomChange>;
+  /** Joins and resolves once the server confirms; rejects with a ConfabError naming why not. */
+  join(room: string, key?: string): Promise<ChannelRef>;
+  leave(room: string, message?: string): Promise<void>;
+}

@@ -1,0 +1,129 @@
+import type { AccountParams } from './params';
+
+/**
+ * The protocol-agnostic core model of DESIGN.md. Plugins translate into these at their edge.
+ * @since 0.1.0
+ */
+
+/** The user's own presence, requested for one account or all of them. */
+export type PresenceStatus = 'available' | 'away' | 'busy' | 'invisible' | 'offline';
+export const PRESENCE_STATUSES: readonly PresenceStatus[] = ['available', 'away', 'busy', 'invisible', 'offline'];
+
+export interface Presence {
+  readonly status: PresenceStatus;
+  readonly message: string;
+}
+
+/** A configured identity on one protocol. Secrets are never in `params`. */
+export interface Account {
+  readonly id: string;
+  readonly protocol: string;
+  readonly displayName: string;
+  readonly params: AccountParams;
+  readonly enabled: boolean;
+}
+
+/** What a connection is given: the account's parameters with defaults and secrets filled in. */
+export interface AccountConfig {
+  readonly id: string;
+  readonly protocol: string;
+  readonly params: AccountParams;
+}
+
+export type ConnectionStatus = 'disconnected' | 'connecting' | 'connected';
+
+/**
+ * Why a connection's status changed (telepathy-glib `TpConnectionStatusReason`): a status always
+ * comes with one.
+ */
+export type StatusReason =
+  | 'none'
+  | 'requested'
+  | 'network-error'
+  | 'auth-failed'
+  | 'cert-invalid'
+  | 'name-in-use'
+  | 'protocol-error'
+  | 'crashed'
+  | 'config-error';
+
+export interface StatusChange {
+  readonly status: ConnectionStatus;
+  readonly reason: StatusReason;
+  /** A human-readable detail; never contains a secret. */
+  readonly detail?: string;
+}
+
+/** One address on one account. */
+export interface Contact {
+  readonly id: string; // normalized
+  readonly alias?: string;
+}
+
+export type ChannelKind = 'direct' | 'room';
+
+/** How a plugin names a conversation: the kind and the normalized target (nick, #channel, JID). */
+export interface ChannelRef {
+  readonly kind: ChannelKind;
+  readonly target: string;
+}
+
+export type MessageKind = 'normal' | 'action' | 'notice';
+export const MESSAGE_KINDS: readonly MessageKind[] = ['normal', 'action', 'notice'];
+
+export type DeliveryState = 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
+
+/** A message a plugin received (including echoes of our own sent from elsewhere). */
+export interface IncomingMessage {
+  readonly channel: ChannelRef;
+  readonly sender: { readonly id: string; readonly name?: string };
+  readonly body: string;
+  readonly kind: MessageKind;
+  /** The server's timestamp when the protocol gives one (IRCv3 server-time, XEP-0203). */
+  readonly serverTime?: Date;
+  /** The protocol's own id (IRCv3 msgid, XEP-0359 stanza-id), for de-duplication. */
+  readonly protocolId?: string;
+  /** True when the message was sent by this account (from another client, or a carbon). */
+  readonly outgoing?: boolean;
+}
+
+/** A message for a plugin to send. `token` is the daemon's outbox id, for correlation. */
+export interface OutgoingMessage {
+  readonly token: string;
+  readonly channel: ChannelRef;
+  readonly body: string;
+  readonly kind: MessageKind;
+}
+
+/** What the protocol confirmed about a sent message. */
+export interface SendReceipt {
+  readonly protocolId?: string;
+  readonly serverTime?: Date;
+}
+
+export type MemberRole = 'owner' | 'admin' | 'op' | 'halfop' | 'voice' | 'member';
+
+export interface Member {
+  readonly id: string;
+  readonly name: string;
+  readonly role: MemberRole;
+}
+
+/** A change to a room as a delta: what was added or removed, and why (folks' `personas_changed`). */
+export interface RoomChange {
+  readonly room: ChannelRef;
+  /** Set when we joined (true) or left/were removed (false). */
+  readonly joined?: boolean;
+  readonly topic?: string;
+  readonly membersAdded?: readonly Member[];
+  readonly membersRemoved?: readonly string[];
+  readonly reason?: string;
+}
+
+/** Placeholder for calls (the media issue fills it in). */
+export type CallState = 'ringing' | 'connecting' | 'active' | 'held' | 'ended';
+export interface Call {
+  readonly id: string;
+  readonly state: CallState;
+  readonly contents: readonly ('audio' | 'video')[];
+}

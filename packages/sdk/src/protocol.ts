@@ -1,0 +1,54 @@
+import type { Connection } from './connection';
+import type { AccountConfig, ChannelKind, PresenceStatus } from './model';
+import type { AccountParams, ParamSpec } from './params';
+
+/** The inversify service identifier under which plugins bind their protocols. */
+export const Protocol = Symbol.for('confab.Protocol');
+
+/**
+ * What a plugin contributes: a narrow describe/validate/create interface (telepathy-glib
+ * `TpBaseProtocolClass`). Capabilities are data, optional features are facets of the connection.
+ * @since 0.1.0
+ */
+export interface Protocol {
+  readonly id: string;
+  readonly displayName: string;
+  readonly parameters: readonly ParamSpec[];
+  readonly capabilities: ProtocolCapabilities;
+  /** The canonical form of a contact id on this protocol; throws InvalidArgumentError if it is not one. */
+  normalizeContact(id: string): string;
+  /** A short unique name for the account, e.g. `nick@server` (telepathy `identify_account`). */
+  identifyAccount(params: AccountParams): string;
+  createConnection(account: AccountConfig, services: ConnectionServices): Connection;
+}
+
+export interface ChannelClass {
+  readonly kind: ChannelKind;
+  readonly media: 'text' | 'call';
+}
+
+export interface ProtocolCapabilities {
+  readonly channelClasses: readonly ChannelClass[];
+  readonly presenceStatuses: readonly PresenceStatus[];
+  readonly writableContactFields: readonly string[];
+}
+
+/** What the daemon gives a connection. */
+export interface ConnectionServices {
+  readonly log: Logger;
+}
+
+/** A logger that never prints a secret: the daemon's implementation redacts them. */
+export interface Logger {
+  debug(msg: string, ...args: unknown[]): void;
+  info(msg: string, ...args: unknown[]): void;
+  warn(msg: string, ...args: unknown[]): void;
+  error(msg: string, ...args: unknown[]): void;
+  child(scope: string): Logger;
+}
+
+/** A logger that prints nothing, for tests. */
+export const silentLogger: Logger = {
+  debug() {}, info() {}, warn() {}, error() {},
+  child() { return silentLogger; },
+};
