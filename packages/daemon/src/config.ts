@@ -1,0 +1,78 @@
+/**
+ * confabd's configuration file (JSON, optional): `$XDG_CONFIG_HOME/confab/confabd.json`.
+ *
+ *   {
+ *     "logLevel": "info",                          // debug | info | warn | error
+ *     "reconnect": { "initialDelayMs": 1000, "maxDelayMs": 300000 },
+ *     "secretStore": "auto",                       // auto | secret-service | file
+ *     "disabledPlugins": ["@confab/plugin-foo"]
+ *   }
+ *
+ * A missing file means the defaults. A bad file is refused with InvalidConfig naming the problem;
+ * the daemon then runs on the defaults (or, on reload, keeps what it had) and shows the error on D-Bus.
+ */
+import { readFileSync } from 'node:fs';
+import { ConfabError } from '@confab/sdk';
+import type { LogLevel } from './log';
+
+export interface Config {
+  readonly logLevel: LogLevel;
+  readonly reconnect: { readonly initialDelayMs: number; readonly maxDelayMs: number };
+  readonly secretStore: 'auto' | 'secret-service' | 'file';
+  readonly disabledPlugins: readonly string[];
+}
+
+export const DEFAULT_CONFIG: Config = {
+  logLevel: 'info',
+  reconnect: { initialDelayMs: 1000, maxDelayMs: 300_000 },
+  secretStore: 'auto',
+  disabledPlugins: [],
+};
+
+const invalid = (file: string, why: string) => new ConfabError('InvalidConfig', `${file}: ${why}`);
+
+export function loadConfig(file: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return DEFAULT_CONFIG;
+    throw invalid(file, `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw invalid(file, `is not valid JSON (${(err as Error).message})`);
+  }
+  return parseConfig(raw, file);
+}
+
+export function parseConfig(raw: unknown, file = 'config'): Config {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid(file, 'must be a JSON object');
+  const o = raw as Record<string, unknown>;
+  const known = new Set(['logLevel', 'reconnect', 'secretStore', 'disabledPlugins']);
+  for (const k of Object.keys(o)) if (!known.has(k)) throw invalid(file, `unknown key '${k}'`);
+
+  const logLevel = o.logLevel ?? DEFAULT_CONFIG.logLevel;
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel as string)) throw invalid(file, `'logLevel' must be debug, info, warn or error`);
+
+  const rc = (o.reconnect ?? {}) as Record<string, unknown>;
+  if (typeof rc !== 'object' || Array.isArray(rc)) throw invalid(file, `'reconnect' must be an object`);
+  const num = (v: unknown, name: string, dflt: number) => {
+    if (v === undefined) return dflt;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 86_400_000) throw invalid(file, `'reconnect.${name}' must be a number of milliseconds`);
+    return v;
+  };
+  const initialDelayMs = num(rc.initialDelayMs, 'initialDelayMs', DEFAULT_CONFIG.reconnect.initialDelayMs);
+  const maxDelayMs = num(rc.maxDelayMs, 'maxDelayMs', DEFAULT_CONFIG.reconnect.maxDelayMs);
+  if (maxDelayMs < initialDelayMs) throw invalid(file, `'reconnect.maxDelayMs' is below 'initialDelayMs'`);
+
+  const secretStore = o.secretStore ?? DEFAULT_CONFIG.secretStore;
+  if (!['auto', 'secret-service', 'file'].includes(secretStore as string)) throw invalid(file, `'secretStore' must be auto, secret-service or file`);
+
+  const disabledPlugins = o.disabledPlugins ?? [];
+  if (!Array.isArray(disabledPlugins) || !disabledPlugins.every((p) => typeof p === 'string')) throw invalid(file, `'disabledPlugins' must be a list of package names`);
+
+  return { logLevel: logLevel as LogLevel, reconnect: { initialDelayMs, maxDelayMs }, secretStore: secretStore as Config['secretStore'], disabledPlugins };
+}

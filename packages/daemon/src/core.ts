@@ -1,0 +1,397 @@
+/**
+ * The daemon's core: accounts and their runners, channels, messages and presence, with typed events
+ * that carry what changed. The D-Bus layer is a thin map over this; nothing here knows D-Bus.
+ *
+ * Invariants kept here:
+ * - a received message is committed (with its pending row) before `onMessagesReceived` fires;
+ * - an outgoing message is committed to the outbox before any plugin sees it;
+ * - secrets never enter the accounts table, events or errors, and every secret value is given to the
+ *   Redactor the moment it is read or written.
+ */
+import {
+  ConfabError, Emitter, InvalidArgumentError, MESSAGE_KINDS, NotFoundError, NotImplementedError,
+  PRESENCE_STATUSES, validateParams, withDefaults,
+  type Account, type AccountConfig, type AccountParams, type IncomingMessage, type Logger, type Member,
+  type MessageKind, type Presence, type PresenceStatus, type Protocol, type RoomChange,
+} from '@confab/sdk';
+import type { Config } from './config';
+import type { Redactor } from './log';
+import type { SecretStore } from './secrets';
+import type { ChannelRow, MessageRow, Store } from './storage/store';
+import { AccountRunner, type RunnerHost } from './supervisor/account-runner';
+
+export interface RoomState {
+  joined: boolean;
+  members: Map<string, Member>;
+}
+
+/** The longest message body accepted over D-Bus (plugins split long ones for their protocol). */
+const MAX_BODY_BYTES = 64 * 1024;
+
+export class Core implements RunnerHost {
+  readonly runners = new Map<string, AccountRunner>();
+  private readonly rooms = new Map<number, RoomState>();
+  private presenceValue: Presence;
+
+  private readonly accountsChanged = new Emitter<{ id: string; change: 'added' | 'removed' | 'changed' }>();
+  readonly onAccountsChanged = this.accountsChanged.event;
+  private readonly channelsChanged = new Emitter<{ id: number; change: 'added' | 'removed' | 'changed' }>();
+  readonly onChannelsChanged = this.channelsChanged.event;
+  private readonly received = new Emitter<readonly MessageRow[]>();
+  readonly onMessagesReceived = this.received.event;
+  private readonly messagesChanged = new Emitter<readonly MessageRow[]>();
+  readonly onMessagesChanged = this.messagesChanged.event;
+  private readonly statusChangedEmitter = new Emitter<AccountRunner>();
+  readonly onStatusChanged = this.statusChangedEmitter.event;
+  private readonly presenceChanged = new Emitter<Presence>();
+  readonly onPresenceChanged = this.presenceChanged.event;
+
+  constructor(
+    readonly store: Store,
+    readonly protocols: ReadonlyMap<string, Protocol>,
+    private readonly secrets: SecretStore,
+    private readonly redactor: Redactor,
+    public config: Config,
+    private readonly log: Logger,
+  ) {
+    this.presenceValue = store.settings.get<Presence>('presence', { status: 'available', message: '' });
+  }
+
+  /** Creates runners for the stored accounts and connects the enabled ones. */
+  start(): void {
+    for (const account of this.store.accounts.all()) {
+      const protocol = this.protocols.get(account.protocol);
+      if (!protocol) {
+        this.log.warn('account %s uses protocol %s, which no loaded plugin provides', account.id, account.protocol);
+        continue;
+      }
+      this.addRunner(account, protocol);
+    }
+    for (const r of this.runners.values()) r.sync();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.runners.values()].map((r) => r.stop()));
+  }
+
+  // ---- protocols and accounts -------------------------------------------------------------
+
+  protocol(id: string): Protocol {
+    const p = this.protocols.get(id);
+    if (!p) throw new NotFoundError(`no protocol '${id}' (available: ${[...this.protocols.keys()].join(', ') || 'none'})`);
+    return p;
+  }
+
+  runner(accountId: string): AccountRunner {
+    const r = this.runners.get(accountId);
+    if (!r) throw new NotFoundError(`no account '${accountId}'`);
+    return r;
+  }
+
+  async createAccount(protocolId: string, displayName: string, raw: Record<string, unknown>): Promise<Account> {
+    const protocol = this.protocol(protocolId);
+    const params = validateParams(protocol.parameters, raw);
+    const { plain, secret } = this.split(protocol, params);
+    const identity = protocol.identifyAccount(withDefaults(protocol.parameters, params));
+    const id = this.newAccountId(protocol.id, identity);
+    const account: Account = { id, protocol: protocol.id, displayName: displayName || identity, params: plain, enabled: true };
+    for (const [name, value] of Object.entries(secret)) await this.secrets.set(id, name, value);
+    this.store.accounts.insert(account);
+    const runner = this.addRunner(account, protocol);
+    this.log.info('account %s created (%s)', id, protocol.id);
+    this.accountsChanged.fire({ id, change: 'added' });
+    runner.sync();
+    return account;
+  }
+
+  async updateAccount(id: string, set: Record<string, unknown>, unset: readonly string[]): Promise<void> {
+    const runner = this.runner(id);
+    const protocol = runner.protocol;
+    const changes = validateParams(protocol.parameters, set, true);
+    const { plain, secret } = this.split(protocol, changes);
+    const params: AccountParams = { ...runner.account.params, ...plain };
+    for (const name of unset) {
+      const spec = protocol.parameters.find((s) => s.name === name);
+      if (!spec) throw new InvalidArgumentError(`unknown parameter '${name}'`);
+      if (spec.required) throw new InvalidArgumentError(`parameter '${name}' is required and cannot be unset`);
+      if (spec.secret) await this.secrets.delete(id, name);
+      delete params[name];
+    }
+    for (const [name, value] of Object.entries(secret)) await this.secrets.set(id, name, value);
+    runner.account = { ...runner.account, params };
+    this.store.accounts.update(runner.account);
+    this.accountsChanged.fire({ id, change: 'changed' });
+    if (runner.status !== 'disconnected' || runner.reason !== 'requested') {
+      if (runner.account.enabled && this.presenceValue.status !== 'offline') runner.start();
+    }
+  }
+
+  setDisplayName(id: string, displayName: string): void {
+    const runner = this.runner(id);
+    runner.account = { ...runner.account, displayName };
+    this.store.accounts.update(runner.account);
+    this.accountsChanged.fire({ id, change: 'changed' });
+  }
+
+  setEnabled(id: string, enabled: boolean): void {
+    const runner = this.runner(id);
+    if (runner.account.enabled === enabled) return;
+    runner.account = { ...runner.account, enabled };
+    this.store.accounts.update(runner.account);
+    this.accountsChanged.fire({ id, change: 'changed' });
+    if (enabled && this.presenceValue.status !== 'offline') runner.start();
+    else runner.sync();
+  }
+
+  reconnect(id: string): void {
+    const runner = this.runner(id);
+    if (!runner.account.enabled) throw new ConfabError('NotAvailable', `account '${id}' is disabled`);
+    if (this.presenceValue.status === 'offline') throw new ConfabError('NotAvailable', 'the presence is offline');
+    runner.start();
+  }
+
+  async removeAccount(id: string): Promise<void> {
+    const runner = this.runner(id);
+    await runner.stop();
+    this.runners.delete(id);
+    const channels = this.store.channels.forAccount(id);
+    await this.secrets.deleteAccount(id);
+    this.store.accounts.delete(id); // channels, messages, pending and outbox rows cascade
+    for (const ch of channels) {
+      this.rooms.delete(ch.id);
+      this.channelsChanged.fire({ id: ch.id, change: 'removed' });
+    }
+    this.log.info('account %s removed', id);
+    this.accountsChanged.fire({ id, change: 'removed' });
+  }
+
+  /** Names of the secret parameters that have a value. */
+  secretNames(id: string): Promise<string[]> {
+    return this.secrets.list(id);
+  }
+
+  get secretStoreKind(): string {
+    return this.secrets.kind;
+  }
+
+  // ---- presence -----------------------------------------------------------------------------
+
+  get presence(): Presence {
+    return this.presenceValue;
+  }
+
+  setPresence(status: string, message: string): void {
+    if (!PRESENCE_STATUSES.includes(status as PresenceStatus)) {
+      throw new InvalidArgumentError(`presence must be one of ${PRESENCE_STATUSES.join(', ')}, not '${status}'`);
+    }
+    this.presenceValue = { status: status as PresenceStatus, message };
+    this.store.settings.set('presence', this.presenceValue);
+    this.presenceChanged.fire(this.presenceValue);
+    for (const r of this.runners.values()) {
+      r.sync();
+      void r.applyPresence();
+    }
+  }
+
+  // ---- channels -----------------------------------------------------------------------------
+
+  channel(id: number): ChannelRow {
+    const ch = this.store.channels.get(id);
+    if (!ch) throw new NotFoundError(`no channel '${id}'`);
+    return ch;
+  }
+
+  roomState(id: number): RoomState | undefined {
+    return this.rooms.get(id);
+  }
+
+  joinRoom(accountId: string, room: string, key: string): ChannelRow {
+    const runner = this.runner(accountId);
+    if (!runner.protocol.capabilities.channelClasses.some((c) => c.kind === 'room')) {
+      throw new NotImplementedError(`protocol '${runner.protocol.id}' has no rooms`);
+    }
+    if (room.trim() === '') throw new InvalidArgumentError('the room name is empty');
+    const target = runner.protocol.normalizeContact(room);
+    const { row, created } = this.store.channels.ensure(accountId, 'room', target);
+    this.store.channels.setAutojoin(row.id, true, key || null);
+    if (key) this.redactor.add(key);
+    if (created) this.channelsChanged.fire({ id: row.id, change: 'added' });
+    const conn = runner.connection;
+    conn?.rooms?.join(target, key || undefined).catch((err: unknown) => {
+      this.log.warn('joining %s failed: %s', target, (err as Error).message);
+    });
+    return this.store.channels.get(row.id)!;
+  }
+
+  openDirect(accountId: string, contact: string): ChannelRow {
+    const runner = this.runner(accountId);
+    if (contact.trim() === '') throw new InvalidArgumentError('the contact is empty');
+    const target = runner.protocol.normalizeContact(contact);
+    const { row, created } = this.store.channels.ensure(accountId, 'direct', target);
+    if (created) this.channelsChanged.fire({ id: row.id, change: 'added' });
+    return row;
+  }
+
+  async leave(channelId: number, message: string): Promise<void> {
+    const ch = this.channel(channelId);
+    if (ch.kind !== 'room') return;
+    this.store.channels.setAutojoin(ch.id, false, null);
+    const conn = this.runners.get(ch.accountId)?.connection;
+    if (conn?.rooms) await conn.rooms.leave(ch.target, message || undefined);
+  }
+
+  // ---- messages -----------------------------------------------------------------------------
+
+  sendMessage(channelId: number, body: string, kind: string): MessageRow {
+    const ch = this.channel(channelId);
+    if (!MESSAGE_KINDS.includes(kind as MessageKind)) throw new InvalidArgumentError(`kind must be one of ${MESSAGE_KINDS.join(', ')}, not '${kind}'`);
+    if (body.length === 0) throw new InvalidArgumentError('the message is empty');
+    if (Buffer.byteLength(body) > MAX_BODY_BYTES) throw new InvalidArgumentError(`the message is longer than ${MAX_BODY_BYTES} bytes`);
+    const runner = this.runner(ch.accountId);
+    const row = this.store.messages.enqueue(ch.accountId, { channelId, senderId: '', senderName: '', body, kind: kind as MessageKind });
+    this.accountsChanged.fire({ id: ch.accountId, change: 'changed' }); // OutboxSize
+    this.channelsChanged.fire({ id: ch.id, change: 'changed' }); // LastActivity
+    runner.kick();
+    return row;
+  }
+
+  acknowledge(ids: readonly number[]): void {
+    this.store.messages.acknowledge(ids);
+  }
+
+  search(query: string, beforeId: number, limit: number): MessageRow[] {
+    try {
+      return this.store.messages.search(query, beforeId, limit);
+    } catch (err) {
+      throw new InvalidArgumentError(`bad search query: ${(err as Error).message}`);
+    }
+  }
+
+  // ---- RunnerHost: what the runners report --------------------------------------------------
+
+  policy(): Config['reconnect'] {
+    return this.config.reconnect;
+  }
+
+  requestedPresence(): Presence {
+    return this.presenceValue;
+  }
+
+  async resolveConfig(account: Account): Promise<AccountConfig> {
+    const protocol = this.protocol(account.protocol);
+    const params: AccountParams = withDefaults(protocol.parameters, account.params);
+    for (const spec of protocol.parameters) {
+      if (!spec.secret) continue;
+      const value = await this.secrets.get(account.id, spec.name);
+      if (value === undefined) continue;
+      this.redactor.add(value);
+      params[spec.name] = value;
+    }
+    return { id: account.id, protocol: account.protocol, params };
+  }
+
+  statusChanged(runner: AccountRunner): void {
+    this.log.info('account %s: %s (%s)%s', runner.account.id, runner.status, runner.reason, runner.detail ? `: ${runner.detail}` : '');
+    if (runner.status !== 'connected') this.markRoomsLeft(runner.account.id);
+    this.statusChangedEmitter.fire(runner);
+    this.accountsChanged.fire({ id: runner.account.id, change: 'changed' });
+  }
+
+  messagesReceived(runner: AccountRunner, messages: readonly IncomingMessage[]): void {
+    const accountId = runner.account.id;
+    const batch = messages.map((m) => {
+      const { row, created } = this.store.channels.ensure(accountId, m.channel.kind, this.normalize(runner.protocol, m.channel.target));
+      if (created) this.channelsChanged.fire({ id: row.id, change: 'added' });
+      return {
+        channelId: row.id,
+        senderId: m.sender.id,
+        senderName: m.sender.name ?? m.sender.id,
+        serverTime: (m.serverTime ?? new Date()).getTime(),
+        body: m.body,
+        kind: m.kind,
+        outgoing: m.outgoing ?? false,
+        protocolId: m.protocolId ?? null,
+      };
+    });
+    const rows = this.store.messages.storeReceived(batch); // committed before it is announced
+    if (rows.length > 0) this.received.fire(rows);
+  }
+
+  roomChanged(runner: AccountRunner, change: RoomChange): void {
+    const target = this.normalize(runner.protocol, change.room.target);
+    const { row, created } = this.store.channels.ensure(runner.account.id, 'room', target);
+    if (created) this.channelsChanged.fire({ id: row.id, change: 'added' });
+    let state = this.rooms.get(row.id);
+    if (!state) this.rooms.set(row.id, (state = { joined: false, members: new Map() }));
+    if (change.joined !== undefined) {
+      state.joined = change.joined;
+      if (!change.joined) state.members.clear();
+    }
+    if (change.topic !== undefined) this.store.channels.setTopic(row.id, change.topic);
+    for (const m of change.membersAdded ?? []) state.members.set(m.id, m);
+    for (const id of change.membersRemoved ?? []) state.members.delete(id);
+    this.channelsChanged.fire({ id: row.id, change: 'changed' });
+  }
+
+  outboxChanged(runner: AccountRunner, message: MessageRow): void {
+    this.messagesChanged.fire([message]);
+    this.accountsChanged.fire({ id: runner.account.id, change: 'changed' });
+  }
+
+  /** Routes an exception thrown where nobody could catch it to the account whose code threw it. */
+  crashAccount(accountId: string, err: unknown): boolean {
+    const runner = this.runners.get(accountId);
+    if (!runner) return false;
+    runner.crashed(err);
+    return true;
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private addRunner(account: Account, protocol: Protocol): AccountRunner {
+    const runner = new AccountRunner(account, protocol, this, this.log.child(account.id));
+    this.runners.set(account.id, runner);
+    return runner;
+  }
+
+  private markRoomsLeft(accountId: string): void {
+    for (const ch of this.store.channels.forAccount(accountId)) {
+      const state = this.rooms.get(ch.id);
+      if (state?.joined) {
+        state.joined = false;
+        state.members.clear();
+        this.channelsChanged.fire({ id: ch.id, change: 'changed' });
+      }
+    }
+  }
+
+  private normalize(protocol: Protocol, target: string): string {
+    try {
+      return protocol.normalizeContact(target);
+    } catch {
+      return target; // the server named it; keep its spelling rather than drop the message
+    }
+  }
+
+  private split(protocol: Protocol, params: AccountParams): { plain: AccountParams; secret: Record<string, string> } {
+    const plain: AccountParams = {};
+    const secret: Record<string, string> = {};
+    for (const [name, value] of Object.entries(params)) {
+      const spec = protocol.parameters.find((s) => s.name === name);
+      if (spec?.secret) {
+        secret[name] = String(value);
+        this.redactor.add(String(value));
+      } else plain[name] = value;
+    }
+    return { plain, secret };
+  }
+
+  private newAccountId(protocol: string, identity: string): string {
+    // A D-Bus object path element allows [A-Za-z0-9_] only.
+    const base = `${protocol}_${identity}`.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 64) || protocol;
+    for (let n = 0; ; n++) {
+      const id = n === 0 ? base : `${base}_${n}`;
+      if (!this.store.accounts.exists(id) && !this.runners.has(id)) return id;
+    }
+  }
+}

@@ -1,0 +1,292 @@
+/**
+ * confabd on the bus: owns `im.confab.Confab1`, exports the root (Manager + ObjectManager), one
+ * object per account and per channel, and maps core events to signals.
+ *
+ * Signals are batched per event-loop turn: whatever the core reported during one turn goes out as
+ * one MessagesReceived / MessagesChanged / AccountsChanged array (chunked at SIGNAL_CHUNK), so a flood
+ * costs one D-Bus message per batch, not per line (a signal costs ~70 µs of CPU here).
+ */
+import dbus from 'dbus-next';
+import { InvalidArgumentError, withDefaults, type Logger } from '@confab/sdk';
+import type { Core } from '../core';
+import type { Redactor } from '../log';
+import type { MessageRow } from '../storage/store';
+import type { InterfaceSpec } from './contract';
+import { ContractObject, type ErrorContext, type Handlers } from './contract-object';
+import { OBJECT_MANAGER_SPEC } from './object-manager';
+import { ROOT_PATH, accountPath, channelPath, toNumber, unwrapVardict, wireMessage } from './wire';
+
+export const BUS_NAME = 'im.confab.Confab1';
+const MANAGER = 'im.confab.Confab1.Manager';
+const ACCOUNT = 'im.confab.Confab1.Account';
+const CHANNEL = 'im.confab.Confab1.Channel';
+const SIGNAL_CHUNK = 1000;
+const MAX_PAGE = 1000;
+
+export interface ServiceState {
+  readonly version: string;
+  failedPlugins(): Array<[string, string]>;
+  configError(): string;
+  reloadConfig(): void;
+}
+
+type Bus = ReturnType<typeof dbus.sessionBus>;
+
+export class DBusService {
+  private root!: ContractObject;
+  private objectManager!: ContractObject;
+  private readonly accounts = new Map<string, ContractObject>();
+  private readonly channels = new Map<number, ContractObject>();
+  private readonly secretNames = new Map<string, string[]>();
+  private readonly ctx: ErrorContext;
+
+  private received: MessageRow[] = [];
+  private changed: MessageRow[] = [];
+  private statuses: Array<[string, string, string, string]> = [];
+  private flushScheduled = false;
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly core: Core,
+    private readonly contract: ReadonlyMap<string, InterfaceSpec>,
+    private readonly state: ServiceState,
+    redactor: Redactor,
+    private readonly log: Logger,
+  ) {
+    this.ctx = { redactor, log };
+  }
+
+  /** Exports everything, then asks for the name; resolves once the name is owned. */
+  async start(): Promise<void> {
+    this.root = new ContractObject(this.spec(MANAGER), this.managerHandlers(), this.ctx);
+    this.objectManager = new ContractObject(OBJECT_MANAGER_SPEC, {
+      methods: { GetManagedObjects: () => this.managedObjects() },
+      properties: {},
+    }, this.ctx);
+    this.bus.export(ROOT_PATH, this.root.iface);
+    this.bus.export(ROOT_PATH, this.objectManager.iface);
+    for (const id of this.core.runners.keys()) this.addAccount(id, false);
+    for (const ch of this.core.store.channels.all()) this.addChannel(ch.id, false);
+
+    this.core.onAccountsChanged(({ id, change }) => {
+      if (change === 'added') this.addAccount(id, true);
+      else if (change === 'removed') this.removeAccount(id);
+      else this.refreshAccount(id);
+    });
+    this.core.onChannelsChanged(({ id, change }) => {
+      if (change === 'added') this.addChannel(id, true);
+      else if (change === 'removed') this.removeChannel(id);
+      else this.channels.get(id)?.refresh();
+    });
+    this.core.onMessagesReceived((rows) => this.queue(() => this.received.push(...rows)));
+    this.core.onMessagesChanged((rows) => this.queue(() => this.changed.push(...rows)));
+    this.core.onStatusChanged((r) => this.queue(() => this.statuses.push([accountPath(r.account.id), r.status, r.reason, r.detail])));
+    this.core.onPresenceChanged(() => this.root.refresh());
+
+    const reply = await this.bus.requestName(BUS_NAME, dbus.NameFlag.DO_NOT_QUEUE);
+    if (reply !== dbus.RequestNameReply.PRIMARY_OWNER && reply !== dbus.RequestNameReply.ALREADY_OWNER) {
+      throw new Error(`${BUS_NAME} is already owned on this bus: is another confabd running?`);
+    }
+  }
+
+  /** Re-reads the manager's own properties (after a config reload). */
+  refreshRoot(): void {
+    this.root.refresh();
+  }
+
+  // ---- objects ------------------------------------------------------------------------------
+
+  private spec(name: string): InterfaceSpec {
+    const s = this.contract.get(name);
+    if (!s) throw new Error(`the D-Bus contract has no interface ${name}`);
+    return s;
+  }
+
+  private addAccount(id: string, announce: boolean): void {
+    if (this.accounts.has(id)) return;
+    const obj = new ContractObject(this.spec(ACCOUNT), this.accountHandlers(id), this.ctx);
+    this.accounts.set(id, obj);
+    this.bus.export(accountPath(id), obj.iface);
+    this.refreshSecretNames(id);
+    if (announce) this.objectManager.emit('InterfacesAdded', accountPath(id), { [ACCOUNT]: obj.variants() });
+  }
+
+  private refreshAccount(id: string): void {
+    this.accounts.get(id)?.refresh();
+    this.refreshSecretNames(id);
+  }
+
+  private refreshSecretNames(id: string): void {
+    this.core.secretNames(id).then(
+      (names) => {
+        this.secretNames.set(id, names);
+        this.accounts.get(id)?.refresh();
+      },
+      (err: unknown) => this.log.warn('listing the secrets of %s failed: %s', id, (err as Error).message),
+    );
+  }
+
+  private removeAccount(id: string): void {
+    const obj = this.accounts.get(id);
+    if (!obj) return;
+    this.accounts.delete(id);
+    this.secretNames.delete(id);
+    this.bus.unexport(accountPath(id), obj.iface);
+    this.objectManager.emit('InterfacesRemoved', accountPath(id), [ACCOUNT]);
+  }
+
+  private addChannel(id: number, announce: boolean): void {
+    if (this.channels.has(id)) return;
+    const obj = new ContractObject(this.spec(CHANNEL), this.channelHandlers(id), this.ctx);
+    this.channels.set(id, obj);
+    this.bus.export(channelPath(id), obj.iface);
+    if (announce) this.objectManager.emit('InterfacesAdded', channelPath(id), { [CHANNEL]: obj.variants() });
+  }
+
+  private removeChannel(id: number): void {
+    const obj = this.channels.get(id);
+    if (!obj) return;
+    this.channels.delete(id);
+    this.bus.unexport(channelPath(id), obj.iface);
+    this.objectManager.emit('InterfacesRemoved', channelPath(id), [CHANNEL]);
+  }
+
+  private managedObjects(): Record<string, Record<string, Record<string, unknown>>> {
+    const out: Record<string, Record<string, Record<string, unknown>>> = {};
+    for (const [id, obj] of this.accounts) out[accountPath(id)] = { [ACCOUNT]: obj.variants() };
+    for (const [id, obj] of this.channels) out[channelPath(id)] = { [CHANNEL]: obj.variants() };
+    return out;
+  }
+
+  // ---- signals, batched per event-loop turn -------------------------------------------------
+
+  private queue(add: () => void): void {
+    add();
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const received = this.received.splice(0);
+    const changed = this.changed.splice(0);
+    const statuses = this.statuses.splice(0);
+    for (let i = 0; i < received.length; i += SIGNAL_CHUNK) {
+      this.root.emit('MessagesReceived', received.slice(i, i + SIGNAL_CHUNK).map(wireMessage));
+    }
+    for (let i = 0; i < changed.length; i += SIGNAL_CHUNK) {
+      this.root.emit('MessagesChanged', changed.slice(i, i + SIGNAL_CHUNK).map((m) => [m.id, channelPath(m.channelId), m.state]));
+    }
+    if (statuses.length > 0) this.root.emit('AccountsChanged', statuses);
+  }
+
+  // ---- handlers -----------------------------------------------------------------------------
+
+  private managerHandlers(): Handlers {
+    const core = this.core;
+    return {
+      methods: {
+        ListProtocols: () => [...core.protocols.values()].map((p) => [p.id, p.displayName]),
+        GetParameters: (protocol: string) =>
+          core.protocol(protocol).parameters.map((s) => [
+            s.name,
+            s.type,
+            [s.required ? 'required' : '', s.secret ? 'secret' : ''].filter(Boolean).join(','),
+            s.default === undefined ? '' : Array.isArray(s.default) ? s.default.join(',') : String(s.default),
+            s.description,
+          ]),
+        CreateAccount: async (protocol: string, displayName: string, params: Record<string, { value: unknown }>) =>
+          accountPath((await core.createAccount(protocol, displayName, unwrapVardict(params))).id),
+        SetPresence: (status: string, message: string) => core.setPresence(status, message),
+        GetPending: (limit: number) => core.store.messages.pending(limit).map(wireMessage),
+        Acknowledge: (ids: unknown[]) => core.acknowledge(ids.map((id) => toNumber(id, 'a message id'))),
+        SearchHistory: (query: string, beforeId: bigint, limit: number) =>
+          core.search(query, toNumber(beforeId, 'before_id'), pageSize(limit)).map(wireMessage),
+        ReloadConfig: () => this.state.reloadConfig(),
+      },
+      properties: {
+        Version: () => this.state.version,
+        Presence: () => [core.presence.status, core.presence.message],
+        FailedPlugins: () => this.state.failedPlugins(),
+        ConfigError: () => this.state.configError(),
+        SecretStore: () => core.secretStoreKind,
+      },
+    };
+  }
+
+  private accountHandlers(id: string): Handlers {
+    const core = this.core;
+    const runner = () => core.runner(id);
+    return {
+      methods: {
+        Update: (set: Record<string, { value: unknown }>, unset: string[]) => core.updateAccount(id, unwrapVardict(set), unset),
+        SetDisplayName: (name: string) => core.setDisplayName(id, name),
+        SetEnabled: (enabled: boolean) => core.setEnabled(id, enabled),
+        Reconnect: () => core.reconnect(id),
+        Remove: () => core.removeAccount(id),
+        JoinRoom: (room: string, key: string) => channelPath(core.joinRoom(id, room, key).id),
+        OpenDirect: (contact: string) => channelPath(core.openDirect(id, contact).id),
+      },
+      properties: {
+        Id: () => id,
+        Protocol: () => runner().account.protocol,
+        DisplayName: () => runner().account.displayName,
+        Identity: () => identity(runner()),
+        Parameters: () => toVardict(runner().account.params),
+        SecretsSet: () => this.secretNames.get(id) ?? [],
+        Enabled: () => runner().account.enabled,
+        Status: () => runner().status,
+        StatusReason: () => runner().reason,
+        StatusDetail: () => runner().detail,
+        NextRetry: () => runner().nextRetry,
+        OutboxSize: () => core.store.messages.outboxSize(id),
+      },
+    };
+  }
+
+  private channelHandlers(id: number): Handlers {
+    const core = this.core;
+    const row = () => core.channel(id);
+    return {
+      methods: {
+        SendMessage: (body: string, kind: string) => core.sendMessage(id, body, kind).id,
+        GetHistory: (beforeId: bigint, limit: number) =>
+          core.store.messages.history(row().id, toNumber(beforeId, 'before_id'), pageSize(limit)).map(wireMessage),
+        Leave: (message: string) => core.leave(id, message),
+      },
+      properties: {
+        Account: () => accountPath(row().accountId),
+        Kind: () => row().kind,
+        Target: () => row().target,
+        Joined: () => row().kind === 'direct' || (core.roomState(id)?.joined ?? false),
+        Topic: () => row().topic,
+        Members: () => [...(core.roomState(id)?.members.values() ?? [])].map((m) => [m.id, m.name, m.role]),
+        LastActivity: () => row().lastActivity,
+      },
+    };
+  }
+}
+
+function pageSize(limit: number): number {
+  if (limit === 0) return 100;
+  if (limit > MAX_PAGE) throw new InvalidArgumentError(`limit must be at most ${MAX_PAGE}`);
+  return limit;
+}
+
+function identity(r: ReturnType<Core['runner']>): string {
+  try {
+    return r.protocol.identifyAccount(withDefaults(r.protocol.parameters, r.account.params));
+  } catch {
+    return r.account.id; // the protocol could not name it; the id still identifies it
+  }
+}
+
+function toVardict(params: Record<string, unknown>): Record<string, InstanceType<typeof dbus.Variant>> {
+  const out: Record<string, InstanceType<typeof dbus.Variant>> = {};
+  for (const [k, v] of Object.entries(params)) {
+    const sig = typeof v === 'boolean' ? 'b' : typeof v === 'number' ? 'x' : Array.isArray(v) ? 'as' : 's';
+    out[k] = new dbus.Variant(sig, v);
+  }
+  return out;
+}

@@ -1,0 +1,3 @@
+export { startDaemon, VERSION, type RunningDaemon } from './daemon';
+export { Core } from './core';
+export { Store } from './storage/store';

@@ -1,0 +1,199 @@
+/**
+ * Messages, the pending queue and the outbox.
+ *
+ * Inbound: `storeReceived` inserts the messages and their pending rows in one transaction, skipping
+ * any whose protocol id the channel already has — so a message redelivered after a crash or a
+ * reconnect (IRCv3 chathistory, MAM) is stored once.
+ * Outbound: `enqueue` inserts the message (state `queued`) and its outbox row together; `confirm`
+ * removes the outbox row and marks it `sent` together. A crash between sending and confirming leaves
+ * it in the outbox, so it is sent again: at-least-once to the wire, exactly-once in history.
+ */
+import type { DeliveryState, MessageKind } from '@confab/sdk';
+import type { Db } from './database';
+
+export type StoredState = DeliveryState | 'received';
+
+export interface MessageRow {
+  readonly id: number;
+  readonly channelId: number;
+  readonly accountId: string;
+  readonly senderId: string;
+  readonly senderName: string;
+  readonly serverTime: number;
+  readonly body: string;
+  readonly kind: MessageKind;
+  readonly state: StoredState;
+  readonly outgoing: boolean;
+  readonly protocolId: string | null;
+}
+
+export interface NewReceived {
+  readonly channelId: number;
+  readonly senderId: string;
+  readonly senderName: string;
+  readonly serverTime: number;
+  readonly body: string;
+  readonly kind: MessageKind;
+  readonly outgoing: boolean;
+  readonly protocolId: string | null;
+}
+
+interface Raw {
+  id: number;
+  channel_id: number;
+  account_id: string;
+  sender_id: string;
+  sender_name: string;
+  server_time: number;
+  body: string;
+  kind: MessageKind;
+  state: StoredState;
+  outgoing: number;
+  protocol_id: string | null;
+}
+
+const SELECT = `SELECT m.id, m.channel_id, c.account_id, m.sender_id, m.sender_name, m.server_time, m.body,
+  m.kind, m.state, m.outgoing, m.protocol_id FROM messages m JOIN channels c ON c.id = m.channel_id`;
+
+const toRow = (r: Raw): MessageRow => ({
+  id: r.id,
+  channelId: r.channel_id,
+  accountId: r.account_id,
+  senderId: r.sender_id,
+  senderName: r.sender_name,
+  serverTime: r.server_time,
+  body: r.body,
+  kind: r.kind,
+  state: r.state,
+  outgoing: r.outgoing === 1,
+  protocolId: r.protocol_id,
+});
+
+export class MessagesTable {
+  private readonly insert;
+  private readonly insertPending;
+  private readonly byProtocolId;
+  private readonly touch;
+
+  constructor(private readonly db: Db) {
+    this.insert = db.prepare(`INSERT INTO messages (channel_id, sender_id, sender_name, server_time, received_at, body, kind, state, outgoing, protocol_id)
+      VALUES (@channelId, @senderId, @senderName, @serverTime, @receivedAt, @body, @kind, @state, @outgoing, @protocolId)`);
+    this.insertPending = db.prepare('INSERT INTO pending (message_id) VALUES (?)');
+    this.byProtocolId = db.prepare('SELECT 1 FROM messages WHERE channel_id = ? AND protocol_id = ?');
+    this.touch = db.prepare('UPDATE channels SET last_activity = max(last_activity, ?) WHERE id = ?');
+  }
+
+  /** Stores received messages and marks them pending, in one transaction. Returns the new rows. */
+  storeReceived(batch: readonly NewReceived[]): MessageRow[] {
+    const ids: number[] = [];
+    this.db.transaction(() => {
+      const now = Date.now();
+      for (const m of batch) {
+        if (m.protocolId !== null && this.byProtocolId.get(m.channelId, m.protocolId)) continue; // already stored
+        const info = this.insert.run({ ...m, receivedAt: now, state: m.outgoing ? 'sent' : 'received', outgoing: m.outgoing ? 1 : 0 });
+        const id = Number(info.lastInsertRowid);
+        if (!m.outgoing) this.insertPending.run(id);
+        this.touch.run(m.serverTime, m.channelId);
+        ids.push(id);
+      }
+    })();
+    return this.byIds(ids);
+  }
+
+  /** Stores an outgoing message as `queued` and puts it in the outbox, in one transaction. */
+  enqueue(accountId: string, m: { channelId: number; senderId: string; senderName: string; body: string; kind: MessageKind }): MessageRow {
+    let id = 0;
+    this.db.transaction(() => {
+      const now = Date.now();
+      const info = this.insert.run({ ...m, serverTime: now, receivedAt: now, state: 'queued', outgoing: 1, protocolId: null });
+      id = Number(info.lastInsertRowid);
+      this.db.prepare('INSERT INTO outbox (message_id, account_id) VALUES (?, ?)').run(id, accountId);
+      this.touch.run(now, m.channelId);
+    })();
+    return this.byIds([id])[0];
+  }
+
+  /** The protocol confirmed it: out of the outbox, `sent`, with the server's time and id if given. */
+  confirm(id: number, receipt: { serverTime?: number; protocolId?: string }): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM outbox WHERE message_id = ?').run(id);
+      this.db
+        .prepare(`UPDATE messages SET state = 'sent', server_time = coalesce(?, server_time), protocol_id = coalesce(?, protocol_id) WHERE id = ?`)
+        .run(receipt.serverTime ?? null, receipt.protocolId ?? null, id);
+    })();
+  }
+
+  /** Given up: out of the outbox, `failed`. */
+  fail(id: number): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM outbox WHERE message_id = ?').run(id);
+      this.db.prepare(`UPDATE messages SET state = 'failed' WHERE id = ?`).run(id);
+    })();
+  }
+
+  noteAttempt(id: number): number {
+    this.db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE message_id = ?').run(id);
+    const r = this.db.prepare('SELECT attempts FROM outbox WHERE message_id = ?').get(id) as { attempts: number } | undefined;
+    return r?.attempts ?? 0;
+  }
+
+  setState(id: number, state: DeliveryState): void {
+    this.db.prepare('UPDATE messages SET state = ? WHERE id = ?').run(state, id);
+  }
+
+  /** The account's outbox, oldest first. */
+  outbox(accountId: string): MessageRow[] {
+    const rows = this.db.prepare(`${SELECT} JOIN outbox o ON o.message_id = m.id WHERE o.account_id = ? ORDER BY m.id`).all(accountId) as Raw[];
+    return rows.map(toRow);
+  }
+
+  outboxSize(accountId: string): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM outbox WHERE account_id = ?').get(accountId) as { n: number }).n;
+  }
+
+  pending(limit: number): MessageRow[] {
+    const rows = this.db.prepare(`${SELECT} JOIN pending p ON p.message_id = m.id ORDER BY m.id LIMIT ?`).all(limit > 0 ? limit : -1) as Raw[];
+    return rows.map(toRow);
+  }
+
+  acknowledge(ids: readonly number[]): number {
+    const del = this.db.prepare('DELETE FROM pending WHERE message_id = ?');
+    let n = 0;
+    this.db.transaction(() => {
+      for (const id of ids) n += del.run(id).changes;
+    })();
+    return n;
+  }
+
+  /** A page of a channel's history, oldest first: `limit` messages before `beforeId` (0: newest). */
+  history(channelId: number, beforeId: number, limit: number): MessageRow[] {
+    const rows = this.db
+      .prepare(`${SELECT} WHERE m.channel_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?`)
+      .all(channelId, beforeId > 0 ? beforeId : Number.MAX_SAFE_INTEGER, limit) as Raw[];
+    return rows.map(toRow).reverse();
+  }
+
+  /** Full-text search (FTS5 query syntax), newest first. Throws SqliteError on a bad query. */
+  search(query: string, beforeId: number, limit: number): MessageRow[] {
+    const rows = this.db
+      .prepare(`${SELECT} WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?) AND m.id < ? ORDER BY m.id DESC LIMIT ?`)
+      .all(query, beforeId > 0 ? beforeId : Number.MAX_SAFE_INTEGER, limit) as Raw[];
+    return rows.map(toRow);
+  }
+
+  get(id: number): MessageRow | undefined {
+    return this.byIds([id])[0];
+  }
+
+  private byIds(ids: readonly number[]): MessageRow[] {
+    if (ids.length === 0) return [];
+    const out: MessageRow[] = [];
+    // Chunked: SQLite limits the number of bound parameters.
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const rows = this.db.prepare(`${SELECT} WHERE m.id IN (${chunk.map(() => '?').join(',')}) ORDER BY m.id`).all(...chunk) as Raw[];
+      out.push(...rows.map(toRow));
+    }
+    return out;
+  }
+}

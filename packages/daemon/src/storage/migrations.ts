@@ -1,0 +1,67 @@
+/**
+ * Numbered schema migrations, run in order at start-up inside one transaction each; the schema
+ * version is SQLite's `user_version`. Never edit a released migration: add the next one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: accounts, channels, messages (+ FTS5), the pending queue and the outbox.
+  `
+  CREATE TABLE accounts (
+    id           TEXT PRIMARY KEY,
+    protocol     TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    params       TEXT NOT NULL,            -- JSON; never secrets (those are in the secret store)
+    enabled      INTEGER NOT NULL DEFAULT 1,
+    created_at   INTEGER NOT NULL
+  );
+
+  CREATE TABLE channels (
+    id            INTEGER PRIMARY KEY,
+    account_id    TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    kind          TEXT NOT NULL CHECK (kind IN ('direct', 'room')),
+    target        TEXT NOT NULL,           -- normalized contact id or room name
+    autojoin      INTEGER NOT NULL DEFAULT 0,  -- rooms: rejoin on every connect
+    room_key      TEXT,
+    topic         TEXT NOT NULL DEFAULT '',
+    last_activity INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (account_id, kind, target)
+  );
+
+  CREATE TABLE messages (
+    id          INTEGER PRIMARY KEY,
+    channel_id  INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+    sender_id   TEXT NOT NULL,
+    sender_name TEXT NOT NULL,
+    server_time INTEGER NOT NULL,          -- ms since the epoch
+    received_at INTEGER NOT NULL,
+    body        TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('normal', 'action', 'notice')),
+    state       TEXT NOT NULL CHECK (state IN ('received', 'queued', 'sent', 'delivered', 'read', 'failed')),
+    outgoing    INTEGER NOT NULL,
+    protocol_id TEXT                       -- IRCv3 msgid, XEP-0359 stanza-id: de-duplication
+  );
+  CREATE INDEX messages_by_channel ON messages(channel_id, id);
+  CREATE UNIQUE INDEX messages_by_protocol_id ON messages(channel_id, protocol_id) WHERE protocol_id IS NOT NULL;
+
+  CREATE VIRTUAL TABLE messages_fts USING fts5(body, content='messages', content_rowid='id');
+  CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts(rowid, body) VALUES (new.id, new.body);
+  END;
+  CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts(messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
+  END;
+
+  -- Received, not yet acknowledged by a client.
+  CREATE TABLE pending (message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE);
+
+  -- To send, not yet confirmed by the protocol. Order of sending = message id.
+  CREATE TABLE outbox (
+    message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    attempts   INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX outbox_by_account ON outbox(account_id, message_id);
+
+  -- Small daemon-wide state (the requested presence).
+  CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  `,
+];

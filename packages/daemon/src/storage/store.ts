@@ -1,0 +1,35 @@
+/** The store's tables behind one object. */
+import { AccountsTable } from './accounts';
+import { ChannelsTable } from './channels';
+import { openDatabase, openMemoryDatabase, type Db } from './database';
+import { MessagesTable } from './messages';
+import { SettingsTable } from './settings';
+
+export class Store {
+  readonly accounts: AccountsTable;
+  readonly channels: ChannelsTable;
+  readonly messages: MessagesTable;
+  readonly settings: SettingsTable;
+
+  constructor(readonly db: Db) {
+    this.accounts = new AccountsTable(db);
+    this.channels = new ChannelsTable(db);
+    this.messages = new MessagesTable(db);
+    this.settings = new SettingsTable(db);
+  }
+
+  static open(dataDir: string): Store {
+    return new Store(openDatabase(dataDir));
+  }
+
+  static memory(): Store {
+    return new Store(openMemoryDatabase());
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+export type { ChannelRow } from './channels';
+export type { MessageRow, NewReceived, StoredState } from './messages';

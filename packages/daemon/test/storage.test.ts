@@ -1,0 +1,80 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Store } from '../src/storage/store';
+
+function withAccount(store: Store) {
+  store.accounts.insert({ id: 'a1', protocol: 'irc', displayName: 'A', params: { server: 'x' }, enabled: true });
+  return store.channels.ensure('a1', 'room', '#c').row;
+}
+
+const incoming = (channelId: number, body: string, protocolId: string | null = null) => ({
+  channelId, senderId: 'bob', senderName: 'Bob', serverTime: 1000, body, kind: 'normal' as const, outgoing: false, protocolId,
+});
+
+describe('the store', () => {
+  it('runs its migrations once and reopens', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'confab-store-'));
+    const s1 = Store.open(dir);
+    withAccount(s1);
+    s1.close();
+    const s2 = Store.open(dir);
+    expect(s2.accounts.all().map((a) => a.id)).toEqual(['a1']);
+    expect(s2.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    s2.close();
+  });
+
+  it('stores received messages as pending and acknowledges them', () => {
+    const s = Store.memory();
+    const ch = withAccount(s);
+    const rows = s.messages.storeReceived([incoming(ch.id, 'one'), incoming(ch.id, 'two')]);
+    expect(rows.map((r) => [r.body, r.state, r.accountId])).toEqual([['one', 'received', 'a1'], ['two', 'received', 'a1']]);
+    expect(s.messages.pending(0)).toHaveLength(2);
+    s.messages.acknowledge([rows[0].id, 9999]);
+    expect(s.messages.pending(0).map((r) => r.body)).toEqual(['two']);
+  });
+
+  it('stores a message with a known protocol id once', () => {
+    const s = Store.memory();
+    const ch = withAccount(s);
+    s.messages.storeReceived([incoming(ch.id, 'hi', 'msgid-1')]);
+    const again = s.messages.storeReceived([incoming(ch.id, 'hi', 'msgid-1'), incoming(ch.id, 'new', 'msgid-2')]);
+    expect(again.map((r) => r.body)).toEqual(['new']);
+    expect(s.messages.history(ch.id, 0, 10)).toHaveLength(2);
+  });
+
+  it('keeps outgoing messages in the outbox until confirmed', () => {
+    const s = Store.memory();
+    const ch = withAccount(s);
+    const m = s.messages.enqueue('a1', { channelId: ch.id, senderId: '', senderName: '', body: 'out', kind: 'normal' });
+    expect(m.state).toBe('queued');
+    expect(s.messages.outbox('a1').map((r) => r.id)).toEqual([m.id]);
+    s.messages.confirm(m.id, { serverTime: 5, protocolId: 'p1' });
+    expect(s.messages.outbox('a1')).toHaveLength(0);
+    expect(s.messages.get(m.id)).toMatchObject({ state: 'sent', serverTime: 5, protocolId: 'p1' });
+  });
+
+  it('pages history and searches it', () => {
+    const s = Store.memory();
+    const ch = withAccount(s);
+    s.messages.storeReceived(Array.from({ length: 25 }, (_, i) => incoming(ch.id, `line ${i} ${i % 5 === 0 ? 'banana' : 'apple'}`)));
+    const last = s.messages.history(ch.id, 0, 10);
+    expect(last.map((r) => r.body.split(' ')[1])).toEqual(['15', '16', '17', '18', '19', '20', '21', '22', '23', '24']);
+    const before = s.messages.history(ch.id, last[0].id, 10);
+    expect(before[9].body.split(' ')[1]).toBe('14');
+    const found = s.messages.search('banana', 0, 100);
+    expect(found.map((r) => r.body.split(' ')[1])).toEqual(['20', '15', '10', '5', '0']);
+    expect(() => s.messages.search('"unbalanced', 0, 10)).toThrow();
+  });
+
+  it('removing an account removes its channels, messages and queues', () => {
+    const s = Store.memory();
+    const ch = withAccount(s);
+    s.messages.storeReceived([incoming(ch.id, 'x')]);
+    s.messages.enqueue('a1', { channelId: ch.id, senderId: '', senderName: '', body: 'y', kind: 'normal' });
+    s.accounts.delete('a1');
+    expect(s.channels.all()).toHaveLength(0);
+    expect(s.messages.pending(0)).toHaveLength(0);
+    expect(s.messages.search('x OR y', 0, 10)).toHaveLength(0);
+  });
+});

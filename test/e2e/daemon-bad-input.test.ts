@@ -1,0 +1,104 @@
+/**
+ * Wrong input over D-Bus and a bad config file: each gives a typed error and the daemon keeps
+ * running; and no secret shows up in any log line, property or error text.
+ */
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DaemonFixture, ROOT_PATH, v } from '../fixtures/confabd';
+import { stopAll } from '../fixtures/processes';
+
+const SECRET = 'Zebra-Secret-4711';
+
+async function dbusError(p: Promise<unknown>): Promise<{ type: string; text: string }> {
+  try {
+    await p;
+  } catch (err) {
+    const e = err as { type?: string; text?: string; message?: string };
+    return { type: e.type ?? '', text: e.text ?? e.message ?? '' };
+  }
+  throw new Error('expected a D-Bus error');
+}
+
+describe('confabd given bad input', () => {
+  let d: DaemonFixture;
+
+  beforeAll(async () => {
+    d = await DaemonFixture.start({ testPlugins: true, config: '{"logLevel": "debug", "reconnect": {"initialDelayMs": 200, "maxDelayMs": 2000}, "secretStore": "file"' });
+  });
+  afterAll(async () => {
+    await d?.stop();
+    await stopAll();
+  });
+
+  it('runs on the defaults with a bad config file and says why', async () => {
+    const err = (await d.prop(ROOT_PATH, 'im.confab.Confab1.Manager', 'ConfigError')) as string;
+    expect(err).toMatch(/not valid JSON/);
+    writeFileSync(d.configFile, '{"logLevel": "shouting"}');
+    const e = await dbusError((await d.manager()).ReloadConfig());
+    expect(e.type).toBe('im.confab.Error.InvalidConfig');
+    expect(e.text).toMatch(/logLevel/);
+    writeFileSync(d.configFile, '{"logLevel": "debug", "secretStore": "file"}');
+    await (await d.manager()).ReloadConfig();
+    expect(await d.prop(ROOT_PATH, 'im.confab.Confab1.Manager', 'ConfigError')).toBe('');
+  });
+
+  it('refuses an unknown protocol, a missing or unknown parameter and a malformed variant, by name', async () => {
+    const m = await d.manager();
+    const cases: Array<[Promise<unknown>, string, RegExp]> = [
+      [m.CreateAccount('carrier-pigeon', 'x', {}), 'im.confab.Error.NotFound', /carrier-pigeon/],
+      [m.CreateAccount('faulty', 'x', { password: v('s', SECRET) }), 'im.confab.Error.InvalidArgument', /missing required parameter 'name'/],
+      [m.CreateAccount('faulty', 'x', { name: v('s', 'a'), colour: v('s', 'red') }), 'im.confab.Error.InvalidArgument', /unknown parameter 'colour'/],
+      [m.CreateAccount('faulty', 'x', { name: v('s', 'a'), 'crash-after-ms': v('s', 'soon') }), 'im.confab.Error.InvalidArgument', /'crash-after-ms' must be an integer/],
+      [m.CreateAccount('faulty', 'x', { name: v('as', ['a', 'b']) }), 'im.confab.Error.InvalidArgument', /'name' must be a string/],
+      [m.CreateAccount('faulty', 'x', { name: v('a{sv}', { deep: v('s', 'x') }) }), 'im.confab.Error.InvalidArgument', /'name' must be a string/],
+      [m.SetPresence('dancing', ''), 'im.confab.Error.InvalidArgument', /presence must be one of/],
+      [m.SearchHistory('"unbalanced', 0n, 10), 'im.confab.Error.InvalidArgument', /bad search query/],
+      [m.SearchHistory('x', 0n, 5000), 'im.confab.Error.InvalidArgument', /limit must be at most/],
+    ];
+    for (const [call, type, text] of cases) {
+      const e = await dbusError(call);
+      expect(e.type).toBe(type);
+      expect(e.text).toMatch(text);
+      expect(e.text).not.toContain(SECRET);
+    }
+  });
+
+  it('answers a call on an object that does not exist, or with the wrong signature, with a D-Bus error', async () => {
+    const r1 = await d.gdbus(['call', '--session', '--dest', 'im.confab.Confab1', '--object-path', '/im/confab/Confab1/accounts/nope', '--method', 'im.confab.Confab1.Account.Reconnect']);
+    expect(r1.code).not.toBe(0);
+    expect(r1.stderr).toMatch(/org\.freedesktop\.DBus\.Error\.Unknown(Object|Method)/);
+    const r2 = await d.gdbus(['call', '--session', '--dest', 'im.confab.Confab1', '--object-path', ROOT_PATH, '--method', 'im.confab.Confab1.Manager.SetPresence', '42']);
+    expect(r2.code).not.toBe(0);
+    const r3 = await d.gdbus(['call', '--session', '--dest', 'im.confab.Confab1', '--object-path', '/im/confab/Confab1/channels/999', '--method', 'im.confab.Confab1.Channel.SendMessage', 'hi', 'normal']);
+    expect(r3.code).not.toBe(0);
+    const m = await d.manager();
+    expect(((await m.ListProtocols()) as unknown[]).length).toBeGreaterThan(0);
+    expect(d.proc.child.exitCode).toBeNull();
+  });
+
+  it('refuses a bad message kind and an empty message; unknown ids to acknowledge are ignored', async () => {
+    const m = await d.manager();
+    const acc = (await m.CreateAccount('faulty', 'K', { name: v('s', 'kinds'), password: v('s', SECRET) })) as string;
+    const ch = await d.channel((await (await d.account(acc)).OpenDirect('bob')) as string);
+    expect((await dbusError(ch.SendMessage('hi', 'shout'))).type).toBe('im.confab.Error.InvalidArgument');
+    expect((await dbusError(ch.SendMessage('', 'normal'))).type).toBe('im.confab.Error.InvalidArgument');
+    await m.Acknowledge([123456789n]);
+    const e = await dbusError((await d.account(acc)).Update({}, ['name']));
+    expect(e.text).toMatch(/'name' is required/);
+  });
+
+  it('never shows a secret in the log, a property, an error or the database', async () => {
+    const objects = (await (await d.object(ROOT_PATH)).getInterface('org.freedesktop.DBus.ObjectManager').GetManagedObjects()) as unknown;
+    const dump = JSON.stringify(objects, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+    expect(dump).toContain('kinds');
+    expect(dump).not.toContain(SECRET);
+    const introspection = await d.gdbus(['introspect', '--session', '--dest', 'im.confab.Confab1', '--object-path', '/im/confab/Confab1/accounts/faulty_kinds']);
+    expect(introspection.stdout).toContain('Parameters');
+    expect(introspection.stdout).not.toContain(SECRET);
+    expect(d.proc.output()).toContain('account faulty_kinds created');
+    expect(d.proc.output()).not.toContain(SECRET);
+    for (const f of readdirSync(d.dataDir)) {
+      expect(readFileSync(join(d.dataDir, f)).includes(Buffer.from(SECRET))).toBe(false);
+    }
+  });
+});

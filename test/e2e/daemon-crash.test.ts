@@ -1,0 +1,89 @@
+/**
+ * kill -9 of confabd in the middle of an incoming stream, then a restart: every message confabd
+ * announced before the kill is in history, messages after the restart are all there, nothing is
+ * stored twice, and what no client acknowledged is still pending.
+ */
+import { DaemonFixture, toMsg, v, type Msg } from '../fixtures/confabd';
+import { startNgircd, type Ngircd } from '../fixtures/ngircd';
+import { connectRawClient, type RawIrcClient } from '../fixtures/raw-irc-client';
+import { stopAll, until } from '../fixtures/processes';
+
+const ACCOUNT = '/im/confab/Confab1/accounts/irc_crashy_127_0_0_1';
+
+describe('confabd killed with -9 mid-stream', () => {
+  let irc: Ngircd;
+  let d: DaemonFixture;
+  let raw: RawIrcClient;
+
+  beforeAll(async () => {
+    irc = await startNgircd();
+    d = await DaemonFixture.start();
+    raw = await connectRawClient(irc.host, irc.port, 'streamer');
+  });
+  afterAll(async () => {
+    raw?.close();
+    await d?.stop();
+    await irc?.stop();
+    await stopAll();
+  });
+
+  it('loses nothing it announced, stores nothing twice, and keeps unacknowledged messages pending', async () => {
+    const announced: Msg[] = [];
+    const m = await d.manager();
+    m.on('MessagesReceived', (batch: unknown[][]) => announced.push(...batch.map(toMsg)));
+    await m.CreateAccount('irc', 'Crashy', { server: v('s', irc.host), port: v('i', irc.port), nickname: v('s', 'crashy') });
+    await d.waitForStatus(ACCOUNT, 'connected');
+    raw.join('#stream');
+    await raw.waitFor((l) => l.command === '366', 5000);
+    const chPath = (await (await d.account(ACCOUNT)).JoinRoom('#stream', '')) as string;
+    await raw.waitFor((l) => l.command === 'JOIN' && l.prefix.startsWith('crashy!'), 10000);
+
+    // The stream: 400 numbered lines, paced so that the kill lands in the middle of it.
+    let sent = 0;
+    const pump = (async () => {
+      for (; sent < 400; sent++) {
+        raw.privmsg('#stream', `before ${sent}`);
+        if (sent % 10 === 9) await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    await until(() => announced.length >= 20, 15000, '20 messages');
+    const acked = announced.slice(0, 20).map((a) => a.id);
+    await m.Acknowledge(acked.map(BigInt));
+    await until(() => announced.length >= 100, 15000, '100 messages');
+    await d.kill();
+    const announcedBeforeKill = announced.map((a) => a.body);
+    await pump;
+
+    await d.restart();
+    await d.waitForStatus(ACCOUNT, 'connected');
+    await raw.waitFor((l) => l.command === 'JOIN' && l.prefix.startsWith('crashy!') && l.params[0] === '#stream', 15000);
+    for (let i = 0; i < 200; i++) raw.privmsg('#stream', `after ${i}`);
+
+    const ch = await d.channel(chPath);
+    const all = async (): Promise<Msg[]> => {
+      const out: Msg[] = [];
+      let before = 0n;
+      for (let page = 0; page < 100; page++) {
+        const batch = ((await ch.GetHistory(before, 1000)) as unknown[][]).map(toMsg);
+        if (batch.length === 0) break;
+        out.unshift(...batch);
+        before = BigInt(batch[0].id);
+      }
+      return out;
+    };
+    await until(async () => (await all()).filter((h) => h.body.startsWith('after ')).length === 200, 20000, 'every message after the restart');
+    const history = (await all()).map((h) => h.body);
+
+    expect(new Set(history).size).toBe(history.length); // nothing twice
+    for (const body of announcedBeforeKill) expect(history).toContain(body); // nothing announced was lost
+    const afters = history.filter((b) => b.startsWith('after '));
+    expect(afters).toEqual(Array.from({ length: 200 }, (_, i) => `after ${i}`)); // all, in order
+    const befores = history.filter((b) => b.startsWith('before ')).map((b) => Number(b.split(' ')[1]));
+    expect(befores).toEqual([...befores].sort((a, b) => a - b)); // in order
+
+    const pending = ((await (await d.manager()).GetPending(0)) as unknown[][]).map(toMsg);
+    const pendingIds = new Set(pending.map((p) => p.id));
+    for (const id of acked) expect(pendingIds.has(id)).toBe(false);
+    expect(pending.length).toBe(history.length - acked.length);
+  });
+});
