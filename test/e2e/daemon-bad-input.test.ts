@@ -44,19 +44,19 @@ describe('confabd given bad input', () => {
 
   it('refuses an unknown protocol, a missing or unknown parameter and a malformed variant, by name', async () => {
     const m = await d.manager();
-    const cases: Array<[Promise<unknown>, string, RegExp]> = [
-      [m.CreateAccount('carrier-pigeon', 'x', {}), 'im.confab.Error.NotFound', /carrier-pigeon/],
-      [m.CreateAccount('faulty', 'x', { password: v('s', SECRET) }), 'im.confab.Error.InvalidArgument', /missing required parameter 'name'/],
-      [m.CreateAccount('faulty', 'x', { name: v('s', 'a'), colour: v('s', 'red') }), 'im.confab.Error.InvalidArgument', /unknown parameter 'colour'/],
-      [m.CreateAccount('faulty', 'x', { name: v('s', 'a'), 'crash-after-ms': v('s', 'soon') }), 'im.confab.Error.InvalidArgument', /'crash-after-ms' must be an integer/],
-      [m.CreateAccount('faulty', 'x', { name: v('as', ['a', 'b']) }), 'im.confab.Error.InvalidArgument', /'name' must be a string/],
-      [m.CreateAccount('faulty', 'x', { name: v('a{sv}', { deep: v('s', 'x') }) }), 'im.confab.Error.InvalidArgument', /'name' must be a string/],
-      [m.SetPresence('dancing', ''), 'im.confab.Error.InvalidArgument', /presence must be one of/],
-      [m.SearchHistory('"unbalanced', 0n, 10), 'im.confab.Error.InvalidArgument', /bad search query/],
-      [m.SearchHistory('x', 0n, 5000), 'im.confab.Error.InvalidArgument', /limit must be at most/],
+    const cases: Array<[() => Promise<unknown>, string, RegExp]> = [
+      [() => m.CreateAccount('carrier-pigeon', 'x', {}), 'im.confab.Error.NotFound', /carrier-pigeon/],
+      [() => m.CreateAccount('faulty', 'x', { password: v('s', SECRET) }), 'im.confab.Error.InvalidArgument', /missing required parameter 'name'/],
+      [() => m.CreateAccount('faulty', 'x', { name: v('s', 'a'), colour: v('s', 'red') }), 'im.confab.Error.InvalidArgument', /unknown parameter 'colour'/],
+      [() => m.CreateAccount('faulty', 'x', { name: v('s', 'a'), 'crash-after-ms': v('s', 'soon') }), 'im.confab.Error.InvalidArgument', /'crash-after-ms' must be an integer/],
+      [() => m.CreateAccount('faulty', 'x', { name: v('as', ['a', 'b']) }), 'im.confab.Error.InvalidArgument', /'name' must be a string/],
+      [() => m.CreateAccount('faulty', 'x', { name: v('a{sv}', { deep: v('s', 'x') }) }), 'im.confab.Error.InvalidArgument', /'name' must be a string/],
+      [() => m.SetPresence('dancing', ''), 'im.confab.Error.InvalidArgument', /presence must be one of/],
+      [() => m.SearchHistory('"unbalanced', 0n, 10), 'im.confab.Error.InvalidArgument', /bad search query/],
+      [() => m.SearchHistory('x', 0n, 5000), 'im.confab.Error.InvalidArgument', /limit must be at most/],
     ];
     for (const [call, type, text] of cases) {
-      const e = await dbusError(call);
+      const e = await dbusError(call());
       expect(e.type).toBe(type);
       expect(e.text).toMatch(text);
       expect(e.text).not.toContain(SECRET);

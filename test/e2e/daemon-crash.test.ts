@@ -54,9 +54,10 @@ describe('confabd killed with -9 mid-stream', () => {
     const announcedBeforeKill = announced.map((a) => a.body);
     await pump;
 
+    const mark = raw.lines.length;
     await d.restart();
     await d.waitForStatus(ACCOUNT, 'connected');
-    await raw.waitFor((l) => l.command === 'JOIN' && l.prefix.startsWith('crashy!') && l.params[0] === '#stream', 15000);
+    await raw.waitFor((l) => l.command === 'JOIN' && l.prefix.startsWith('crashy!') && l.params[0] === '#stream', 15000, mark);
     for (let i = 0; i < 200; i++) raw.privmsg('#stream', `after ${i}`);
 
     const ch = await d.channel(chPath);

@@ -1,0 +1,410 @@
+/**
+ * One IRC session on irc-framework. The lifecycle: connect() → registration (001) → connected; an
+ * unexpected close after that → `disconnected` with `network-error`. It never reconnects by itself
+ * (irc-framework's auto_reconnect is off): the daemon's supervisor does.
+ *
+ * Confirmation of sent messages: after the message's line(s) we send `PING :confab-<token>`; a server
+ * handles a client's lines in order (RFC 2812 §3.7.2 PING/PONG), so the matching PONG proves the
+ * server took the message. A refusal numeric about the same target before that PONG (401, 404, …)
+ * fails it instead. IRCv3 echo-message confirmation comes with the full IRC plugin.
+ */
+import { Client, type IrcCommand, type MessageEvent } from 'irc-framework';
+import {
+  ConfabError, Emitter, OfflineError,
+  type AccountConfig, type ChannelRef, type Connection, type ConnectionStatus, type IncomingMessage,
+  type Logger, type OutgoingMessage, type Presence, type RoomChange, type RoomsFacet, type SendReceipt,
+  type StatusChange, type StatusReason,
+} from '@confab/sdk';
+import { isChannelName, rfc1459Lower } from './casemap';
+import { JOIN_ERRORS, socketError } from './errors';
+import { RoomTracker } from './room-tracker';
+import { transportFor, type SocketTransport } from './socket-transport';
+import { bodyBudget, splitMessage } from './split';
+
+const REGISTRATION_TIMEOUT_MS = 30_000;
+const JOIN_TIMEOUT_MS = 30_000;
+/** Nick alternatives tried when the nick is taken during registration: nick_, nick__. */
+const NICK_RETRIES = 2;
+
+interface Deferred<T> {
+  resolve(v: T): void;
+  reject(e: unknown): void;
+}
+
+interface PendingSend extends Deferred<SendReceipt> {
+  readonly target: string;
+  refused?: ConfabError;
+}
+
+export class IrcConnection implements Connection {
+  status: ConnectionStatus = 'disconnected';
+  private readonly statusEmitter = new Emitter<StatusChange>();
+  readonly onStatusChanged = this.statusEmitter.event;
+  private readonly messagesEmitter = new Emitter<readonly IncomingMessage[]>();
+  readonly onMessages = this.messagesEmitter.event;
+  private readonly roomEmitter = new Emitter<RoomChange>();
+  readonly rooms: RoomsFacet;
+
+  private client: Client | undefined;
+  private transport: SocketTransport | undefined;
+  private readonly tracker = new RoomTracker((c) => this.roomEmitter.fire(c));
+  private readonly sends = new Map<string, PendingSend>();
+  private readonly joins = new Map<string, Deferred<ChannelRef>>();
+  private readonly parts = new Map<string, Deferred<void>>();
+  private inbox: IncomingMessage[] = [];
+  private nickTries = 0;
+  private requestedQuit = false;
+
+  constructor(
+    private readonly account: AccountConfig,
+    private readonly log: Logger,
+  ) {
+    this.rooms = {
+      onRoomChanged: this.roomEmitter.event,
+      join: (room, key) => this.join(room, key),
+      leave: (room, message) => this.leave(room, message),
+    };
+  }
+
+  private get p() {
+    const p = this.account.params;
+    return {
+      server: String(p.server),
+      port: Number(p.port ?? 6667),
+      nickname: String(p.nickname),
+      username: p.username === undefined ? String(p.nickname) : String(p.username),
+      realname: p.realname === undefined ? String(p.nickname) : String(p.realname),
+      password: p.password === undefined ? undefined : String(p.password),
+      tls: p.tls === true,
+      tlsVerify: p['tls-verify'] !== false,
+      tlsCa: p['tls-ca'] === undefined ? undefined : String(p['tls-ca']),
+      tlsCert: p['tls-client-cert'] === undefined ? undefined : String(p['tls-client-cert']),
+      quitMessage: String(p['quit-message'] ?? 'Confab'),
+    };
+  }
+
+  connect(): Promise<void> {
+    if (this.client) return Promise.reject(new ConfabError('NotAvailable', 'already connecting or connected'));
+    const p = this.p;
+    this.requestedQuit = false;
+    this.nickTries = 0;
+    this.setStatus('connecting', 'requested');
+    const Transport = transportFor({ enabled: p.tls, verify: p.tlsVerify, caFile: p.tlsCa, certFile: p.tlsCert });
+    const self = this;
+    const client = new Client({
+      host: p.server,
+      port: p.port,
+      nick: p.nickname,
+      username: p.username,
+      gecos: p.realname,
+      password: p.password,
+      tls: p.tls,
+      version: 'Confab',
+      auto_reconnect: false, // the daemon's supervisor reconnects, with backoff
+      enable_echomessage: false,
+      ping_interval: 30,
+      ping_timeout: 90,
+      message_max_length: 400,
+      // Keep a handle on our transport to read why a socket closed (TLS verification, refused…).
+      transport: class extends Transport {
+        constructor(o: ConstructorParameters<typeof Transport>[0]) {
+          super(o);
+          self.transport = this;
+        }
+      } as never,
+    });
+    this.client = client;
+
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const fail = (err: ConfabError, reason: StatusReason) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.teardown();
+        this.setStatus('disconnected', reason, err.message);
+        reject(err);
+      };
+      const timer = setTimeout(() => fail(new ConfabError('NetworkError', `no welcome from ${p.server} within ${REGISTRATION_TIMEOUT_MS / 1000} s`), 'network-error'), REGISTRATION_TIMEOUT_MS);
+
+      this.guard(client, 'registered', () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.setStatus('connected', 'requested');
+        resolve();
+      });
+      this.guard(client, 'irc error', (e: { error: string; reason?: string; channel?: string; nick?: string }) => {
+        if (e.error === 'password_mismatch') return fail(new ConfabError('AuthenticationFailed', `${p.server} refused the password (464)`), 'auth-failed');
+        if (e.error === 'banned_from_network') return fail(new ConfabError('PermissionDenied', `${p.server} bans this connection (465): ${e.reason ?? ''}`), 'protocol-error');
+        this.onIrcError(e.error, e.channel ?? e.nick, e.reason);
+      });
+      this.guard(client, 'nick in use', () => {
+        if (this.status === 'connected') return; // a NICK change refused later: nothing to do yet
+        if (this.nickTries >= NICK_RETRIES) return fail(new ConfabError('NameInUse', `the nickname ${p.nickname} is in use on ${p.server}`), 'name-in-use');
+        this.nickTries++;
+        client.changeNick(p.nickname + '_'.repeat(this.nickTries)); // RFC 2812 §3.1.2 NICK
+      });
+      this.guard(client, 'socket close', () => {
+        const err = socketError(this.transport?.lastError, p.server, p.port);
+        if (!settled) {
+          fail(err, err.code === 'CertificateInvalid' ? 'cert-invalid' : err.code === 'InvalidArgument' ? 'config-error' : 'network-error');
+          return;
+        }
+        this.lost(this.requestedQuit ? 'requested' : 'network-error', err.message);
+      });
+      this.guard(client, 'message', (e: MessageEvent) => this.onMessage(e));
+      this.guard(client, 'pong', (e: { message?: string }) => this.onPong(e.message ?? ''));
+      this.guard(client, 'join', (e: { nick: string; channel: string }) => this.onJoin(e.nick, e.channel));
+      this.guard(client, 'part', (e: { nick: string; channel: string; message?: string }) => this.onPart(e.nick, e.channel, e.message));
+      this.guard(client, 'kick', (e: { kicked: string; channel: string; nick: string; message?: string }) => this.onKick(e.kicked, e.channel, e.nick, e.message));
+      this.guard(client, 'quit', (e: { nick: string; message?: string }) => this.tracker.quit(e.nick, e.message));
+      this.guard(client, 'nick', (e: { nick: string; new_nick: string }) => this.tracker.renamed(e.nick, e.new_nick));
+      this.guard(client, 'userlist', (e: { channel: string; users: Array<{ nick: string; modes: string[] }> }) => this.tracker.names(rfc1459Lower(e.channel), e.users));
+      this.guard(client, 'topic', (e: { channel: string; topic?: string }) => this.tracker.topic(rfc1459Lower(e.channel), e.topic ?? ''));
+      this.guard(client, 'unknown command', (c: IrcCommand) => {
+        if (JOIN_ERRORS[c.command] && c.params[1]) this.onIrcError(c.command, c.params[1], c.params[c.params.length - 1]);
+      });
+      this.guard(client, 'debug', (line: string) => this.log.debug('%s', line));
+
+      client.connect();
+    });
+  }
+
+  async disconnect(message?: string): Promise<void> {
+    const client = this.client;
+    if (!client) {
+      this.setStatus('disconnected', 'requested');
+      return;
+    }
+    this.requestedQuit = true;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 2000);
+      client.once('socket close', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      client.quit(message ?? this.p.quitMessage); // RFC 2812 §3.1.7 QUIT
+    });
+    this.lost('requested', 'disconnected by the user');
+  }
+
+  async setPresence(presence: Presence): Promise<void> {
+    const client = this.live();
+    // RFC 2812 §4.1 AWAY: with a text sets away, without one unsets it.
+    if (presence.status === 'away' || presence.status === 'busy') client.raw('AWAY', presence.message || (presence.status === 'busy' ? 'Busy' : 'Away'));
+    else if (presence.status !== 'offline') client.raw('AWAY');
+  }
+
+  sendMessage(m: OutgoingMessage): Promise<SendReceipt> {
+    let client: Client;
+    try {
+      client = this.live();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const target = m.channel.target;
+    const command = m.kind === 'notice' ? 'NOTICE' : 'PRIVMSG';
+    const parts = splitMessage(m.body, bodyBudget(client.user.nick, target, command, m.kind === 'action'));
+    if (parts.length === 0) return Promise.reject(new ConfabError('InvalidArgument', 'the message is empty'));
+    for (const part of parts) {
+      // RFC 2812 §3.3.1/§3.3.2; CTCP ACTION is "\x01ACTION text\x01" (CTCP spec, ACTION).
+      client.raw(command, target, m.kind === 'action' ? `\x01ACTION ${part}\x01` : part);
+    }
+    const token = `confab-${m.token}`;
+    return new Promise<SendReceipt>((resolve, reject) => {
+      this.sends.set(token, { target: rfc1459Lower(target), resolve, reject });
+      client.raw('PING', token); // confirmed by the matching PONG, see the header
+    });
+  }
+
+  normalizeTarget(ref: ChannelRef): ChannelRef {
+    return { kind: ref.kind, target: rfc1459Lower(ref.target) };
+  }
+
+  dispose(): void {
+    this.teardown();
+    this.statusEmitter.dispose();
+    this.messagesEmitter.dispose();
+    this.roomEmitter.dispose();
+  }
+
+  // ---- rooms --------------------------------------------------------------------------------
+
+  private join(room: string, key?: string): Promise<ChannelRef> {
+    let client: Client;
+    try {
+      client = this.live();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const name = rfc1459Lower(room);
+    if (this.tracker.has(name)) return Promise.resolve({ kind: 'room', target: name });
+    return new Promise<ChannelRef>((resolve, reject) => {
+      const t = setTimeout(() => {
+        this.joins.delete(name);
+        reject(new ConfabError('NetworkError', `no answer to JOIN ${room} within ${JOIN_TIMEOUT_MS / 1000} s`));
+      }, JOIN_TIMEOUT_MS);
+      this.joins.set(name, {
+        resolve: (v) => (clearTimeout(t), resolve(v)),
+        reject: (e) => (clearTimeout(t), reject(e)),
+      });
+      if (key) client.raw('JOIN', room, key); // RFC 2812 §3.2.1
+      else client.raw('JOIN', room);
+    });
+  }
+
+  private leave(room: string, message?: string): Promise<void> {
+    let client: Client;
+    try {
+      client = this.live();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const name = rfc1459Lower(room);
+    if (!this.tracker.has(name)) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => {
+        this.parts.delete(name);
+        resolve(); // the server did not echo the PART; the room is forgotten on our side anyway
+      }, JOIN_TIMEOUT_MS);
+      this.parts.set(name, { resolve: () => (clearTimeout(t), resolve()), reject: (e) => (clearTimeout(t), reject(e)) });
+      if (message) client.raw('PART', room, message); // RFC 2812 §3.2.2
+      else client.raw('PART', room);
+    });
+  }
+
+  // ---- inbound ------------------------------------------------------------------------------
+
+  private onMessage(e: MessageEvent): void {
+    if (e.from_server || !e.nick) return; // server notices (before registration, MOTD-style): not a conversation
+    const ownNick = this.client?.user.nick ?? '';
+    const own = rfc1459Lower(e.nick) === rfc1459Lower(ownNick);
+    const inRoom = isChannelName(e.target);
+    const target = inRoom ? rfc1459Lower(e.target) : rfc1459Lower(own ? e.target : e.nick);
+    this.inbox.push({
+      channel: { kind: inRoom ? 'room' : 'direct', target },
+      sender: { id: rfc1459Lower(e.nick), name: e.nick },
+      body: e.message,
+      kind: e.type === 'privmsg' ? 'normal' : e.type,
+      serverTime: e.time ? new Date(e.time) : undefined, // IRCv3 server-time
+      protocolId: e.tags?.msgid, // IRCv3 message-ids
+      outgoing: own || undefined,
+    });
+    if (this.inbox.length === 1) setImmediate(() => this.flushInbox());
+  }
+
+  private flushInbox(): void {
+    const batch = this.inbox;
+    this.inbox = [];
+    if (batch.length > 0) this.messagesEmitter.fire(batch);
+  }
+
+  private onPong(token: string): void {
+    const pending = this.sends.get(token);
+    if (!pending) return;
+    this.sends.delete(token);
+    if (pending.refused) pending.reject(pending.refused);
+    else pending.resolve({});
+  }
+
+  private onIrcError(error: string, subject: string | undefined, reason: string | undefined): void {
+    const join = JOIN_ERRORS[error];
+    const name = subject ? rfc1459Lower(subject) : '';
+    if (join && this.joins.has(name)) {
+      const d = this.joins.get(name)!;
+      this.joins.delete(name);
+      d.reject(new ConfabError(join.code, `cannot join ${subject}: ${join.text}`));
+      return;
+    }
+    // A refusal of a message (RFC 2812 §5.2: 401 ERR_NOSUCHNICK, 404 ERR_CANNOTSENDTOCHAN…) comes
+    // before the PONG that follows it: mark the oldest unconfirmed send to that target.
+    const refusal = error === 'no_such_nick' ? 'NotFound' : error === 'cannot_send_to_channel' || error === 'cannot_send_to_user' ? 'NotCapable' : undefined;
+    if (refusal) {
+      for (const s of this.sends.values()) {
+        if (s.target === name && !s.refused) {
+          s.refused = new ConfabError(refusal, `${subject}: ${reason ?? error}`);
+          break;
+        }
+      }
+      return;
+    }
+    this.log.debug('irc error %s %s: %s', error, subject ?? '', reason ?? '');
+  }
+
+  private onJoin(nick: string, channel: string): void {
+    const room = rfc1459Lower(channel);
+    if (rfc1459Lower(nick) === rfc1459Lower(this.client?.user.nick ?? '')) {
+      this.tracker.joinedSelf(room, nick);
+      const d = this.joins.get(room);
+      this.joins.delete(room);
+      d?.resolve({ kind: 'room', target: room });
+    } else this.tracker.joined(room, nick);
+  }
+
+  private onPart(nick: string, channel: string, message?: string): void {
+    const room = rfc1459Lower(channel);
+    if (rfc1459Lower(nick) === rfc1459Lower(this.client?.user.nick ?? '')) {
+      this.tracker.leftSelf(room, message);
+      const d = this.parts.get(room);
+      this.parts.delete(room);
+      d?.resolve();
+    } else this.tracker.left(room, nick, message);
+  }
+
+  private onKick(kicked: string, channel: string, by: string, message?: string): void {
+    const room = rfc1459Lower(channel);
+    if (rfc1459Lower(kicked) === rfc1459Lower(this.client?.user.nick ?? '')) this.tracker.leftSelf(room, `kicked by ${by}: ${message ?? ''}`);
+    else this.tracker.left(room, kicked, `kicked by ${by}`);
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  private live(): Client {
+    if (this.status !== 'connected' || !this.client) throw new OfflineError();
+    return this.client;
+  }
+
+  private lost(reason: StatusReason, detail: string): void {
+    if (this.status === 'disconnected') return;
+    this.teardown();
+    this.setStatus('disconnected', reason, detail);
+  }
+
+  private teardown(): void {
+    this.flushInbox();
+    const offline = new OfflineError('the connection closed before the server confirmed');
+    for (const s of this.sends.values()) s.reject(offline);
+    this.sends.clear();
+    for (const j of this.joins.values()) j.reject(offline);
+    this.joins.clear();
+    for (const p of this.parts.values()) p.resolve();
+    this.parts.clear();
+    this.tracker.clear();
+    const client = this.client;
+    this.client = undefined;
+    if (client) {
+      client.removeAllListeners();
+      client.on('error', () => {}); // late errors from a client we dropped
+      this.transport?.disposeSocket();
+    }
+    this.transport = undefined;
+  }
+
+  private setStatus(status: ConnectionStatus, reason: StatusReason, detail?: string): void {
+    if (status === this.status && status !== 'disconnected') return;
+    this.status = status;
+    this.statusEmitter.fire({ status, reason, detail });
+  }
+
+  /** Subscribes a handler that can never throw into irc-framework: a bad line is logged, not fatal. */
+  private guard<A extends unknown[]>(client: Client, event: string, handler: (...args: A) => void): void {
+    client.on(event, (...args: unknown[]) => {
+      try {
+        handler(...(args as A));
+      } catch (err) {
+        this.log.warn('handling %s failed: %s', event, err instanceof Error ? err.message : String(err));
+      }
+    });
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The parts of irc-framework 4.14 that the plugin uses. irc-framework ships no TypeScript types;
+ * these are written from its source (src/client.js, src/commands/handlers/*.js).
+ */
+declare module 'irc-framework' {
+  import { EventEmitter } from 'node:events';
+
+  export interface ClientOptions {
+    nick: string;
+    username?: string;
+    gecos?: string;
+    host: string;
+    port: number;
+    password?: string;
+    tls?: boolean;
+    encoding?: string;
+    version?: string;
+    auto_reconnect?: boolean;
+    enable_echomessage?: boolean;
+    ping_interval?: number;
+    ping_timeout?: number;
+    message_max_length?: number;
+    transport?: new (options: ClientOptions) => EventEmitter;
+    [extra: string]: unknown;
+  }
+
+  export interface MessageTags {
+    [tag: string]: string | undefined;
+  }
+
+  export interface MessageEvent {
+    type: 'privmsg' | 'notice' | 'action';
+    nick: string;
+    ident: string;
+    hostname: string;
+    target: string;
+    message: string;
+    tags: MessageTags;
+    time?: number;
+    from_server?: boolean;
+    account?: string;
+  }
+
+  export interface IrcCommand {
+    command: string;
+    params: string[];
+    tags: MessageTags;
+    nick?: string;
+  }
+
+  export class Client extends EventEmitter {
+    constructor(options: ClientOptions);
+    options: ClientOptions;
+    user: { nick: string };
+    network: {
+      cap: { isEnabled(cap: string): boolean; enabled: string[] };
+      options: Record<string, unknown>;
+      supports(feature: string): unknown;
+    };
+    connection: EventEmitter & { connected: boolean; transport: EventEmitter | null };
+    connected: boolean;
+    connect(): void;
+    quit(message?: string): void;
+    raw(...line: string[]): void;
+    changeNick(nick: string): void;
+    caseLower(s: string): string;
+  }
+}
