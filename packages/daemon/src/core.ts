@@ -57,8 +57,8 @@ export class Core implements RunnerHost {
     this.presenceValue = store.settings.get<Presence>('presence', { status: 'available', message: '' });
   }
 
-  /** Creates runners for the stored accounts and connects the enabled ones. */
-  start(): void {
+  /** Creates runners for the stored accounts, without connecting them (before D-Bus export). */
+  load(): void {
     for (const account of this.store.accounts.all()) {
       const protocol = this.protocols.get(account.protocol);
       if (!protocol) {
@@ -67,6 +67,10 @@ export class Core implements RunnerHost {
       }
       this.addRunner(account, protocol);
     }
+  }
+
+  /** Connects the enabled accounts (once the bus name is owned). */
+  start(): void {
     for (const r of this.runners.values()) r.sync();
   }
 

@@ -64,6 +64,7 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env, paths: P
   }
 
   const core = new Core(store, plugins.protocols, secrets, redactor, config, log.child('core'));
+  core.load();
   const service = new DBusService(bus, core, await loadContract(), {
     version: VERSION,
     failedPlugins: () => plugins.failed,
