@@ -187,7 +187,7 @@ export class DBusService {
     const core = this.core;
     return {
       methods: {
-        ListProtocols: () => [...core.protocols.values()].map((p) => [p.id, p.displayName]),
+        ListProtocols: () => [...core.protocols.values()].map((p) => [p.id, p.displayName]).sort((a, b) => a[0].localeCompare(b[0])),
         GetParameters: (protocol: string) =>
           core.protocol(protocol).parameters.map((s) => [
             s.name,

@@ -10,7 +10,7 @@
  * node_modules folder Node would search from this file (the workspace's and a global install's).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Container, ContainerModule } from 'inversify';
 import { Protocol } from '@confab/sdk';
 import type { Logger } from '@confab/sdk';
@@ -29,7 +29,7 @@ export interface LoadedPlugins {
 }
 
 export function searchDirs(env: NodeJS.ProcessEnv = process.env): string[] {
-  const extra = (env.CONFAB_PLUGIN_PATH ?? '').split(':').filter(Boolean);
+  const extra = (env.CONFAB_PLUGIN_PATH ?? '').split(':').filter(Boolean).map((d) => resolve(d));
   return [...extra, ...module.paths].filter((d, i, all) => all.indexOf(d) === i && existsSync(d));
 }
 

@@ -1,0 +1,38 @@
+/** Argument parsing on node:util parseArgs: strict (an unknown option is a usage error), with help. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export class UsageError extends Error {}
+
+export type Options = NonNullable<ParseArgsConfig['options']>;
+
+export interface Parsed {
+  readonly values: Record<string, string | boolean | string[] | undefined>;
+  readonly positionals: string[];
+}
+
+export const COMMON: Options = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+export function parse(argv: readonly string[], options: Options = {}): Parsed {
+  try {
+    const { values, positionals } = parseArgs({ args: [...argv], options: { ...COMMON, ...options }, allowPositionals: true, strict: true });
+    return { values: values as Parsed['values'], positionals };
+  } catch (err) {
+    throw new UsageError((err as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+  }
+}
+
+/** `name=value` pairs. */
+export function pairs(items: readonly string[]): Array<[string, string]> {
+  return items.map((item) => {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new UsageError(`expected name=value, got '${item}'`);
+    return [item.slice(0, eq), item.slice(eq + 1)];
+  });
+}
+
+export function requirePositionals(p: Parsed, n: number, usage: string): void {
+  if (p.positionals.length < n) throw new UsageError(`missing arguments; usage: ${usage}`);
+}

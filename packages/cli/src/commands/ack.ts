@@ -1,0 +1,19 @@
+import { parse, requirePositionals, UsageError } from '../args';
+import type { Command } from './context';
+
+export const ack: Command = {
+  name: 'ack',
+  summary: 'acknowledge received messages (removes them from the pending queue)',
+  usage: 'confab ack ID... [--json]',
+  async run(ctx) {
+    const p = parse(ctx.argv);
+    requirePositionals(p, 1, this.usage);
+    const ids = p.positionals.map((id) => {
+      if (!/^\d+$/.test(id)) throw new UsageError(`'${id}' is not a message id`);
+      return BigInt(id);
+    });
+    await (await (await ctx.confab()).manager()).Acknowledge(ids);
+    if (ctx.out.json) return ctx.out.data({ acknowledged: ids.map(String) });
+    ctx.out.print(`acknowledged ${ids.length} message${ids.length === 1 ? '' : 's'}`);
+  },
+};

@@ -1,0 +1,41 @@
+import { parse, UsageError } from '../args';
+import { accountPath, channelPath } from '../bus';
+import { message, messageLine } from '../format';
+import type { Command } from './context';
+
+export const history: Command = {
+  name: 'history',
+  summary: "a channel's history, or a full-text search of all history",
+  usage: 'confab history CHANNEL [--limit N] [--before ID] [--json]\n       confab history ACCOUNT TARGET [--limit N] [--before ID] [--json]\n       confab history --search QUERY [--limit N] [--before ID] [--json]',
+  async run(ctx) {
+    const p = parse(ctx.argv, { limit: { type: 'string', short: 'n' }, before: { type: 'string' }, search: { type: 'string', short: 's' } });
+    const num = (v: unknown, name: string) => {
+      if (v === undefined) return 0;
+      if (!/^\d+$/.test(String(v))) throw new UsageError(`--${name} must be a number`);
+      return Number(v);
+    };
+    const limit = num(p.values.limit, 'limit');
+    const before = BigInt(num(p.values.before, 'before'));
+    const c = await ctx.confab();
+    let wire: unknown[][];
+    if (p.values.search !== undefined) {
+      wire = ((await (await c.manager()).SearchHistory(p.values.search, before, limit)) as unknown[][]).reverse();
+    } else {
+      let path: string;
+      if (p.positionals.length === 1) path = channelPath(p.positionals[0]);
+      else if (p.positionals.length === 2) {
+        const { channels } = await c.objects();
+        const [account, target] = p.positionals;
+        const found = channels.find((ch) => ch.Account === accountPath(account) && String(ch.Target) === target.toLowerCase());
+        if (!found) throw new UsageError(`no conversation with ${target} on ${account}`);
+        path = found.path;
+      } else throw new UsageError(`usage: ${this.usage}`);
+      wire = (await (await c.channel(path)).GetHistory(before, limit)) as unknown[][];
+    }
+    const messages = wire.map(message);
+    if (ctx.out.json) return ctx.out.data(messages);
+    const { channels } = await c.objects();
+    const targets = new Map(channels.map((ch) => [ch.path.slice(ch.path.lastIndexOf('/') + 1), String(ch.Target)]));
+    ctx.out.print(messages.length === 0 ? 'no messages' : messages.map((m) => messageLine(m, targets.get(m.channel))).join('\n'));
+  },
+};

@@ -1,0 +1,54 @@
+/**
+ * confab watch: one line per event, as it happens (stdout is flushed per line, so a pipe or a test
+ * sees each at once). With --json, one JSON object per line.
+ */
+import { parse } from '../args';
+import { lastElement, ROOT } from '../bus';
+import { message, messageLine, toJson } from '../format';
+import type { Command } from './context';
+
+export const watch: Command = {
+  name: 'watch',
+  summary: 'print messages, delivery states and account changes as they happen',
+  usage: 'confab watch [--pending] [--ack] [--json]',
+  async run(ctx) {
+    const p = parse(ctx.argv, { pending: { type: 'boolean' }, ack: { type: 'boolean' } });
+    const c = await ctx.confab();
+    const m = await c.manager();
+    const om = await c.iface(ROOT, 'org.freedesktop.DBus.ObjectManager');
+    const targets = new Map<string, string>();
+    const refreshTargets = async () => {
+      for (const ch of (await c.objects()).channels) targets.set(lastElement(ch.path), String(ch.Target));
+    };
+    await refreshTargets();
+    const line = (event: string, data: Record<string, unknown>, text: string) =>
+      process.stdout.write((ctx.out.json ? toJson({ event, ...data }) : text) + '\n');
+
+    const onMessages = async (batch: unknown[][]) => {
+      const msgs = batch.map(message);
+      if (msgs.some((x) => !targets.has(x.channel))) await refreshTargets();
+      for (const x of msgs) line('message', { ...x }, messageLine(x, targets.get(x.channel)));
+      if (p.values.ack && msgs.length > 0) await m.Acknowledge(msgs.map((x) => BigInt(x.id)));
+    };
+    if (p.values.pending) await onMessages((await m.GetPending(0)) as unknown[][]);
+    m.on('MessagesReceived', (batch: unknown[][]) => void onMessages(batch));
+    m.on('MessagesChanged', (batch: unknown[][]) => {
+      for (const [id, ch, state] of batch) line('state', { id: String(id), channel: lastElement(String(ch)), state }, `message #${String(id)} ${String(state)}`);
+    });
+    m.on('AccountsChanged', (batch: string[][]) => {
+      for (const [path, st, reason, detail] of batch) {
+        line('account', { account: lastElement(path), status: st, reason, detail }, `account ${lastElement(path)} ${st} (${reason})${detail ? `: ${detail}` : ''}`);
+      }
+    });
+    om.on('InterfacesAdded', (path: string) => {
+      if (path.includes('/channels/')) void refreshTargets();
+      line('added', { path }, `+ ${path.slice(ROOT.length + 1)}`);
+    });
+    om.on('InterfacesRemoved', (path: string) => line('removed', { path }, `- ${path.slice(ROOT.length + 1)}`));
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+      c.bus.on('error', () => resolve());
+    });
+  },
+};
