@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+/**
+ * Sets up what is missing, and nothing else (quick when all is there):
+ *  1. the Debian packages (`--for start`: what `npm start` needs; `--for test`: what `npm test` needs),
+ *     installed with apt-get when running as root, else the exact command to run is printed;
+ *  2. the npm dependencies (`npm ci`), when node_modules is missing or older than package-lock.json.
+ * Node built-ins only: it runs before node_modules exists.
+ */
+'use strict';
+const { execFileSync, spawnSync } = require('node:child_process');
+const { existsSync, statSync } = require('node:fs');
+const { join } = require('node:path');
+
+// One list per purpose; extend it when a test starts a new real server or client.
+const PACKAGES = {
+  start: [
+    'dbus-daemon', // a private session bus when there is none
+    'libglib2.0-bin', // gdbus, to talk to the daemon by hand
+  ],
+  test: [
+    'dbus-daemon',
+    'libglib2.0-bin',
+    'ngircd', // the IRC server of the end-to-end tests
+    'openssl', // self-signed certificates for TLS tests
+    'gnome-keyring', // a real Secret Service on a private bus
+    'libsecret-tools', // secret-tool, a Secret Service client no one here wrote
+  ],
+};
+
+const ROOT = join(__dirname, '..');
+const args = process.argv.slice(2);
+const purpose = args.includes('--for') ? args[args.indexOf('--for') + 1] : 'start';
+if (!PACKAGES[purpose]) {
+  console.error(`setup: --for must be one of ${Object.keys(PACKAGES).join(', ')}`);
+  process.exit(2);
+}
+
+function installed(pkg) {
+  const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.includes('install ok installed');
+}
+
+const missing = PACKAGES[purpose].filter((p) => !installed(p));
+if (missing.length > 0) {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot) {
+    console.error(`setup: missing Debian packages: ${missing.join(' ')}\n  run: sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing.join(' ')}`);
+    process.exit(1);
+  }
+  console.log(`setup: installing ${missing.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'ignore', 'inherit'], env });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: ['ignore', 'ignore', 'inherit'], env });
+}
+
+const lock = join(ROOT, 'package-lock.json');
+const stamp = join(ROOT, 'node_modules', '.package-lock.json');
+if (!existsSync(stamp) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(stamp).mtimeMs + 1000)) {
+  console.log('setup: installing npm dependencies (npm ci)');
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+}
