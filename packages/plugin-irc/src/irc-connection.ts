@@ -117,6 +117,7 @@ export class IrcConnection implements Connection {
 
     return new Promise<void>((resolve, reject) => {
       let settled = false;
+      let closingReason: string | undefined;
       const fail = (err: ConfabError, reason: StatusReason) => {
         if (settled) return;
         settled = true;
@@ -137,6 +138,12 @@ export class IrcConnection implements Connection {
       this.guard(client, 'irc error', (e: { error: string; reason?: string; channel?: string; nick?: string }) => {
         if (e.error === 'password_mismatch') return fail(new ConfabError('AuthenticationFailed', `${p.server} refused the password (464)`), 'auth-failed');
         if (e.error === 'banned_from_network') return fail(new ConfabError('PermissionDenied', `${p.server} bans this connection (465): ${e.reason ?? ''}`), 'protocol-error');
+        // RFC 2812 §3.7.4 ERROR before registration: the server is closing the link. Servers without
+        // 464 (ngircd: "Access denied: Bad password?") say why only here.
+        if (e.error === 'irc' && !settled) {
+          if (/password|access denied/i.test(e.reason ?? '')) return fail(new ConfabError('AuthenticationFailed', `${p.server} refused the login: ${e.reason}`), 'auth-failed');
+          closingReason = e.reason;
+        }
         this.onIrcError(e.error, e.channel ?? e.nick, e.reason);
       });
       this.guard(client, 'nick in use', () => {
@@ -146,7 +153,9 @@ export class IrcConnection implements Connection {
         client.changeNick(p.nickname + '_'.repeat(this.nickTries)); // RFC 2812 §3.1.2 NICK
       });
       this.guard(client, 'socket close', () => {
-        const err = socketError(this.transport?.lastError, p.server, p.port);
+        const err = closingReason && !this.transport?.lastError
+          ? new ConfabError('NetworkError', `${p.server} closed the link: ${closingReason}`)
+          : socketError(this.transport?.lastError, p.server, p.port);
         if (!settled) {
           fail(err, err.code === 'CertificateInvalid' ? 'cert-invalid' : err.code === 'InvalidArgument' ? 'config-error' : 'network-error');
           return;

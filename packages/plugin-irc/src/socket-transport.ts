@@ -19,6 +19,8 @@ import tls from 'node:tls';
 
 /** IRCv3 message-tags allow 8191 bytes of tags plus the 512-byte message. */
 export const MAX_LINE = 8191 + 512;
+/** How long a TCP connect plus TLS handshake may take. */
+export const CONNECT_TIMEOUT_MS = 10_000;
 
 export interface TransportTls {
   readonly enabled: boolean;
@@ -86,7 +88,14 @@ export class SocketTransport extends EventEmitter {
     }
     this.socket = socket;
     socket.setNoDelay(true);
+    // A connection (and TLS handshake) that does not complete is given up after CONNECT_TIMEOUT_MS:
+    // a TLS hello sent to a plain-text port is otherwise answered by nothing for a long time.
+    socket.setTimeout(CONNECT_TIMEOUT_MS, () => {
+      this.lastError = Object.assign(new Error(`no ${t?.enabled ? 'TLS handshake' : 'connection'} within ${CONNECT_TIMEOUT_MS / 1000} s${t?.enabled ? ' (is it a TLS port?)' : ''}`), { code: 'ETIMEDOUT' });
+      socket.destroy();
+    });
     socket.on(t?.enabled ? 'secureConnect' : 'connect', () => {
+      socket.setTimeout(0);
       this.connected = true;
       this.emit('open');
     });
