@@ -175,6 +175,7 @@ export class IrcConnection implements Connection {
         if (JOIN_ERRORS[c.command] && c.params[1]) this.onIrcError(c.command, c.params[1], c.params[c.params.length - 1]);
       });
       this.guard(client, 'debug', (line: string) => this.log.debug('%s', line));
+      client.on('error', (e: unknown) => this.log.debug('irc-framework error: %s', String(e))); // never an unhandled 'error' event
 
       client.connect();
     });
@@ -390,13 +391,10 @@ export class IrcConnection implements Connection {
     for (const p of this.parts.values()) p.resolve();
     this.parts.clear();
     this.tracker.clear();
-    const client = this.client;
+    // Close the socket in a way irc-framework sees ('socket close'), so that it stops its own ping
+    // timers; our handlers ignore everything from a client that is no longer this.client (guard()).
     this.client = undefined;
-    if (client) {
-      client.removeAllListeners();
-      client.on('error', () => {}); // late errors from a client we dropped
-      this.transport?.disposeSocket();
-    }
+    this.transport?.close(true);
     this.transport = undefined;
   }
 
@@ -409,6 +407,7 @@ export class IrcConnection implements Connection {
   /** Subscribes a handler that can never throw into irc-framework: a bad line is logged, not fatal. */
   private guard<A extends unknown[]>(client: Client, event: string, handler: (...args: A) => void): void {
     client.on(event, (...args: unknown[]) => {
+      if (this.client !== client) return; // a client we dropped: its late events are of no interest
       try {
         handler(...(args as A));
       } catch (err) {
