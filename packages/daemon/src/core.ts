@@ -157,16 +157,18 @@ export class Core implements RunnerHost {
   async removeAccount(id: string): Promise<void> {
     const runner = this.runner(id);
     await runner.stop();
+    // Gone from the model and the bus first; the secrets after, so that nothing can see an account
+    // that is half removed.
     this.runners.delete(id);
     const channels = this.store.channels.forAccount(id);
-    await this.secrets.deleteAccount(id);
     this.store.accounts.delete(id); // channels, messages, pending and outbox rows cascade
     for (const ch of channels) {
       this.rooms.delete(ch.id);
       this.channelsChanged.fire({ id: ch.id, change: 'removed' });
     }
-    this.log.info('account %s removed', id);
     this.accountsChanged.fire({ id, change: 'removed' });
+    await this.secrets.deleteAccount(id);
+    this.log.info('account %s removed', id);
   }
 
   /** Names of the secret parameters that have a value. */

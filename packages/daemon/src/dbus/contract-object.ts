@@ -100,8 +100,19 @@ export class ContractObject {
     return out;
   }
 
-  /** Emits PropertiesChanged for the properties whose value changed since the last call. */
+  /**
+   * Emits PropertiesChanged for the properties whose value changed since the last call. Never throws:
+   * it runs from event callbacks, and a getter that fails (an object being removed) is logged.
+   */
   refresh(): void {
+    try {
+      this.emitChanged();
+    } catch (err) {
+      this.iface.$ctx.log.warn('refreshing %s failed: %s', this.spec.name, (err as Error).message);
+    }
+  }
+
+  private emitChanged(): void {
     const changed: Record<string, unknown> = {};
     let any = false;
     for (const [name, value] of this.values()) {
