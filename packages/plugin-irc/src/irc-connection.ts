@@ -207,12 +207,10 @@ export class IrcConnection implements Connection {
   }
 
   sendMessage(m: OutgoingMessage): Promise<SendReceipt> {
-    let client: Client;
-    try {
-      client = this.live();
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    return this.withLive((client) => this.send(client, m));
+  }
+
+  private send(client: Client, m: OutgoingMessage): Promise<SendReceipt> {
     const target = m.channel.target;
     const command = m.kind === 'notice' ? 'NOTICE' : 'PRIVMSG';
     const parts = splitMessage(m.body, bodyBudget(client.user.nick, target, command, m.kind === 'action'));
@@ -242,12 +240,10 @@ export class IrcConnection implements Connection {
   // ---- rooms --------------------------------------------------------------------------------
 
   private join(room: string, key?: string): Promise<ChannelRef> {
-    let client: Client;
-    try {
-      client = this.live();
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    return this.withLive((client) => this.joinWith(client, room, key));
+  }
+
+  private joinWith(client: Client, room: string, key?: string): Promise<ChannelRef> {
     const name = rfc1459Lower(room);
     if (this.tracker.has(name)) return Promise.resolve({ kind: 'room', target: name });
     return new Promise<ChannelRef>((resolve, reject) => {
@@ -265,12 +261,10 @@ export class IrcConnection implements Connection {
   }
 
   private leave(room: string, message?: string): Promise<void> {
-    let client: Client;
-    try {
-      client = this.live();
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    return this.withLive((client) => this.leaveWith(client, room, message));
+  }
+
+  private leaveWith(client: Client, room: string, message?: string): Promise<void> {
     const name = rfc1459Lower(room);
     if (!this.tracker.has(name)) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
@@ -373,6 +367,15 @@ export class IrcConnection implements Connection {
   private live(): Client {
     if (this.status !== 'connected' || !this.client) throw new OfflineError();
     return this.client;
+  }
+
+  /** Runs `fn` with the live client, or rejects with OfflineError (never throws synchronously). */
+  private withLive<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+    try {
+      return fn(this.live());
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   private lost(reason: StatusReason, detail: string): void {
