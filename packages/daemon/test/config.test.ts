@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfabError } from '@confab/sdk';
@@ -6,6 +6,7 @@ import { DEFAULT_CONFIG, loadConfig, parseConfig } from '../src/config';
 
 describe('config', () => {
   const dir = mkdtempSync(join(tmpdir(), 'confab-config-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const file = (name: string, text: string) => {
     const p = join(dir, name);
     writeFileSync(p, text);

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from '../src/storage/store';
@@ -22,6 +22,7 @@ describe('the store', () => {
     expect(s2.accounts.all().map((a) => a.id)).toEqual(['a1']);
     expect(s2.db.pragma('journal_mode', { simple: true })).toBe('wal');
     s2.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('stores received messages as pending and acknowledges them', () => {
