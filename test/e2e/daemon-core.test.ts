@@ -82,8 +82,17 @@ describe('confabd with the test plugins', () => {
     expect(await d.accountProp(path, 'StatusDetail')).toMatch(/refused the password/);
     expect(await d.accountProp(path, 'NextRetry')).toBe(0n);
     const acc = await d.account(path);
+    const props = (await d.object(path)).getInterface('org.freedesktop.DBus.Properties');
+    const seen: Array<Record<string, unknown>> = [];
+    props.on('PropertiesChanged', (iface: string, changed: Record<string, { value: unknown }>) => {
+      if (iface === 'im.confab.Confab1.Account') seen.push(Object.fromEntries(Object.entries(changed).map(([k, x]) => [k, x.value])));
+    });
     await acc.Update({ 'fail-auth': v('b', false) }, []);
     await d.waitForStatus(path, 'connected');
+    // PropertiesChanged carries what changed, and only that.
+    await until(() => seen.some((c) => c.Status === 'connected'), 5000, 'PropertiesChanged for Status');
+    expect(seen.some((c) => 'Parameters' in c)).toBe(true);
+    for (const c of seen) expect(Object.keys(c)).not.toContain('Protocol');
     await acc.SetEnabled(false);
     await d.waitForStatus(path, 'disconnected', 'requested');
     await acc.Remove();
