@@ -20,7 +20,9 @@ const PACKAGES = {
   test: [
     'dbus-daemon',
     'libglib2.0-bin',
-    'ngircd', // the IRC server of the end-to-end tests
+    'ngircd', // the legacy IRC server of the end-to-end tests (no IRCv3)
+    'inspircd', // the modern IRC server (IRCv3, SASL) ...
+    'atheme-services', // ... linked to real services (NickServ, SaslServ)
     'openssl', // self-signed certificates for TLS tests
     'gnome-keyring', // a real Secret Service on a private bus
     'libsecret-tools', // secret-tool, a Secret Service client no one here wrote

@@ -32,7 +32,7 @@ describe('the confab CLI', () => {
 
   it('sends, shows history, searches, watches and acknowledges', async () => {
     const watch = (await import('../fixtures/processes')).start(process.execPath, [CLI_MAIN, 'watch', '--json'], { env: d.env() });
-    await new Promise((r) => setTimeout(r, 300));
+    await until(() => watch.output().includes('confab: watching'), 10000, 'watch to subscribe');
     const sent = await d.cli(['send', 'faulty_clitest', 'Alice', 'hello', 'alice']);
     expect(sent.stdout).toMatch(/^queued message \d+ in channel \d+\n$/);
     await until(() => watch.output().includes('"body":"echo: hello alice"'), 10000, 'watch to show the echo');

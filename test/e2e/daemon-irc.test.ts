@@ -37,7 +37,7 @@ describe('confabd on ngircd', () => {
     expect(await d.accountProp(account, 'Identity')).toBe('confabby@127.0.0.1');
 
     const watch = start(process.execPath, [CLI_MAIN, 'watch'], { env: d.env() });
-    await until(() => watch.output().length > 0 || true, 1000);
+    await until(() => watch.output().includes('confab: watching'), 10000, 'watch to subscribe');
 
     raw.join('#spine');
     await raw.waitFor((l) => l.command === '366', 5000); // RPL_ENDOFNAMES: rawbob is in

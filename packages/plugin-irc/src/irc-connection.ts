@@ -3,10 +3,14 @@
  * unexpected close after that → `disconnected` with `network-error`. It never reconnects by itself
  * (irc-framework's auto_reconnect is off): the daemon's supervisor does.
  *
- * Confirmation of sent messages: after the message's line(s) we send `PING :confab-<token>`; a server
- * handles a client's lines in order (RFC 2812 §3.7.2 PING/PONG), so the matching PONG proves the
- * server took the message. A refusal numeric about the same target before that PONG (401, 404, …)
- * fails it instead. IRCv3 echo-message confirmation comes with the full IRC plugin.
+ * Confirmation of sent messages: with IRCv3 echo-message, the echo of the message's last line
+ * (matched to the oldest unconfirmed message to that target: a server echoes in order) confirms it,
+ * with the server's time and msgid. Without it (ngircd), we send `PING :confab-<token>` after the
+ * message; a server handles a client's lines in order (RFC 2812 §3.7.2), so the matching PONG proves
+ * the server took it. A refusal numeric about the same target (401, 404, …) fails the message instead.
+ *
+ * SASL (IRCv3 SASL 3.1/3.2): PLAIN with sasl-username/sasl-password, EXTERNAL with a TLS client
+ * certificate; a failed SASL login fails the connection (`auth-failed`), never an anonymous login.
  */
 import { Client, type IrcCommand, type MessageEvent } from 'irc-framework';
 import {
@@ -36,6 +40,22 @@ interface PendingSend extends Deferred<SendReceipt> {
   refused?: ConfabError;
 }
 
+interface PendingEcho extends Deferred<SendReceipt> {
+  readonly target: string;
+  remaining: number;
+}
+
+type Params = AccountConfig['params'];
+
+/** Which SASL mechanism the parameters ask for (`auto`: PLAIN with a password, EXTERNAL with only a client certificate). */
+function saslChoice(p: Params): 'plain' | 'external' | 'none' {
+  const m = String(p['sasl-mechanism'] ?? 'auto');
+  if (m === 'plain' || m === 'external' || m === 'none') return m;
+  if (p['sasl-password'] !== undefined) return 'plain';
+  if (p['tls-client-cert'] !== undefined && p.tls === true) return 'external';
+  return 'none';
+}
+
 export class IrcConnection implements Connection {
   status: ConnectionStatus = 'disconnected';
   private readonly statusEmitter = new Emitter<StatusChange>();
@@ -49,6 +69,7 @@ export class IrcConnection implements Connection {
   private transport: SocketTransport | undefined;
   private readonly tracker = new RoomTracker((c) => this.roomEmitter.fire(c));
   private readonly sends = new Map<string, PendingSend>();
+  private echoes: PendingEcho[] = [];
   private readonly joins = new Map<string, Deferred<ChannelRef>>();
   private readonly parts = new Map<string, Deferred<void>>();
   private inbox: IncomingMessage[] = [];
@@ -80,6 +101,9 @@ export class IrcConnection implements Connection {
       tlsCa: p['tls-ca'] === undefined ? undefined : String(p['tls-ca']),
       tlsCert: p['tls-client-cert'] === undefined ? undefined : String(p['tls-client-cert']),
       quitMessage: String(p['quit-message'] ?? 'Confab'),
+      sasl: saslChoice(p),
+      saslUsername: String(p['sasl-username'] ?? p.nickname),
+      saslPassword: p['sasl-password'] === undefined ? '' : String(p['sasl-password']),
     };
   }
 
@@ -101,7 +125,12 @@ export class IrcConnection implements Connection {
       tls: p.tls,
       version: 'Confab',
       auto_reconnect: false, // the daemon's supervisor reconnects, with backoff
-      enable_echomessage: false,
+      enable_echomessage: true, // IRCv3 echo-message: a sent message is confirmed by its echo
+      // IRCv3 SASL 3.1/3.2. `account` is always given: without it irc-framework would offer the
+      // *server* password to the services as a SASL password.
+      account: p.sasl === 'plain' ? { account: p.saslUsername, password: p.saslPassword } : {},
+      sasl_mechanism: p.sasl === 'external' ? 'EXTERNAL' : p.sasl === 'plain' ? 'PLAIN' : undefined,
+      sasl_disconnect_on_fail: false,
       ping_interval: 30,
       ping_timeout: 90,
       message_max_length: 400,
@@ -145,6 +174,11 @@ export class IrcConnection implements Connection {
           closingReason = e.reason;
         }
         this.onIrcError(e.error, e.channel ?? e.nick, e.reason);
+      });
+      // A SASL failure never falls through to an unauthenticated login (IRCv3 SASL 3.1: 904/905/902).
+      this.guard(client, 'sasl failed', (e: { reason: string; message?: string }) => {
+        const why = e.reason === 'capability_missing' ? `${p.server} does not offer SASL` : e.reason === 'unsupported_mechanism' ? `${p.server} does not offer SASL ${p.sasl.toUpperCase()}` : `${p.server} refused the SASL login${e.message ? `: ${e.message}` : ''}`;
+        fail(new ConfabError('AuthenticationFailed', why), 'auth-failed');
       });
       this.guard(client, 'nick in use', () => {
         if (this.status === 'connected') return; // a NICK change refused later: nothing to do yet
@@ -219,6 +253,13 @@ export class IrcConnection implements Connection {
       // RFC 2812 §3.3.1/§3.3.2; CTCP ACTION is "\x01ACTION text\x01" (CTCP spec, ACTION).
       client.raw(command, target, m.kind === 'action' ? `\x01ACTION ${part}\x01` : part);
     }
+    if (client.network.cap.isEnabled('echo-message')) {
+      // IRCv3 echo-message: the server echoes each line it accepted, in order; the echo of the last
+      // part confirms the message and carries the server's time and msgid.
+      return new Promise<SendReceipt>((resolve, reject) => {
+        this.echoes.push({ target: rfc1459Lower(target), remaining: parts.length, resolve, reject });
+      });
+    }
     const token = `confab-${m.token}`;
     return new Promise<SendReceipt>((resolve, reject) => {
       this.sends.set(token, { target: rfc1459Lower(target), resolve, reject });
@@ -286,6 +327,7 @@ export class IrcConnection implements Connection {
     const own = rfc1459Lower(e.nick) === rfc1459Lower(ownNick);
     const inRoom = isChannelName(e.target);
     const target = inRoom ? rfc1459Lower(e.target) : rfc1459Lower(own ? e.target : e.nick);
+    if (own && this.confirmEcho(target, e)) return; // the echo of our own message: it is in the outbox
     this.inbox.push({
       channel: { kind: inRoom ? 'room' : 'direct', target },
       sender: { id: rfc1459Lower(e.nick), name: e.nick },
@@ -302,6 +344,17 @@ export class IrcConnection implements Connection {
     const batch = this.inbox;
     this.inbox = [];
     if (batch.length > 0) this.messagesEmitter.fire(batch);
+  }
+
+  /** Matches an echo to the oldest unconfirmed message to that target; false when it is not one of ours. */
+  private confirmEcho(target: string, e: MessageEvent): boolean {
+    const i = this.echoes.findIndex((x) => x.target === target);
+    if (i < 0) return false;
+    const pending = this.echoes[i];
+    if (--pending.remaining > 0) return true;
+    this.echoes.splice(i, 1);
+    pending.resolve({ serverTime: e.time ? new Date(e.time) : undefined, protocolId: e.tags?.msgid });
+    return true;
   }
 
   private onPong(token: string): void {
@@ -325,6 +378,13 @@ export class IrcConnection implements Connection {
     // before the PONG that follows it: mark the oldest unconfirmed send to that target.
     const refusal = error === 'no_such_nick' ? 'NotFound' : error === 'cannot_send_to_channel' || error === 'cannot_send_to_user' ? 'NotCapable' : undefined;
     if (refusal) {
+      const echo = this.echoes.findIndex((x) => x.target === name);
+      if (echo >= 0) {
+        // No echo will come for a refused line: fail the message now.
+        const [pending] = this.echoes.splice(echo, 1);
+        pending.reject(new ConfabError(refusal, `${subject}: ${reason ?? error}`));
+        return;
+      }
       for (const s of this.sends.values()) {
         if (s.target === name && !s.refused) {
           s.refused = new ConfabError(refusal, `${subject}: ${reason ?? error}`);
@@ -389,6 +449,7 @@ export class IrcConnection implements Connection {
     const offline = new OfflineError('the connection closed before the server confirmed');
     for (const s of this.sends.values()) s.reject(offline);
     this.sends.clear();
+    for (const e of this.echoes.splice(0)) e.reject(offline);
     for (const j of this.joins.values()) j.reject(offline);
     this.joins.clear();
     for (const p of this.parts.values()) p.resolve();

@@ -24,6 +24,13 @@ export const IRC_PARAMETERS: readonly ParamSpec[] = [
   { name: 'tls-ca', type: 'string', description: 'a PEM file with the CA that signed the server certificate (for self-signed servers)' },
   { name: 'tls-client-cert', type: 'string', description: 'a PEM file with a client certificate and its key' },
   { name: 'quit-message', type: 'string', default: 'Confab', description: 'the message sent with QUIT' },
+  {
+    name: 'sasl-mechanism', type: 'string', default: 'auto',
+    description: 'SASL: auto (PLAIN when sasl-password is set, EXTERNAL when only tls-client-cert is), plain, external or none',
+    validate: (v) => (['auto', 'plain', 'external', 'none'].includes(String(v)) ? undefined : 'must be auto, plain, external or none'),
+  },
+  { name: 'sasl-username', type: 'string', description: 'the services account to log in to (default: the nickname)', validate: nonEmpty },
+  { name: 'sasl-password', type: 'string', secret: true, description: 'the services account password (SASL PLAIN)' },
 ];
 
 export const IRC_CAPABILITIES: ProtocolCapabilities = {

@@ -45,6 +45,10 @@ export const watch: Command = {
       line('added', { path }, `+ ${path.slice(ROOT.length + 1)}`);
     });
     om.on('InterfacesRemoved', (path: string) => line('removed', { path }, `- ${path.slice(ROOT.length + 1)}`));
+    // dbus-next sends the match rules for these signals without waiting for them; the bus handles one
+    // connection's messages in order, so once a later call has returned, the rules are in place.
+    await m.GetPending(1);
+    process.stderr.write('confab: watching (Ctrl-C to stop)\n');
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
