@@ -36,7 +36,7 @@ describe('the confab CLI', () => {
     const sent = await d.cli(['send', 'faulty_clitest', 'Alice', 'hello', 'alice']);
     expect(sent.stdout).toMatch(/^queued message \d+ in channel \d+\n$/);
     await until(() => watch.output().includes('"body":"echo: hello alice"'), 10000, 'watch to show the echo');
-    const events = watch.output().trim().split('\n').map((l) => JSON.parse(l) as { event: string; state?: string; body?: string });
+    const events = watch.output().trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { event: string; state?: string; body?: string });
     expect(events.some((e) => e.event === 'state' && e.state === 'sent')).toBe(true);
     await watch.stop();
 
