@@ -136,6 +136,22 @@ export class SocketTransport extends EventEmitter {
   }
 
   private skipToNewline = false;
+  /** Lines irc-framework could not handle (it threw), dropped. */
+  droppedLines = 0;
+
+  /**
+   * Hands a line to irc-framework. Its handlers throw on some malformed lines (found by the fuzz
+   * test: e.g. a 900 RPL_LOGGEDIN without its mask makes `parseMask(undefined)` throw); such a throw
+   * would escape from the socket's data handler. Here it is caught and the line dropped, with a log.
+   */
+  private deliver(line: string): void {
+    try {
+      this.emit('line', line);
+    } catch (err) {
+      this.droppedLines++;
+      this.emit('debug', `dropped a line irc-framework could not handle (${err instanceof Error ? err.message : String(err)}): ${line.slice(0, 200)}`);
+    }
+  }
 
   private onData(chunk: Buffer): void {
     let data = chunk;
@@ -155,13 +171,13 @@ export class SocketTransport extends EventEmitter {
       if (end > start && this.buffer[end - 1] === 0x0d) end--;
       const bytes = this.buffer.subarray(start, Math.min(end, start + MAX_LINE));
       start = nl + 1;
-      if (bytes.length > 0) this.emit('line', decodeLine(bytes));
+      if (bytes.length > 0) this.deliver(decodeLine(bytes));
     }
     this.buffer = this.buffer.subarray(start);
     if (this.buffer.length > MAX_LINE) {
       // RFC 1459 §2.3: a line is at most 512 bytes. A server that sends this much without a newline
       // is broken or hostile: keep the first MAX_LINE bytes as a line and skip the rest of it.
-      this.emit('line', decodeLine(this.buffer.subarray(0, MAX_LINE)));
+      this.deliver(decodeLine(this.buffer.subarray(0, MAX_LINE)));
       this.emit('debug', 'cut an over-long line');
       this.buffer = Buffer.alloc(0);
       this.skipToNewline = true;
