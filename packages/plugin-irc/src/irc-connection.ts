@@ -22,6 +22,7 @@ import {
 import { isChannelName, rfc1459Lower } from './casemap';
 import { JOIN_ERRORS, socketError } from './errors';
 import { RoomTracker } from './room-tracker';
+import { TokenBucket } from './flood-control';
 import { transportFor, type SocketTransport } from './socket-transport';
 import { bodyBudget, splitMessage } from './split';
 
@@ -70,6 +71,7 @@ export class IrcConnection implements Connection {
   private readonly tracker = new RoomTracker((c) => this.roomEmitter.fire(c));
   private readonly sends = new Map<string, PendingSend>();
   private echoes: PendingEcho[] = [];
+  private readonly bucket: TokenBucket;
   private readonly joins = new Map<string, Deferred<ChannelRef>>();
   private readonly parts = new Map<string, Deferred<void>>();
   private inbox: IncomingMessage[] = [];
@@ -80,6 +82,7 @@ export class IrcConnection implements Connection {
     private readonly account: AccountConfig,
     private readonly log: Logger,
   ) {
+    this.bucket = new TokenBucket(Number(account.params['flood-burst'] ?? 5), Number(account.params['flood-rate'] ?? 2));
     this.rooms = {
       onRoomChanged: this.roomEmitter.event,
       join: (room, key) => this.join(room, key),
@@ -169,9 +172,10 @@ export class IrcConnection implements Connection {
         if (e.error === 'banned_from_network') return fail(new ConfabError('PermissionDenied', `${p.server} bans this connection (465): ${e.reason ?? ''}`), 'protocol-error');
         // RFC 2812 §3.7.4 ERROR before registration: the server is closing the link. Servers without
         // 464 (ngircd: "Access denied: Bad password?") say why only here.
-        if (e.error === 'irc' && !settled) {
-          if (/password|access denied/i.test(e.reason ?? '')) return fail(new ConfabError('AuthenticationFailed', `${p.server} refused the login: ${e.reason}`), 'auth-failed');
-          closingReason = e.reason;
+        if (e.error === 'irc') {
+          if (!settled && /password|access denied/i.test(e.reason ?? '')) return fail(new ConfabError('AuthenticationFailed', `${p.server} refused the login: ${e.reason}`), 'auth-failed');
+          closingReason = e.reason; // said again as the reason when the socket closes
+          return;
         }
         this.onIrcError(e.error, e.channel ?? e.nick, e.reason);
       });
@@ -194,7 +198,7 @@ export class IrcConnection implements Connection {
           fail(err, err.code === 'CertificateInvalid' ? 'cert-invalid' : err.code === 'InvalidArgument' ? 'config-error' : 'network-error');
           return;
         }
-        this.lost(this.requestedQuit ? 'requested' : 'network-error', err.message);
+        this.lost(this.requestedQuit ? 'requested' : 'network-error', err.message); // e.g. "closed the link: Closing link: (…) [Excess Flood]"
       });
       this.guard(client, 'message', (e: MessageEvent) => this.onMessage(e));
       this.guard(client, 'pong', (e: { message?: string }) => this.onPong(e.message ?? ''));
@@ -236,8 +240,8 @@ export class IrcConnection implements Connection {
   async setPresence(presence: Presence): Promise<void> {
     const client = this.live();
     // RFC 2812 §4.1 AWAY: with a text sets away, without one unsets it.
-    if (presence.status === 'away' || presence.status === 'busy') client.raw('AWAY', presence.message || (presence.status === 'busy' ? 'Busy' : 'Away'));
-    else if (presence.status !== 'offline') client.raw('AWAY');
+    if (presence.status === 'away' || presence.status === 'busy') this.write(client, 'AWAY', presence.message || (presence.status === 'busy' ? 'Busy' : 'Away'));
+    else if (presence.status !== 'offline') this.write(client, 'AWAY');
   }
 
   sendMessage(m: OutgoingMessage): Promise<SendReceipt> {
@@ -251,7 +255,7 @@ export class IrcConnection implements Connection {
     if (parts.length === 0) return Promise.reject(new ConfabError('InvalidArgument', 'the message is empty'));
     for (const part of parts) {
       // RFC 2812 §3.3.1/§3.3.2; CTCP ACTION is "\x01ACTION text\x01" (CTCP spec, ACTION).
-      client.raw(command, target, m.kind === 'action' ? `\x01ACTION ${part}\x01` : part);
+      this.write(client, command, target, m.kind === 'action' ? `\x01ACTION ${part}\x01` : part);
     }
     if (client.network.cap.isEnabled('echo-message')) {
       // IRCv3 echo-message: the server echoes each line it accepted, in order; the echo of the last
@@ -263,7 +267,7 @@ export class IrcConnection implements Connection {
     const token = `confab-${m.token}`;
     return new Promise<SendReceipt>((resolve, reject) => {
       this.sends.set(token, { target: rfc1459Lower(target), resolve, reject });
-      client.raw('PING', token); // confirmed by the matching PONG, see the header
+      this.write(client, 'PING', token); // confirmed by the matching PONG, see the header
     });
   }
 
@@ -296,8 +300,8 @@ export class IrcConnection implements Connection {
         resolve: (v) => (clearTimeout(t), resolve(v)),
         reject: (e) => (clearTimeout(t), reject(e)),
       });
-      if (key) client.raw('JOIN', room, key); // RFC 2812 §3.2.1
-      else client.raw('JOIN', room);
+      if (key) this.write(client, 'JOIN', room, key); // RFC 2812 §3.2.1
+      else this.write(client, 'JOIN', room);
     });
   }
 
@@ -314,8 +318,8 @@ export class IrcConnection implements Connection {
         resolve(); // the server did not echo the PART; the room is forgotten on our side anyway
       }, JOIN_TIMEOUT_MS);
       this.parts.set(name, { resolve: () => (clearTimeout(t), resolve()), reject: (e) => (clearTimeout(t), reject(e)) });
-      if (message) client.raw('PART', room, message); // RFC 2812 §3.2.2
-      else client.raw('PART', room);
+      if (message) this.write(client, 'PART', room, message); // RFC 2812 §3.2.2
+      else this.write(client, 'PART', room);
     });
   }
 
@@ -429,6 +433,13 @@ export class IrcConnection implements Connection {
     return this.client;
   }
 
+  /** Writes one line we originate, through flood control, in order. */
+  private write(client: Client, ...line: string[]): void {
+    this.bucket.send(() => {
+      if (this.client === client) client.raw(...line);
+    });
+  }
+
   /** Runs `fn` with the live client, or rejects with OfflineError (never throws synchronously). */
   private withLive<T>(fn: (client: Client) => Promise<T>): Promise<T> {
     try {
@@ -445,6 +456,7 @@ export class IrcConnection implements Connection {
   }
 
   private teardown(): void {
+    this.bucket.clear();
     this.flushInbox();
     const offline = new OfflineError('the connection closed before the server confirmed');
     for (const s of this.sends.values()) s.reject(offline);

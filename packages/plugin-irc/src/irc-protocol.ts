@@ -25,6 +25,14 @@ export const IRC_PARAMETERS: readonly ParamSpec[] = [
   { name: 'tls-client-cert', type: 'string', description: 'a PEM file with a client certificate and its key' },
   { name: 'quit-message', type: 'string', default: 'Confab', description: 'the message sent with QUIT' },
   {
+    name: 'flood-burst', type: 'int', default: 5, description: 'lines sent at once before flood control paces them',
+    validate: (v) => (typeof v === 'number' && v >= 1 && v <= 10_000 ? undefined : 'must be from 1 to 10000'),
+  },
+  {
+    name: 'flood-rate', type: 'int', default: 2, description: 'lines per second after the burst (raise it only for servers that allow more)',
+    validate: (v) => (typeof v === 'number' && v >= 1 && v <= 10_000 ? undefined : 'must be from 1 to 10000'),
+  },
+  {
     name: 'sasl-mechanism', type: 'string', default: 'auto',
     description: 'SASL: auto (PLAIN when sasl-password is set, EXTERNAL when only tls-client-cert is), plain, external or none',
     validate: (v) => (['auto', 'plain', 'external', 'none'].includes(String(v)) ? undefined : 'must be auto, plain, external or none'),
