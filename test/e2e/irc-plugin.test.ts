@@ -128,3 +128,23 @@ describe('a hostile server', () => {
     server.close();
   });
 });
+
+describe('a server that goes silent', () => {
+  it('is given up after the ping timeout, with a reason that says so', async () => {
+    const sockets: Socket[] = [];
+    const server = createServer((s) => {
+      sockets.push(s);
+      s.on('error', () => {});
+      s.once('data', () => s.write(':silent 001 sleepy :Welcome\r\n')); // then never another byte
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    const { conn, statuses } = connection({ server: '127.0.0.1', port, nickname: 'sleepy', 'ping-timeout': 3 });
+    await conn.connect();
+    await waitFor(conn.onStatusChanged, (s) => s.status === 'disconnected', 15000);
+    expect(statuses.at(-1)).toMatchObject({ status: 'disconnected', reason: 'network-error' });
+    expect(statuses.at(-1)!.detail).toMatch(/no answer from the server for 3 s \(ping timeout\)/);
+    for (const s of sockets) s.destroy();
+    server.close();
+  });
+});

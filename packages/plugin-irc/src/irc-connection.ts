@@ -104,6 +104,7 @@ export class IrcConnection implements Connection {
       tlsCa: p['tls-ca'] === undefined ? undefined : String(p['tls-ca']),
       tlsCert: p['tls-client-cert'] === undefined ? undefined : String(p['tls-client-cert']),
       quitMessage: String(p['quit-message'] ?? 'Confab'),
+      pingTimeout: Number(p['ping-timeout'] ?? 90),
       sasl: saslChoice(p),
       saslUsername: String(p['sasl-username'] ?? p.nickname),
       saslPassword: p['sasl-password'] === undefined ? '' : String(p['sasl-password']),
@@ -134,8 +135,10 @@ export class IrcConnection implements Connection {
       account: p.sasl === 'plain' ? { account: p.saslUsername, password: p.saslPassword } : {},
       sasl_mechanism: p.sasl === 'external' ? 'EXTERNAL' : p.sasl === 'plain' ? 'PLAIN' : undefined,
       sasl_disconnect_on_fail: false,
-      ping_interval: 30,
-      ping_timeout: 90,
+      // Liveness: irc-framework PINGs every ping_interval and ends the connection after ping_timeout
+      // seconds without any data from the server (RFC 2812 §3.7.2).
+      ping_interval: Math.max(1, Math.floor(p.pingTimeout / 3)),
+      ping_timeout: p.pingTimeout,
       message_max_length: 400,
       // Keep a handle on our transport to read why a socket closed (TLS verification, refused…).
       transport: class extends Transport {
@@ -184,6 +187,9 @@ export class IrcConnection implements Connection {
         const why = e.reason === 'capability_missing' ? `${p.server} does not offer SASL` : e.reason === 'unsupported_mechanism' ? `${p.server} does not offer SASL ${p.sasl.toUpperCase()}` : `${p.server} refused the SASL login${e.message ? `: ${e.message}` : ''}`;
         fail(new ConfabError('AuthenticationFailed', why), 'auth-failed');
       });
+      this.guard(client, 'ping timeout', () => {
+        closingReason = `no answer from the server for ${p.pingTimeout} s (ping timeout)`;
+      });
       this.guard(client, 'nick in use', () => {
         if (this.status === 'connected') return; // a NICK change refused later: nothing to do yet
         if (this.nickTries >= NICK_RETRIES) return fail(new ConfabError('NameInUse', `the nickname ${p.nickname} is in use on ${p.server}`), 'name-in-use');
@@ -192,7 +198,7 @@ export class IrcConnection implements Connection {
       });
       this.guard(client, 'socket close', () => {
         const err = closingReason && !this.transport?.lastError
-          ? new ConfabError('NetworkError', `${p.server} closed the link: ${closingReason}`)
+          ? new ConfabError('NetworkError', `${p.server}: ${closingReason}`)
           : socketError(this.transport?.lastError, p.server, p.port);
         if (!settled) {
           fail(err, err.code === 'CertificateInvalid' ? 'cert-invalid' : err.code === 'InvalidArgument' ? 'config-error' : 'network-error');

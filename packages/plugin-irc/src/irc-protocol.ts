@@ -25,6 +25,11 @@ export const IRC_PARAMETERS: readonly ParamSpec[] = [
   { name: 'tls-client-cert', type: 'string', description: 'a PEM file with a client certificate and its key' },
   { name: 'quit-message', type: 'string', default: 'Confab', description: 'the message sent with QUIT' },
   {
+    name: 'ping-timeout', type: 'int', default: 90,
+    description: 'seconds of silence from the server before the connection is given up (we PING every third of it)',
+    validate: (v) => (typeof v === 'number' && v >= 3 && v <= 3600 ? undefined : 'must be from 3 to 3600 seconds'),
+  },
+  {
     name: 'flood-burst', type: 'int', default: 5, description: 'lines sent at once before flood control paces them',
     validate: (v) => (typeof v === 'number' && v >= 1 && v <= 10_000 ? undefined : 'must be from 1 to 10000'),
   },
