@@ -27,6 +27,14 @@ const PACKAGES = {
     'gnome-keyring', // a real Secret Service on a private bus
     'libsecret-tools', // secret-tool, a Secret Service client no one here wrote
   ],
+  bench: [
+    'dbus-daemon',
+    'libglib2.0-bin',
+    'openssl',
+    'inspircd',
+    'atheme-services',
+    'telepathy-idle', // the peer bench/irc compares confabd with
+  ],
 };
 
 const ROOT = join(__dirname, '..');

@@ -1,0 +1,10 @@
+/** What bench/irc measures, whichever program it is: joins rooms, hands every received line to `onText`. */
+export interface Subject {
+  readonly name: string;
+  /** The PID whose RSS is measured. */
+  readonly pid: number;
+  joinRooms(rooms: readonly string[]): Promise<void>;
+  /** Called once per received message text, in the order the subject announced them. */
+  onText(cb: (text: string) => void): void;
+  stop(): Promise<void>;
+}
