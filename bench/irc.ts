@@ -26,6 +26,7 @@ const TOTAL = Number(process.env.TOTAL ?? 20_000);
 const LATENCY_S = Number(process.env.LATENCY_S ?? 10);
 const MEMBERS = Number(process.env.MEMBERS ?? 50);
 const ROOM_COUNTS = (process.env.ROOMS ?? '200,1000').split(',').map(Number);
+const SUBJECTS = (process.env.SUBJECTS ?? 'confabd,telepathy-idle').split(',');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rss = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
@@ -146,8 +147,8 @@ async function main(): Promise<void> {
   const senders = await clients(irc, 'sender', SENDERS);
   await Promise.all(senders.map((s) => joinAll(s, ['#bench'])));
   const rows: Row[] = [];
-  rows.push(await measure('confabd', () => startConfabd(irc.host, irc.port, 'confab'), irc, senders));
-  rows.push(await measure('telepathy-idle', () => startTelepathyIdle(bus.address, irc.host, irc.port, 'idle'), irc, senders));
+  if (SUBJECTS.includes('confabd')) rows.push(await measure('confabd', () => startConfabd(irc.host, irc.port, 'confab'), irc, senders));
+  if (SUBJECTS.includes('telepathy-idle')) rows.push(await measure('telepathy-idle', () => startTelepathyIdle(bus.address, irc.host, irc.port, 'idle'), irc, senders));
   console.log('');
   console.log('| | sustained msg/s | best 1 s | lost | corrupted | latency p50 / p99 at 1,000 msg/s | idle RSS | ' + ROOM_COUNTS.map((c) => `+RSS ${c} rooms`).join(' | ') + ' |');
   console.log('|---|---|---|---|---|---|---|' + ROOM_COUNTS.map(() => '---|').join(''));

@@ -40,7 +40,8 @@ export async function startTelepathyIdle(busAddress: string, server: string, por
     pid: proc.pid,
     onText: (cb) => listeners.push(cb),
     async joinRooms(rooms) {
-      await Promise.all(rooms.map(async (room) => {
+      // At most 32 calls in flight: the bus limits pending replies per connection.
+      for (let i = 0; i < rooms.length; i += 32) await Promise.all(rooms.slice(i, i + 32).map(async (room) => {
         const [, chPath] = (await requests.EnsureChannel({
           'org.freedesktop.Telepathy.Channel.ChannelType': new dbus.Variant('s', TEXT),
           'org.freedesktop.Telepathy.Channel.TargetHandleType': new dbus.Variant('u', 2), // ROOM

@@ -67,6 +67,18 @@ describe('IRC over TLS (ngircd with a self-signed certificate)', () => {
     expect(conn.status).toBe('disconnected');
   });
 
+  it('answers CTCP PING and VERSION', async () => {
+    const { conn } = connection({ server: '127.0.0.1', port: irc.port, nickname: 'ctcpme' });
+    await conn.connect();
+    const raw = await connectRawClient(irc.host, irc.port, 'asker');
+    raw.privmsg('ctcpme', '\u0001PING 1234567\u0001');
+    raw.privmsg('ctcpme', '\u0001VERSION\u0001');
+    await raw.waitFor((l) => l.command === 'NOTICE' && l.params[1] === '\u0001PING 1234567\u0001');
+    await raw.waitFor((l) => l.command === 'NOTICE' && /^\u0001VERSION Confab/.test(l.params[1] ?? ''));
+    raw.close();
+    await conn.disconnect();
+  });
+
   it('says a plain port does not speak TLS', async () => {
     const { conn } = connection({ server: '127.0.0.1', port: irc.port, nickname: 'tlsplain', tls: true, 'tls-ca': irc.caFile! });
     const err = await rejection(conn.connect());

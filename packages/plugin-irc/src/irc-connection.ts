@@ -187,6 +187,13 @@ export class IrcConnection implements Connection {
         const why = e.reason === 'capability_missing' ? `${p.server} does not offer SASL` : e.reason === 'unsupported_mechanism' ? `${p.server} does not offer SASL ${p.sasl.toUpperCase()}` : `${p.server} refused the SASL login${e.message ? `: ${e.message}` : ''}`;
         fail(new ConfabError('AuthenticationFailed', why), 'auth-failed');
       });
+      // CTCP PING is answered with its own argument (CTCP spec, "PING"); VERSION irc-framework answers
+      // from its `version` option. Replies go through flood control: a CTCP flood cannot flood us off.
+      this.guard(client, 'ctcp request', (e: { nick: string; type: string; message: string }) => {
+        if (e.type?.toUpperCase() !== 'PING' || !this.client) return;
+        const arg = e.message.replace(/^\x01?PING ?/i, '').replace(/\x01$/, '').slice(0, 64);
+        this.write(client, 'NOTICE', e.nick, `\x01PING${arg ? ` ${arg}` : ''}\x01`);
+      });
       this.guard(client, 'ping timeout', () => {
         closingReason = `no answer from the server for ${p.pingTimeout} s (ping timeout)`;
       });

@@ -19,7 +19,11 @@ const toAccount = (r: Row): Account => ({
 });
 
 export class AccountsTable {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** Told after an account is deleted (its channels went with it, by cascade). */
+    private readonly deleted: () => void = () => {},
+  ) {}
 
   all(): Account[] {
     return (this.db.prepare('SELECT * FROM accounts ORDER BY created_at, id').all() as Row[]).map(toAccount);
@@ -48,5 +52,6 @@ export class AccountsTable {
 
   delete(id: string): void {
     this.db.prepare('DELETE FROM accounts WHERE id = ?').run(id);
+    this.deleted();
   }
 }

@@ -70,17 +70,41 @@ const toRow = (r: Raw): MessageRow => ({
 });
 
 export class MessagesTable {
+  // Every statement is prepared once: a prepared statement holds native memory that V8 does not see,
+  // so preparing per call grows the RSS long before a GC frees them.
   private readonly insert;
   private readonly insertPending;
   private readonly byProtocolId;
   private readonly touch;
+  private readonly s;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    /** Told when a channel's last activity moved (the channels table keeps rows in memory). */
+    private readonly touched: (channelId: number, time: number) => void = () => {},
+  ) {
     this.insert = db.prepare(`INSERT INTO messages (channel_id, sender_id, sender_name, server_time, received_at, body, kind, state, outgoing, protocol_id)
       VALUES (@channelId, @senderId, @senderName, @serverTime, @receivedAt, @body, @kind, @state, @outgoing, @protocolId)`);
     this.insertPending = db.prepare('INSERT INTO pending (message_id) VALUES (?)');
     this.byProtocolId = db.prepare('SELECT 1 FROM messages WHERE channel_id = ? AND protocol_id = ?');
     this.touch = db.prepare('UPDATE channels SET last_activity = max(last_activity, ?) WHERE id = ?');
+    this.s = {
+      insertOutbox: db.prepare('INSERT INTO outbox (message_id, account_id) VALUES (?, ?)'),
+      deleteOutbox: db.prepare('DELETE FROM outbox WHERE message_id = ?'),
+      confirm: db.prepare(`UPDATE messages SET state = 'sent', server_time = coalesce(?, server_time), protocol_id = coalesce(?, protocol_id) WHERE id = ?`),
+      fail: db.prepare(`UPDATE messages SET state = 'failed' WHERE id = ?`),
+      attempt: db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE message_id = ?'),
+      attempts: db.prepare('SELECT attempts FROM outbox WHERE message_id = ?'),
+      setState: db.prepare('UPDATE messages SET state = ? WHERE id = ?'),
+      outbox: db.prepare(`${SELECT} JOIN outbox o ON o.message_id = m.id WHERE o.account_id = ? ORDER BY m.id`),
+      outboxSize: db.prepare('SELECT count(*) AS n FROM outbox WHERE account_id = ?'),
+      pending: db.prepare(`${SELECT} JOIN pending p ON p.message_id = m.id ORDER BY m.id LIMIT ?`),
+      ack: db.prepare('DELETE FROM pending WHERE message_id = ?'),
+      history: db.prepare(`${SELECT} WHERE m.channel_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?`),
+      search: db.prepare(`${SELECT} WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?) AND m.id < ? ORDER BY m.id DESC LIMIT ?`),
+      byId: db.prepare(`${SELECT} WHERE m.id = ?`),
+      byRange: db.prepare(`${SELECT} WHERE m.id BETWEEN ? AND ? ORDER BY m.id`),
+    };
   }
 
   /** Stores received messages and marks them pending, in one transaction. Returns the new rows. */
@@ -94,6 +118,7 @@ export class MessagesTable {
         const id = Number(info.lastInsertRowid);
         if (!m.outgoing) this.insertPending.run(id);
         this.touch.run(m.serverTime, m.channelId);
+        this.touched(m.channelId, m.serverTime);
         ids.push(id);
       }
     })();
@@ -107,8 +132,9 @@ export class MessagesTable {
       const now = Date.now();
       const info = this.insert.run({ ...m, serverTime: now, receivedAt: now, state: 'queued', outgoing: 1, protocolId: null });
       id = Number(info.lastInsertRowid);
-      this.db.prepare('INSERT INTO outbox (message_id, account_id) VALUES (?, ?)').run(id, accountId);
+      this.s.insertOutbox.run(id, accountId);
       this.touch.run(now, m.channelId);
+      this.touched(m.channelId, now);
     })();
     return this.byIds([id])[0];
   }
@@ -116,68 +142,61 @@ export class MessagesTable {
   /** The protocol confirmed it: out of the outbox, `sent`, with the server's time and id if given. */
   confirm(id: number, receipt: { serverTime?: number; protocolId?: string }): void {
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM outbox WHERE message_id = ?').run(id);
-      this.db
-        .prepare(`UPDATE messages SET state = 'sent', server_time = coalesce(?, server_time), protocol_id = coalesce(?, protocol_id) WHERE id = ?`)
-        .run(receipt.serverTime ?? null, receipt.protocolId ?? null, id);
+      this.s.deleteOutbox.run(id);
+      this.s.confirm.run(receipt.serverTime ?? null, receipt.protocolId ?? null, id);
     })();
   }
 
   /** Given up: out of the outbox, `failed`. */
   fail(id: number): void {
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM outbox WHERE message_id = ?').run(id);
-      this.db.prepare(`UPDATE messages SET state = 'failed' WHERE id = ?`).run(id);
+      this.s.deleteOutbox.run(id);
+      this.s.fail.run(id);
     })();
   }
 
   noteAttempt(id: number): number {
-    this.db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE message_id = ?').run(id);
-    const r = this.db.prepare('SELECT attempts FROM outbox WHERE message_id = ?').get(id) as { attempts: number } | undefined;
+    this.s.attempt.run(id);
+    const r = this.s.attempts.get(id) as { attempts: number } | undefined;
     return r?.attempts ?? 0;
   }
 
   setState(id: number, state: DeliveryState): void {
-    this.db.prepare('UPDATE messages SET state = ? WHERE id = ?').run(state, id);
+    this.s.setState.run(state, id);
   }
 
   /** The account's outbox, oldest first. */
   outbox(accountId: string): MessageRow[] {
-    const rows = this.db.prepare(`${SELECT} JOIN outbox o ON o.message_id = m.id WHERE o.account_id = ? ORDER BY m.id`).all(accountId) as Raw[];
+    const rows = this.s.outbox.all(accountId) as Raw[];
     return rows.map(toRow);
   }
 
   outboxSize(accountId: string): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM outbox WHERE account_id = ?').get(accountId) as { n: number }).n;
+    return (this.s.outboxSize.get(accountId) as { n: number }).n;
   }
 
   pending(limit: number): MessageRow[] {
-    const rows = this.db.prepare(`${SELECT} JOIN pending p ON p.message_id = m.id ORDER BY m.id LIMIT ?`).all(limit > 0 ? limit : -1) as Raw[];
+    const rows = this.s.pending.all(limit > 0 ? limit : -1) as Raw[];
     return rows.map(toRow);
   }
 
   acknowledge(ids: readonly number[]): number {
-    const del = this.db.prepare('DELETE FROM pending WHERE message_id = ?');
     let n = 0;
     this.db.transaction(() => {
-      for (const id of ids) n += del.run(id).changes;
+      for (const id of ids) n += this.s.ack.run(id).changes;
     })();
     return n;
   }
 
   /** A page of a channel's history, oldest first: `limit` messages before `beforeId` (0: newest). */
   history(channelId: number, beforeId: number, limit: number): MessageRow[] {
-    const rows = this.db
-      .prepare(`${SELECT} WHERE m.channel_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?`)
-      .all(channelId, beforeId > 0 ? beforeId : Number.MAX_SAFE_INTEGER, limit) as Raw[];
+    const rows = this.s.history.all(channelId, beforeId > 0 ? beforeId : Number.MAX_SAFE_INTEGER, limit) as Raw[];
     return rows.map(toRow).reverse();
   }
 
   /** Full-text search (FTS5 query syntax), newest first. Throws SqliteError on a bad query. */
   search(query: string, beforeId: number, limit: number): MessageRow[] {
-    const rows = this.db
-      .prepare(`${SELECT} WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?) AND m.id < ? ORDER BY m.id DESC LIMIT ?`)
-      .all(query, beforeId > 0 ? beforeId : Number.MAX_SAFE_INTEGER, limit) as Raw[];
+    const rows = this.s.search.all(query, beforeId > 0 ? beforeId : Number.MAX_SAFE_INTEGER, limit) as Raw[];
     return rows.map(toRow);
   }
 
@@ -187,13 +206,10 @@ export class MessagesTable {
 
   private byIds(ids: readonly number[]): MessageRow[] {
     if (ids.length === 0) return [];
-    const out: MessageRow[] = [];
-    // Chunked: SQLite limits the number of bound parameters.
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500);
-      const rows = this.db.prepare(`${SELECT} WHERE m.id IN (${chunk.map(() => '?').join(',')}) ORDER BY m.id`).all(...chunk) as Raw[];
-      out.push(...rows.map(toRow));
-    }
-    return out;
+    if (ids.length === 1) return (this.s.byId.all(ids[0]) as Raw[]).map(toRow);
+    // The ids of one batch are consecutive (one transaction, one writer): a range query, filtered.
+    const wanted = new Set(ids);
+    const rows = this.s.byRange.all(Math.min(...ids), Math.max(...ids)) as Raw[];
+    return rows.filter((r) => wanted.has(r.id)).map(toRow);
   }
 }

@@ -12,9 +12,9 @@ export class Store {
   readonly settings: SettingsTable;
 
   constructor(readonly db: Db) {
-    this.accounts = new AccountsTable(db);
+    this.accounts = new AccountsTable(db, () => this.channels.reload());
     this.channels = new ChannelsTable(db);
-    this.messages = new MessagesTable(db);
+    this.messages = new MessagesTable(db, (id, time) => this.channels.touched(id, time));
     this.settings = new SettingsTable(db);
   }
 
