@@ -72,7 +72,8 @@ async function waitQuiet(count: () => number, want: number, idleMs = 5000): Prom
   }
 }
 
-interface Row { subject: string; sustained: number; best: number; lost: number; corrupted: number; p50: number; p99: number; rss0: number; rooms: Array<[number, number, number]> }
+/** rooms: [room count, memberships, RSS growth MiB, retained heap growth MiB (after a full GC) or NaN] */
+interface Row { subject: string; sustained: number; best: number; lost: number; corrupted: number; p50: number; p99: number; rss0: number; rooms: Array<[number, number, number, number]> }
 
 async function measure(name: string, make: () => Promise<Subject>, irc: Inspircd, senders: RawIrcClient[]): Promise<Row> {
   const subject = await make();
@@ -122,7 +123,7 @@ async function measure(name: string, make: () => Promise<Subject>, irc: Inspircd
   await subject.stop();
 
   // 3. memory with many rooms and members
-  const rooms: Array<[number, number, number]> = [];
+  const rooms: Array<[number, number, number, number]> = [];
   for (const count of ROOM_COUNTS) {
     const names = Array.from({ length: count }, (_, i) => `#m${i}`);
     const members = await clients(irc, `m${count}x`, MEMBERS);
@@ -130,10 +131,14 @@ async function measure(name: string, make: () => Promise<Subject>, irc: Inspircd
     const s = await make();
     await sleep(2000);
     const before = rss(s.pid);
+    const heapBefore = (await s.retained?.())?.heapUsed ?? NaN;
     await s.joinRooms(names);
     await sleep(Math.max(5000, count * 10));
-    rooms.push([count, count * (MEMBERS + 1), rss(s.pid) - before]);
-    console.log(`  ${name}: ${count} rooms, ${count * (MEMBERS + 1)} memberships: RSS ${rss(s.pid).toFixed(1)} MiB (${before.toFixed(1)} before joining)`);
+    const after = rss(s.pid);
+    const heapAfter = (await s.retained?.())?.heapUsed ?? NaN;
+    rooms.push([count, count * (MEMBERS + 1), after - before, (heapAfter - heapBefore) / 1048576]);
+    console.log(`  ${name}: ${count} rooms, ${count * (MEMBERS + 1)} memberships: RSS ${after.toFixed(1)} MiB (${before.toFixed(1)} before joining)` +
+      (Number.isNaN(heapAfter) ? '' : `; retained heap after a full GC ${(heapAfter / 1048576).toFixed(1)} MiB (${(heapBefore / 1048576).toFixed(1)} before)`));
     await s.stop();
     for (const c of members) c.close();
   }
@@ -154,7 +159,7 @@ async function main(): Promise<void> {
   console.log('|---|---|---|---|---|---|---|' + ROOM_COUNTS.map(() => '---|').join(''));
   for (const r of rows) {
     console.log(`| ${r.subject} | ${Math.round(r.sustained)} | ${r.best} | ${r.lost} | ${r.corrupted} | ${r.p50.toFixed(1)} / ${r.p99.toFixed(1)} ms | ${r.rss0.toFixed(1)} MiB | ` +
-      r.rooms.map(([, m, d]) => `${d.toFixed(1)} MiB (${((d * 1024 * 1024) / m).toFixed(0)} B/membership)`).join(' | ') + ' |');
+      r.rooms.map(([, m, d, h]) => `${d.toFixed(1)} MiB (${((d * 1048576) / m).toFixed(0)} B/m)` + (Number.isNaN(h) ? '' : `; retained ${h.toFixed(1)} MiB (${((h * 1048576) / m).toFixed(0)} B/m)`)).join(' | ') + ' |');
   }
   for (const s of senders) s.close();
   await bus.stop();

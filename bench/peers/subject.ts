@@ -7,4 +7,6 @@ export interface Subject {
   /** Called once per received message text, in the order the subject announced them. */
   onText(cb: (text: string) => void): void;
   stop(): Promise<void>;
+  /** Retained memory after a full GC, in bytes, where the program can tell (a GC'd runtime). */
+  retained?(): Promise<{ rss: number; heapUsed: number }>;
 }
