@@ -132,7 +132,7 @@ async function measure(name: string, make: () => Promise<Subject>, irc: Inspircd
     await sleep(2000);
     const before = rss(s.pid);
     const heapBefore = (await s.retained?.())?.heapUsed ?? NaN;
-    await s.joinRooms(names);
+    await s.joinRooms(names, false);
     await sleep(Math.max(5000, count * 10));
     const after = rss(s.pid);
     const heapAfter = (await s.retained?.())?.heapUsed ?? NaN;

@@ -3,7 +3,8 @@ export interface Subject {
   readonly name: string;
   /** The PID whose RSS is measured. */
   readonly pid: number;
-  joinRooms(rooms: readonly string[]): Promise<void>;
+  /** Joins; with `listen` false, messages in these rooms need not reach onText (the memory phase). */
+  joinRooms(rooms: readonly string[], listen?: boolean): Promise<void>;
   /** Called once per received message text, in the order the subject announced them. */
   onText(cb: (text: string) => void): void;
   stop(): Promise<void>;

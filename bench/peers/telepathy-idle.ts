@@ -39,7 +39,9 @@ export async function startTelepathyIdle(busAddress: string, server: string, por
     name: 'telepathy-idle',
     pid: proc.pid,
     onText: (cb) => listeners.push(cb),
-    async joinRooms(rooms) {
+    // Telepathy signals messages per channel object: one match rule per channel, and the bus allows
+    // 512 per connection — so the memory phase (1,000 rooms) joins without listening.
+    async joinRooms(rooms, listen = true) {
       // At most 32 calls in flight: the bus limits pending replies per connection.
       for (let i = 0; i < rooms.length; i += 32) await Promise.all(rooms.slice(i, i + 32).map(async (room) => {
         const [, chPath] = (await requests.EnsureChannel({
@@ -47,6 +49,7 @@ export async function startTelepathyIdle(busAddress: string, server: string, por
           'org.freedesktop.Telepathy.Channel.TargetHandleType': new dbus.Variant('u', 2), // ROOM
           'org.freedesktop.Telepathy.Channel.TargetID': new dbus.Variant('s', room),
         })) as [boolean, string, unknown];
+        if (!listen) return;
         const text = (await bus.getProxyObject(busName, chPath)).getInterface(TEXT);
         let ids: number[] = [];
         let flush: NodeJS.Timeout | undefined;
