@@ -63,18 +63,7 @@ describe('confabd killed with -9 mid-stream', () => {
     await raw.waitFor((l) => l.command === 'JOIN' && l.prefix.startsWith('crashy!') && l.params[0] === '#stream', 15000, mark);
     for (let i = 0; i < 20; i++) for (const [k, c] of senders.entries()) c.privmsg('#stream', `after s${k} ${i}`);
 
-    const ch = await d.channel(chPath);
-    const all = async (): Promise<Msg[]> => {
-      const out: Msg[] = [];
-      let before = 0n;
-      for (let page = 0; page < 100; page++) {
-        const batch = ((await ch.GetHistory(before, 1000)) as unknown[][]).map(toMsg);
-        if (batch.length === 0) break;
-        out.unshift(...batch);
-        before = BigInt(batch[0].id);
-      }
-      return out;
-    };
+    const all = () => d.history(chPath);
     await until(async () => (await all()).filter((h) => h.body.startsWith('after ')).length === 20 * SENDERS, 40000, 'every message after the restart');
     const history = (await all()).map((h) => h.body);
 

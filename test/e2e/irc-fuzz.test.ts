@@ -7,7 +7,7 @@
  */
 import { createServer, type Socket } from 'node:net';
 import { silentLogger, type IncomingMessage } from '@confab/sdk';
-import { IrcProtocol } from '../../packages/plugin-irc/src/irc-protocol';
+import { IrcProtocol } from '@confab/plugin-irc';
 
 const LINES = 4000;
 const CANARY_EVERY = 100;

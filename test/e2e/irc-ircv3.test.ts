@@ -7,24 +7,13 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { silentLogger, waitFor, type Connection, type IncomingMessage, type StatusChange } from '@confab/sdk';
-import { IrcProtocol } from '../../packages/plugin-irc/src/irc-protocol';
+import { waitFor } from '@confab/sdk';
+import { disposeIrcConnections, ircConnection } from '../fixtures/irc-connection';
 import { makeCert, startInspircd, type Inspircd } from '../fixtures/inspircd';
 import { connectRawClient, type RawIrcClient } from '../fixtures/raw-irc-client';
 import { stopAll } from '../fixtures/processes';
 
-const protocol = new IrcProtocol();
-const open: Connection[] = [];
-
-function connection(params: Record<string, string | number | boolean>) {
-  const conn = protocol.createConnection({ id: 't', protocol: 'irc', params: { port: 6667, ...params } }, { log: silentLogger });
-  open.push(conn);
-  const statuses: StatusChange[] = [];
-  const messages: IncomingMessage[] = [];
-  conn.onStatusChanged((s) => statuses.push(s));
-  conn.onMessages((m) => messages.push(...m));
-  return { conn, statuses, messages };
-}
+const connection = ircConnection;
 
 /** The services account a nick is logged in to, as another client sees it (RPL_WHOISACCOUNT 330). */
 async function accountOf(raw: RawIrcClient, nick: string): Promise<string | undefined> {
@@ -44,7 +33,7 @@ describe('IRC on inspircd + atheme', () => {
     raw = await connectRawClient(irc.host, irc.port, 'observer');
   });
   afterAll(async () => {
-    for (const c of open) c.dispose();
+    disposeIrcConnections();
     raw?.close();
     await irc?.stop();
     await stopAll();

@@ -4,24 +4,13 @@
  * 10 KB lines, invalid UTF-8, unknown numerics and a numeric flood — no crash, no hang.
  */
 import { createServer, type Socket } from 'node:net';
-import { silentLogger, waitFor, type Connection, type IncomingMessage, type StatusChange } from '@confab/sdk';
-import { IrcProtocol } from '../../packages/plugin-irc/src/irc-protocol';
+import { waitFor } from '@confab/sdk';
+import { disposeIrcConnections, ircConnection } from '../fixtures/irc-connection';
 import { startNgircd, type Ngircd } from '../fixtures/ngircd';
 import { connectRawClient } from '../fixtures/raw-irc-client';
 import { stopAll } from '../fixtures/processes';
 
-const protocol = new IrcProtocol();
-const open: Connection[] = [];
-
-function connection(params: Record<string, string | number | boolean>): { conn: Connection; statuses: StatusChange[]; messages: IncomingMessage[] } {
-  const conn = protocol.createConnection({ id: 't', protocol: 'irc', params: { port: 6667, 'tls-verify': true, ...params } }, { log: silentLogger });
-  open.push(conn);
-  const statuses: StatusChange[] = [];
-  const messages: IncomingMessage[] = [];
-  conn.onStatusChanged((s) => statuses.push(s));
-  conn.onMessages((m) => messages.push(...m));
-  return { conn, statuses, messages };
-}
+const connection = ircConnection;
 
 async function rejection(p: Promise<unknown>): Promise<{ code: string; message: string }> {
   try {
@@ -33,7 +22,7 @@ async function rejection(p: Promise<unknown>): Promise<{ code: string; message: 
 }
 
 afterAll(async () => {
-  for (const c of open) c.dispose();
+  disposeIrcConnections();
   await stopAll();
 });
 

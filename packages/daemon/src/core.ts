@@ -310,6 +310,7 @@ export class Core implements RunnerHost {
       if (created) this.channelsChanged.fire({ id: row.id, change: 'added' });
       return {
         channelId: row.id,
+        accountId,
         senderId: m.sender.id,
         senderName: m.sender.name ?? m.sender.id,
         serverTime: (m.serverTime ?? new Date()).getTime(),

@@ -9,7 +9,7 @@ function withAccount(store: Store) {
 }
 
 const incoming = (channelId: number, body: string, protocolId: string | null = null) => ({
-  channelId, senderId: 'bob', senderName: 'Bob', serverTime: 1000, body, kind: 'normal' as const, outgoing: false, protocolId,
+  channelId, accountId: 'a1', senderId: 'bob', senderName: 'Bob', serverTime: 1000, body, kind: 'normal' as const, outgoing: false, protocolId,
 });
 
 describe('the store', () => {

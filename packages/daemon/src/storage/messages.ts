@@ -29,6 +29,7 @@ export interface MessageRow {
 
 export interface NewReceived {
   readonly channelId: number;
+  readonly accountId: string;
   readonly senderId: string;
   readonly senderName: string;
   readonly serverTime: number;
@@ -107,22 +108,31 @@ export class MessagesTable {
     };
   }
 
-  /** Stores received messages and marks them pending, in one transaction. Returns the new rows. */
+  /**
+   * Stores received messages and marks them pending, in one transaction. Returns the new rows (built
+   * from what was inserted, not read back). A channel's last activity moves once per batch.
+   */
   storeReceived(batch: readonly NewReceived[]): MessageRow[] {
-    const ids: number[] = [];
+    const rows: MessageRow[] = [];
+    const latest = new Map<number, number>();
     this.db.transaction(() => {
       const now = Date.now();
       for (const m of batch) {
         if (m.protocolId !== null && this.byProtocolId.get(m.channelId, m.protocolId)) continue; // already stored
-        const info = this.insert.run({ ...m, receivedAt: now, state: m.outgoing ? 'sent' : 'received', outgoing: m.outgoing ? 1 : 0 });
+        const state: StoredState = m.outgoing ? 'sent' : 'received';
+        const info = this.insert.run({
+          channelId: m.channelId, senderId: m.senderId, senderName: m.senderName, serverTime: m.serverTime, receivedAt: now,
+          body: m.body, kind: m.kind, state, outgoing: m.outgoing ? 1 : 0, protocolId: m.protocolId,
+        });
         const id = Number(info.lastInsertRowid);
         if (!m.outgoing) this.insertPending.run(id);
-        this.touch.run(m.serverTime, m.channelId);
-        this.touched(m.channelId, m.serverTime);
-        ids.push(id);
+        latest.set(m.channelId, Math.max(latest.get(m.channelId) ?? 0, m.serverTime));
+        rows.push({ ...m, id, state });
       }
+      for (const [channelId, time] of latest) this.touch.run(time, channelId);
     })();
-    return this.byIds(ids);
+    for (const [channelId, time] of latest) this.touched(channelId, time);
+    return rows;
   }
 
   /** Stores an outgoing message as `queued` and puts it in the outbox, in one transaction. */
