@@ -9,17 +9,19 @@ import { UsageError } from './args';
 import { CliError, Confab, describeError } from './bus';
 import { account } from './commands/account';
 import { ack } from './commands/ack';
+import { contact } from './commands/contact';
 import type { Command, Context } from './commands/context';
 import { history } from './commands/history';
 import { join as joinCmd } from './commands/join';
 import { presence } from './commands/presence';
 import { protocols } from './commands/protocols';
+import { room } from './commands/room';
 import { send } from './commands/send';
 import { status } from './commands/status';
 import { watch } from './commands/watch';
 import { output } from './format';
 
-const COMMANDS: readonly Command[] = [status, protocols, account, presence, joinCmd, send, watch, history, ack];
+const COMMANDS: readonly Command[] = [status, protocols, account, presence, joinCmd, room, contact, send, watch, history, ack];
 const VERSION = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
 
 function help(): string {

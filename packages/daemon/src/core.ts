@@ -11,8 +11,9 @@
 import {
   ConfabError, Emitter, InvalidArgumentError, MESSAGE_KINDS, NotFoundError, NotImplementedError,
   PRESENCE_STATUSES, validateParams, withDefaults,
-  type Account, type AccountConfig, type AccountParams, type IncomingMessage, type Logger, type Member,
-  type MessageKind, type Presence, type PresenceStatus, type Protocol, type RoomChange,
+  type Account, type AccountConfig, type AccountParams, type Connection, type ContactInfo, type ContactPresence,
+  type IncomingMessage, type Logger, type Member, type MemberRole, type MessageKind, type Presence,
+  type PresenceStatus, type Protocol, type RoomChange, type RoomInvitation, type RoomsFacet,
 } from '@confab/sdk';
 import type { Config } from './config';
 import type { Redactor } from './log';
@@ -23,14 +24,27 @@ import { AccountRunner, type RunnerHost } from './supervisor/account-runner';
 export interface RoomState {
   joined: boolean;
   members: Map<string, Member>;
+  modes: string;
 }
+
+/** A contact of an account as the D-Bus API shows it. */
+export interface ContactView {
+  readonly id: string;
+  readonly alias: string;
+  readonly status: ContactPresence['status'];
+  readonly message: string;
+}
+
+const MEMBER_ROLES: readonly MemberRole[] = ['owner', 'admin', 'op', 'halfop', 'voice', 'member'];
 
 /** The longest message body accepted over D-Bus (plugins split long ones for their protocol). */
 const MAX_BODY_BYTES = 64 * 1024;
+const MAX_ALIAS_CHARS = 256;
 
 export class Core implements RunnerHost {
   readonly runners = new Map<string, AccountRunner>();
   private readonly rooms = new Map<number, RoomState>();
+  private readonly presences = new Map<string, Map<string, ContactPresence>>(); // account → contact → presence
   private presenceValue: Presence;
 
   private readonly accountsChanged = new Emitter<{ id: string; change: 'added' | 'removed' | 'changed' }>();
@@ -45,6 +59,11 @@ export class Core implements RunnerHost {
   readonly onStatusChanged = this.statusChangedEmitter.event;
   private readonly presenceChanged = new Emitter<Presence>();
   readonly onPresenceChanged = this.presenceChanged.event;
+  private readonly contactsChanged = new Emitter<string>();
+  /** An account's contact list or a contact's presence changed. */
+  readonly onContactsChanged = this.contactsChanged.event;
+  private readonly invitedEmitter = new Emitter<{ accountId: string; room: string; by: string }>();
+  readonly onInvited = this.invitedEmitter.event;
 
   constructor(
     readonly store: Store,
@@ -246,6 +265,89 @@ export class Core implements RunnerHost {
     if (conn?.rooms) await conn.rooms.leave(ch.target, message || undefined);
   }
 
+  // ---- room moderation ----------------------------------------------------------------------
+
+  setTopic(channelId: number, topic: string): Promise<void> {
+    return this.moderate(channelId, 'setTopic', (r, room) => r.setTopic!(room, topic));
+  }
+
+  kick(channelId: number, member: string, reason: string): Promise<void> {
+    if (member.trim() === '') throw new InvalidArgumentError('the member is empty');
+    return this.moderate(channelId, 'kick', (r, room) => r.kick!(room, member.trim(), reason || undefined));
+  }
+
+  invite(channelId: number, contact: string): Promise<void> {
+    if (contact.trim() === '') throw new InvalidArgumentError('the contact is empty');
+    return this.moderate(channelId, 'invite', (r, room) => r.invite!(room, contact.trim()));
+  }
+
+  setRole(channelId: number, member: string, role: string): Promise<void> {
+    if (!MEMBER_ROLES.includes(role as MemberRole)) throw new InvalidArgumentError(`role must be one of ${MEMBER_ROLES.join(', ')}, not '${role}'`);
+    if (member.trim() === '') throw new InvalidArgumentError('the member is empty');
+    return this.moderate(channelId, 'setRole', (r, room) => r.setRole!(room, member.trim(), role as MemberRole));
+  }
+
+  setModes(channelId: number, modes: string): Promise<void> {
+    return this.moderate(channelId, 'setModes', (r, room) => r.setModes!(room, modes));
+  }
+
+  private moderate(channelId: number, what: keyof RoomsFacet, op: (rooms: RoomsFacet, room: string) => Promise<void>): Promise<void> {
+    const ch = this.channel(channelId);
+    if (ch.kind !== 'room') throw new NotImplementedError('a direct channel has no moderation');
+    const runner = this.runner(ch.accountId);
+    const rooms = runner.connection?.rooms;
+    if (!rooms && !runner.protocol.capabilities.channelClasses.some((c) => c.kind === 'room')) {
+      throw new NotImplementedError(`protocol '${runner.protocol.id}' has no rooms`);
+    }
+    if (!rooms || runner.status !== 'connected') throw new ConfabError('Offline', `account '${ch.accountId}' is not connected`);
+    if (typeof rooms[what] !== 'function') throw new NotImplementedError(`protocol '${runner.protocol.id}' cannot ${what} in a room`);
+    return op(rooms, ch.target);
+  }
+
+  // ---- contacts -----------------------------------------------------------------------------
+
+  contacts(accountId: string): ContactView[] {
+    this.runner(accountId);
+    const presence = this.presences.get(accountId);
+    return this.store.contacts.forAccount(accountId).map((c) => {
+      const p = presence?.get(c.id);
+      return { id: c.id, alias: c.alias, status: p?.status ?? 'unknown', message: p?.message ?? '' };
+    });
+  }
+
+  addContact(accountId: string, contact: string, alias: string): void {
+    const runner = this.runner(accountId);
+    if (contact.trim() === '') throw new InvalidArgumentError('the contact is empty');
+    if (alias.length > MAX_ALIAS_CHARS) throw new InvalidArgumentError(`the alias is longer than ${MAX_ALIAS_CHARS} characters`);
+    const id = runner.protocol.normalizeContact(contact);
+    const known = this.store.contacts.has(accountId, id);
+    this.store.contacts.add(accountId, id, alias);
+    if (!known) this.connected(runner)?.contacts?.watch([id], true);
+    this.contactsChanged.fire(accountId);
+  }
+
+  removeContact(accountId: string, contact: string): void {
+    const runner = this.runner(accountId);
+    const id = this.normalize(runner.protocol, contact);
+    if (!this.store.contacts.remove(accountId, id)) throw new NotFoundError(`no contact '${contact}' on account '${accountId}'`);
+    this.presences.get(accountId)?.delete(id);
+    this.connected(runner)?.contacts?.watch([id], false);
+    this.contactsChanged.fire(accountId);
+  }
+
+  contactInfo(accountId: string, contact: string): Promise<ContactInfo> {
+    const runner = this.runner(accountId);
+    if (contact.trim() === '') throw new InvalidArgumentError('the contact is empty');
+    const conn = this.connected(runner);
+    if (!conn) throw new ConfabError('Offline', `account '${accountId}' is not connected`);
+    if (!conn.contacts) throw new NotImplementedError(`protocol '${runner.protocol.id}' has no contact information`);
+    return conn.contacts.info(runner.protocol.normalizeContact(contact));
+  }
+
+  private connected(runner: AccountRunner): Connection | undefined {
+    return runner.status === 'connected' ? runner.connection : undefined;
+  }
+
   // ---- messages -----------------------------------------------------------------------------
 
   sendMessage(channelId: number, body: string, kind: string): MessageRow {
@@ -298,7 +400,10 @@ export class Core implements RunnerHost {
 
   statusChanged(runner: AccountRunner): void {
     this.log.info('account %s: %s (%s)%s', runner.account.id, runner.status, runner.reason, runner.detail ? `: ${runner.detail}` : '');
-    if (runner.status !== 'connected') this.markRoomsLeft(runner.account.id);
+    if (runner.status !== 'connected') {
+      this.markRoomsLeft(runner.account.id);
+      if (this.presences.delete(runner.account.id)) this.contactsChanged.fire(runner.account.id); // presence unknown now
+    }
     this.statusChangedEmitter.fire(runner);
     this.accountsChanged.fire({ id: runner.account.id, change: 'changed' });
   }
@@ -318,6 +423,7 @@ export class Core implements RunnerHost {
         kind: m.kind,
         outgoing: m.outgoing ?? false,
         protocolId: m.protocolId ?? null,
+        markup: m.markup ?? null,
       };
     });
     const rows = this.store.messages.storeReceived(batch); // committed before it is announced
@@ -329,15 +435,32 @@ export class Core implements RunnerHost {
     const { row, created } = this.store.channels.ensure(runner.account.id, 'room', target);
     if (created) this.channelsChanged.fire({ id: row.id, change: 'added' });
     let state = this.rooms.get(row.id);
-    if (!state) this.rooms.set(row.id, (state = { joined: false, members: new Map() }));
+    if (!state) this.rooms.set(row.id, (state = { joined: false, members: new Map(), modes: '' }));
     if (change.joined !== undefined) {
       state.joined = change.joined;
-      if (!change.joined) state.members.clear();
+      if (!change.joined) {
+        state.members.clear();
+        state.modes = '';
+      }
     }
+    if (change.modes !== undefined) state.modes = change.modes;
     if (change.topic !== undefined) this.store.channels.setTopic(row.id, change.topic);
     for (const m of change.membersAdded ?? []) state.members.set(m.id, m);
     for (const id of change.membersRemoved ?? []) state.members.delete(id);
     this.channelsChanged.fire({ id: row.id, change: 'changed' });
+  }
+
+  invited(runner: AccountRunner, invitation: RoomInvitation): void {
+    this.log.info('account %s: invited to %s by %s', runner.account.id, invitation.room, invitation.by);
+    this.invitedEmitter.fire({ accountId: runner.account.id, room: invitation.room, by: invitation.by });
+  }
+
+  contactPresence(runner: AccountRunner, changes: readonly ContactPresence[]): void {
+    const accountId = runner.account.id;
+    let map = this.presences.get(accountId);
+    if (!map) this.presences.set(accountId, (map = new Map()));
+    for (const c of changes) map.set(this.normalize(runner.protocol, c.id), c);
+    this.contactsChanged.fire(accountId);
   }
 
   outboxChanged(runner: AccountRunner, message: MessageRow): void {
@@ -367,6 +490,7 @@ export class Core implements RunnerHost {
       if (state?.joined) {
         state.joined = false;
         state.members.clear();
+        state.modes = '';
         this.channelsChanged.fire({ id: ch.id, change: 'changed' });
       }
     }

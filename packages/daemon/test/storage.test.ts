@@ -78,4 +78,25 @@ describe('the store', () => {
     expect(s.messages.pending(0)).toHaveLength(0);
     expect(s.messages.search('x OR y', 0, 10)).toHaveLength(0);
   });
+
+  it('keeps contacts per account, in the order added, with an alias', () => {
+    const s = Store.memory();
+    withAccount(s);
+    s.contacts.add('a1', 'bob', '');
+    s.contacts.add('a1', 'alice', 'Alice');
+    s.contacts.add('a1', 'bob', 'Bobby'); // again: renames, keeps its place
+    expect(s.contacts.forAccount('a1').map((c) => [c.id, c.alias])).toEqual([['bob', 'Bobby'], ['alice', 'Alice']]);
+    expect(s.contacts.remove('a1', 'carol')).toBe(false);
+    expect(s.contacts.remove('a1', 'bob')).toBe(true);
+    expect(s.contacts.has('a1', 'bob')).toBe(false);
+    s.accounts.delete('a1');
+    expect(s.contacts.forAccount('a1')).toEqual([]);
+  });
+
+  it('keeps the markup of a formatted message beside its plain body', () => {
+    const s = Store.memory();
+    const ch = withAccount(s);
+    const [plain, fancy] = s.messages.storeReceived([incoming(ch.id, 'plain'), { ...incoming(ch.id, 'bold'), markup: '<span weight="bold">bold</span>' }]);
+    expect(s.messages.markup([plain.id, fancy.id])).toEqual([[fancy.id, '<span weight="bold">bold</span>']]);
+  });
 });

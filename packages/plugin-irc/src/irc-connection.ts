@@ -12,22 +12,33 @@
  * SASL (IRCv3 SASL 3.1/3.2): PLAIN with sasl-username/sasl-password, EXTERNAL with a TLS client
  * certificate; a failed SASL login fails the connection (`auth-failed`), never an anonymous login.
  */
-import { Client, type IrcCommand, type MessageEvent } from 'irc-framework';
+import { Client, ircLineParser, type IrcCommand, type MessageEvent, type WhoisEvent } from 'irc-framework';
 import {
-  ConfabError, Emitter, OfflineError,
-  type AccountConfig, type ChannelRef, type Connection, type ConnectionStatus, type IncomingMessage,
-  type Logger, type OutgoingMessage, type Presence, type RoomChange, type RoomsFacet, type SendReceipt,
-  type StatusChange, type StatusReason,
+  ConfabError, Emitter, InvalidArgumentError, NotFoundError, OfflineError,
+  type AccountConfig, type ChannelRef, type Connection, type ConnectionStatus, type ContactInfo,
+  type ContactPresence, type ContactsFacet, type IncomingMessage, type Logger, type MemberRole,
+  type OutgoingMessage, type Presence, type RoomChange, type RoomInvitation, type RoomsFacet,
+  type SendReceipt, type StatusChange, type StatusReason,
 } from '@confab/sdk';
 import { isChannelName, rfc1459Lower } from './casemap';
 import { JOIN_ERRORS, socketError } from './errors';
 import { RoomTracker } from './room-tracker';
 import { TokenBucket } from './flood-control';
+import { parseFormatting } from './formatting';
+import { buildLine } from './irc-line';
+import { PresenceWatch } from './presence-watch';
+import { PendingReplies, type ParsedLine, type Reply } from './replies';
 import { transportFor, type SocketTransport } from './socket-transport';
 import { bodyBudget, splitMessage } from './split';
 
 const REGISTRATION_TIMEOUT_MS = 30_000;
+/** How long after the 001 the contact watch waits for the end of the MOTD. */
+const MOTD_WAIT_MS = 10_000;
 const JOIN_TIMEOUT_MS = 30_000;
+/** How long a command (TOPIC, KICK, MODE, WHOIS…) may wait for its answer. */
+const COMMAND_TIMEOUT_MS = 30_000;
+/** The prefix mode that gives each role (RFC 2812 §3.2.3 o/v; h, a, q where ISUPPORT PREFIX has them). */
+const MODE_FOR_ROLE: Partial<Record<MemberRole, string>> = { owner: 'q', admin: 'a', op: 'o', halfop: 'h', voice: 'v' };
 /** Nick alternatives tried when the nick is taken during registration: nick_, nick__. */
 const NICK_RETRIES = 2;
 
@@ -64,7 +75,10 @@ export class IrcConnection implements Connection {
   private readonly messagesEmitter = new Emitter<readonly IncomingMessage[]>();
   readonly onMessages = this.messagesEmitter.event;
   private readonly roomEmitter = new Emitter<RoomChange>();
+  private readonly invitedEmitter = new Emitter<RoomInvitation>();
+  private readonly presenceEmitter = new Emitter<readonly ContactPresence[]>();
   readonly rooms: RoomsFacet;
+  readonly contacts: ContactsFacet;
 
   private client: Client | undefined;
   private transport: SocketTransport | undefined;
@@ -74,6 +88,9 @@ export class IrcConnection implements Connection {
   private readonly bucket: TokenBucket;
   private readonly joins = new Map<string, Deferred<ChannelRef>>();
   private readonly parts = new Map<string, Deferred<void>>();
+  private readonly replies = new PendingReplies();
+  private readonly whois = new Map<string, Array<Deferred<ContactInfo>>>();
+  private readonly watch: PresenceWatch;
   private inbox: IncomingMessage[] = [];
   private nickTries = 0;
   private requestedQuit = false;
@@ -85,9 +102,29 @@ export class IrcConnection implements Connection {
     this.bucket = new TokenBucket(Number(account.params['flood-burst'] ?? 5), Number(account.params['flood-rate'] ?? 2));
     this.rooms = {
       onRoomChanged: this.roomEmitter.event,
+      onInvited: this.invitedEmitter.event,
       join: (room, key) => this.join(room, key),
       leave: (room, message) => this.leave(room, message),
+      setTopic: (room, topic) => this.roomCommand(room, [room], 'TOPIC', room, topic), // RFC 2812 §3.2.4
+      kick: (room, member, reason) => this.roomCommand(room, [room, member], 'KICK', room, member, ...(reason ? [reason] : [])), // §3.2.8
+      invite: (room, contact) => this.roomCommand(room, [room, contact], 'INVITE', contact, room), // §3.2.7
+      setRole: (room, member, role) => this.setRole(room, member, role),
+      setModes: (room, modes) => this.setModes(room, modes),
     };
+    this.contacts = {
+      onPresence: this.presenceEmitter.event,
+      watch: (ids, on) => this.watch.watch(ids, on),
+      info: (id) => this.withLive((client) => this.whoisWith(client, id)),
+    };
+    this.watch = new PresenceWatch(
+      {
+        write: (...line) => this.client && this.write(this.client, ...line),
+        hasMonitor: () => Boolean(this.client?.network.supports('MONITOR')),
+      },
+      (changes) => this.presenceEmitter.fire(changes),
+      (nick) => this.client && this.write(this.client, 'NICK', nick), // nick regain: it is free now
+      Number(account.params['ison-interval'] ?? 30) * 1000,
+    );
   }
 
   private get p() {
@@ -140,6 +177,8 @@ export class IrcConnection implements Connection {
       ping_interval: Math.max(1, Math.floor(p.pingTimeout / 3)),
       ping_timeout: p.pingTimeout,
       message_max_length: 400,
+      enable_chghost: true, // IRCv3 chghost, setname: irc-framework keeps users' hosts and names
+      enable_setname: true,
       // Keep a handle on our transport to read why a socket closed (TLS verification, refused…).
       transport: class extends Transport {
         constructor(o: ConstructorParameters<typeof Transport>[0]) {
@@ -149,6 +188,8 @@ export class IrcConnection implements Connection {
       } as never,
     });
     this.client = client;
+    // IRCv3 labeled-response: every command we send is answered with its label (see replies.ts).
+    client.requestCap(['labeled-response']);
 
     return new Promise<void>((resolve, reject) => {
       let settled = false;
@@ -163,11 +204,21 @@ export class IrcConnection implements Connection {
       };
       const timer = setTimeout(() => fail(new ConfabError('NetworkError', `no welcome from ${p.server} within ${REGISTRATION_TIMEOUT_MS / 1000} s`), 'network-error'), REGISTRATION_TIMEOUT_MS);
 
-      this.guard(client, 'registered', () => {
+      this.guard(client, 'registered', (e: { nick: string }) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         this.setStatus('connected', 'requested');
+        // ISUPPORT (005, which says whether there is MONITOR) follows the 001; the MOTD ends the
+        // registration burst (RFC 2812 §5.1: 376 or 422). A server that never ends it still gets watched.
+        const startWatch = () => {
+          clearTimeout(motdTimer);
+          if (this.client === client) this.watch.start();
+        };
+        const motdTimer = setTimeout(startWatch, MOTD_WAIT_MS).unref();
+        client.once('motd', startWatch);
+        // The nick the server gave us is the 001's target (RFC 2812 §5.1); irc-framework sets user.nick after this event.
+        if (rfc1459Lower(e.nick) !== rfc1459Lower(p.nickname)) this.watch.want(p.nickname); // regain it when free
         resolve();
       });
       this.guard(client, 'irc error', (e: { error: string; reason?: string; channel?: string; nick?: string }) => {
@@ -219,7 +270,33 @@ export class IrcConnection implements Connection {
       this.guard(client, 'part', (e: { nick: string; channel: string; message?: string }) => this.onPart(e.nick, e.channel, e.message));
       this.guard(client, 'kick', (e: { kicked: string; channel: string; nick: string; message?: string }) => this.onKick(e.kicked, e.channel, e.nick, e.message));
       this.guard(client, 'quit', (e: { nick: string; message?: string }) => this.tracker.quit(e.nick, e.message));
-      this.guard(client, 'nick', (e: { nick: string; new_nick: string }) => this.tracker.renamed(e.nick, e.new_nick));
+      this.guard(client, 'nick', (e: { nick: string; new_nick: string }) => {
+        this.tracker.renamed(e.nick, e.new_nick);
+        if (rfc1459Lower(e.new_nick) === rfc1459Lower(p.nickname)) this.watch.want(undefined); // regained
+      });
+      this.guard(client, 'raw', (e: { line: string; from_server: boolean }) => {
+        // Answers to our commands are matched on the raw line, before irc-framework dispatches it.
+        if (!e.from_server || this.replies.size === 0) return;
+        const line = ircLineParser(e.line) as ParsedLine | null;
+        if (line) this.replies.feed(line);
+      });
+      this.guard(client, 'mode', (e: { target: string; modes: Array<{ mode: string; param?: string }> }) => this.onMode(client, e.target, e.modes, false));
+      this.guard(client, 'channel info', (e: { channel: string; modes?: Array<{ mode: string; param?: string }> }) => {
+        if (e.modes) this.onMode(client, e.channel, e.modes, true); // RPL_CHANNELMODEIS
+      });
+      this.guard(client, 'invite', (e: { nick: string; invited: string; channel: string }) => {
+        // RFC 2812 §3.2.7; with IRCv3 invite-notify we also see others being invited: not for us.
+        if (rfc1459Lower(e.invited) === rfc1459Lower(client.user.nick)) this.invitedEmitter.fire({ room: rfc1459Lower(e.channel), by: rfc1459Lower(e.nick) });
+      });
+      this.guard(client, 'users online', (e: { nicks: string[] }) => this.watch.online(e.nicks));
+      this.guard(client, 'users offline', (e: { nicks: string[] }) => this.watch.offline(e.nicks));
+      this.guard(client, 'away', (e: { nick: string; message?: string; self?: boolean }) => {
+        if (!e.self) this.watch.away(e.nick, e.message ?? ''); // IRCv3 away-notify, RPL_AWAY
+      });
+      this.guard(client, 'back', (e: { nick: string; self?: boolean }) => {
+        if (!e.self) this.watch.away(e.nick, undefined);
+      });
+      this.guard(client, 'whois', (e: WhoisEvent) => this.onWhois(e));
       this.guard(client, 'userlist', (e: { channel: string; users: Array<{ nick: string; modes: string[] }> }) => this.tracker.names(rfc1459Lower(e.channel), e.users));
       this.guard(client, 'topic', (e: { channel: string; topic?: string }) => this.tracker.topic(rfc1459Lower(e.channel), e.topic ?? ''));
       this.guard(client, 'unknown command', (c: IrcCommand) => {
@@ -266,6 +343,13 @@ export class IrcConnection implements Connection {
     const command = m.kind === 'notice' ? 'NOTICE' : 'PRIVMSG';
     const parts = splitMessage(m.body, bodyBudget(client.user.nick, target, command, m.kind === 'action'));
     if (parts.length === 0) return Promise.reject(new ConfabError('InvalidArgument', 'the message is empty'));
+    const lines = parts.map((part) => [command, target, m.kind === 'action' ? `\x01ACTION ${part}\x01` : part]);
+    if (this.labeled(client)) {
+      // IRCv3 labeled-response: each line's echo (or ACK, or refusal) carries its label; the answer
+      // to the last line confirms the message with the server's time and msgid.
+      const answers = lines.map((line) => this.labeledCommand(client, [target], line, 0));
+      return Promise.all(answers).then((replies) => receiptOf(replies[replies.length - 1]));
+    }
     for (const part of parts) {
       // RFC 2812 §3.3.1/§3.3.2; CTCP ACTION is "\x01ACTION text\x01" (CTCP spec, ACTION).
       this.write(client, command, target, m.kind === 'action' ? `\x01ACTION ${part}\x01` : part);
@@ -284,6 +368,118 @@ export class IrcConnection implements Connection {
     });
   }
 
+  // ---- commands with an answer ---------------------------------------------------------------
+
+  private labeled(client: Client): boolean {
+    return client.network.cap.isEnabled('labeled-response');
+  }
+
+  /**
+   * Sends a command and resolves with the server's answer, or rejects with its refusal (see
+   * replies.ts): labeled when the server has labeled-response, else followed by a PING.
+   */
+  private command(client: Client, subjects: readonly string[], line: readonly string[]): Promise<Reply> {
+    if (this.labeled(client)) return this.labeledCommand(client, subjects, line, COMMAND_TIMEOUT_MS);
+    const text = buildLine(line); // throws InvalidArgument before anything waits
+    const token = this.replies.next();
+    const answer = this.replies.expectPong(token, subjects, COMMAND_TIMEOUT_MS);
+    this.writeText(client, text);
+    this.write(client, 'PING', token);
+    return answer;
+  }
+
+  private labeledCommand(client: Client, subjects: readonly string[], line: readonly string[], timeoutMs: number): Promise<Reply> {
+    const text = buildLine(line); // throws InvalidArgument before anything waits
+    const label = this.replies.next();
+    const answer = this.replies.expectLabel(label, subjects, timeoutMs);
+    this.writeText(client, `@label=${label} ${text}`); // IRCv3 message-tags: the tag before the command
+    return answer;
+  }
+
+  private roomCommand(room: string, subjects: readonly string[], ...line: string[]): Promise<void> {
+    return this.withLive(async (client) => {
+      if (!this.tracker.has(rfc1459Lower(room)) && line[0] !== 'INVITE') throw new ConfabError('NotAvailable', `not in ${room}`);
+      await this.command(client, subjects, line);
+    });
+  }
+
+  private setRole(room: string, member: string, role: MemberRole): Promise<void> {
+    return this.withLive(async (client) => {
+      const name = rfc1459Lower(room);
+      if (!this.tracker.has(name)) throw new ConfabError('NotAvailable', `not in ${room}`);
+      const prefixes = ((client.network.options.PREFIX ?? []) as Array<{ mode: string }>).map((x) => x.mode);
+      const wanted = role === 'member' ? undefined : MODE_FOR_ROLE[role];
+      if (role !== 'member' && !wanted) throw new InvalidArgumentError(`unknown role '${role}'`);
+      if (wanted && !prefixes.includes(wanted)) throw new ConfabError('NotCapable', `this server has no ${role} role (PREFIX ${prefixes.join('')})`);
+      const held = this.tracker.memberModes(name, member);
+      const remove = held.filter((m) => m !== wanted);
+      const add = wanted && !held.includes(wanted) ? [wanted] : [];
+      if (remove.length === 0 && add.length === 0) return;
+      // RFC 2812 §3.2.3: MODE #room -ov+h nick nick nick
+      const modes = (remove.length ? `-${remove.join('')}` : '') + (add.length ? `+${add.join('')}` : '');
+      await this.command(client, [room, member], ['MODE', room, modes, ...Array<string>(remove.length + add.length).fill(member)]);
+    });
+  }
+
+  private setModes(room: string, modes: string): Promise<void> {
+    const words = modes.trim().split(/\s+/).filter(Boolean);
+    if (words.length === 0 || !/^[+-][A-Za-z+-]*$/.test(words[0])) {
+      return Promise.reject(new InvalidArgumentError(`'${modes}' is not a mode change like +m, -t or +l 10`));
+    }
+    return this.roomCommand(room, [room], 'MODE', room, ...words); // RFC 2812 §3.2.3
+  }
+
+  private whoisWith(client: Client, id: string): Promise<ContactInfo> {
+    const nick = rfc1459Lower(id);
+    if (!nick || /[\s,*?]/.test(nick)) return Promise.reject(new InvalidArgumentError(`'${id}' is not a nickname`));
+    return new Promise<ContactInfo>((resolve, reject) => {
+      const t = setTimeout(() => {
+        const list = this.whois.get(nick) ?? [];
+        const i = list.indexOf(d);
+        if (i >= 0) list.splice(i, 1);
+        reject(new ConfabError('NetworkError', `no answer to WHOIS ${id} within ${COMMAND_TIMEOUT_MS / 1000} s`));
+      }, COMMAND_TIMEOUT_MS);
+      const d: Deferred<ContactInfo> = { resolve: (v) => (clearTimeout(t), resolve(v)), reject: (e) => (clearTimeout(t), reject(e)) };
+      const list = this.whois.get(nick);
+      if (list) list.push(d);
+      else {
+        this.whois.set(nick, [d]);
+        this.write(client, 'WHOIS', id); // RFC 2812 §3.6.2
+      }
+    });
+  }
+
+  /** RPL_ENDOFWHOIS with everything irc-framework collected since RPL_WHOISUSER (RFC 2812 §3.6.2). */
+  private onWhois(e: WhoisEvent): void {
+    const nick = rfc1459Lower(e.nick);
+    const waiting = this.whois.get(nick);
+    this.whois.delete(nick);
+    if (e.error) {
+      for (const d of waiting ?? []) d.reject(new NotFoundError(`no one is using the nickname ${e.nick}`));
+      return;
+    }
+    this.watch.away(e.nick, e.away || undefined);
+    const info: Record<string, string> = {};
+    const put = (k: string, v: unknown) => {
+      if (v !== undefined && v !== null && v !== '' && v !== false) info[k] = String(v);
+    };
+    put('nick', e.nick);
+    put('username', e.ident);
+    put('host', e.actual_hostname ?? e.hostname);
+    put('realname', e.real_name);
+    put('account', e.account); // 330, IRCv3 account via services
+    put('server', e.server);
+    put('server-info', e.server_info);
+    put('channels', e.channels);
+    put('idle-seconds', e.idle);
+    put('signon', e.logon === undefined ? undefined : new Date(Number(e.logon) * 1000).toISOString());
+    put('away', e.away);
+    put('secure', e.secure ? 'yes' : undefined);
+    put('operator', e.operator);
+    put('bot', e.bot ? 'yes' : undefined);
+    for (const d of waiting ?? []) d.resolve(info);
+  }
+
   normalizeTarget(ref: ChannelRef): ChannelRef {
     return { kind: ref.kind, target: rfc1459Lower(ref.target) };
   }
@@ -293,6 +489,8 @@ export class IrcConnection implements Connection {
     this.statusEmitter.dispose();
     this.messagesEmitter.dispose();
     this.roomEmitter.dispose();
+    this.invitedEmitter.dispose();
+    this.presenceEmitter.dispose();
   }
 
   // ---- rooms --------------------------------------------------------------------------------
@@ -344,11 +542,14 @@ export class IrcConnection implements Connection {
     const own = rfc1459Lower(e.nick) === rfc1459Lower(ownNick);
     const inRoom = isChannelName(e.target);
     const target = inRoom ? rfc1459Lower(e.target) : rfc1459Lower(own ? e.target : e.nick);
+    if (own && e.tags?.label) return; // a labeled echo: replies.ts matched it to its message
     if (own && this.confirmEcho(target, e)) return; // the echo of our own message: it is in the outbox
+    const { text, markup } = parseFormatting(e.message); // mIRC formatting: plain text + Pango markup
     this.inbox.push({
       channel: { kind: inRoom ? 'room' : 'direct', target },
       sender: { id: rfc1459Lower(e.nick), name: e.nick },
-      body: e.message,
+      body: text,
+      markup,
       kind: e.type === 'privmsg' ? 'normal' : e.type,
       serverTime: e.time ? new Date(e.time) : undefined, // IRCv3 server-time
       protocolId: e.tags?.msgid, // IRCv3 message-ids
@@ -413,10 +614,28 @@ export class IrcConnection implements Connection {
     this.log.debug('irc error %s %s: %s', error, subject ?? '', reason ?? '');
   }
 
+  /** MODE on a room (RFC 2812 §3.2.3): prefix modes change members' roles, the rest are the room's. */
+  private onMode(client: Client, target: string, modes: ReadonlyArray<{ mode: string; param?: string }>, listing: boolean): void {
+    if (!isChannelName(target)) return; // our own user modes
+    const room = rfc1459Lower(target);
+    const prefixes = ((client.network.options.PREFIX ?? []) as Array<{ mode: string }>).map((x) => x.mode);
+    const listModes = String((client.network.options.CHANMODES as string[] | undefined)?.[0] ?? 'beI');
+    const roomModes: Array<{ mode: string; on: boolean; param?: string }> = [];
+    for (const m of modes) {
+      const on = m.mode[0] !== '-';
+      const letter = m.mode.slice(-1);
+      if (prefixes.includes(letter)) {
+        if (m.param) this.tracker.memberMode(room, m.param, letter, on);
+      } else if (!listModes.includes(letter)) roomModes.push({ mode: letter, on, param: m.param });
+    }
+    if (roomModes.length > 0 || listing) this.tracker.roomModes(room, roomModes, listing);
+  }
+
   private onJoin(nick: string, channel: string): void {
     const room = rfc1459Lower(channel);
     if (rfc1459Lower(nick) === rfc1459Lower(this.client?.user.nick ?? '')) {
       this.tracker.joinedSelf(room, nick);
+      if (this.client) this.write(this.client, 'MODE', channel); // RFC 2812 §3.2.3: the room's modes (324)
       const d = this.joins.get(room);
       this.joins.delete(room);
       d?.resolve({ kind: 'room', target: room });
@@ -446,10 +665,14 @@ export class IrcConnection implements Connection {
     return this.client;
   }
 
-  /** Writes one line we originate, through flood control, in order. */
+  /** Writes one line we originate, through flood control, in order. Throws InvalidArgument on a bad line. */
   private write(client: Client, ...line: string[]): void {
+    this.writeText(client, buildLine(line));
+  }
+
+  private writeText(client: Client, text: string): void {
     this.bucket.send(() => {
-      if (this.client === client) client.raw(...line);
+      if (this.client === client) client.raw(text);
     });
   }
 
@@ -479,6 +702,10 @@ export class IrcConnection implements Connection {
     this.joins.clear();
     for (const p of this.parts.values()) p.resolve();
     this.parts.clear();
+    this.replies.failAll(offline);
+    for (const list of this.whois.values()) for (const d of list) d.reject(offline);
+    this.whois.clear();
+    this.watch.stop();
     this.tracker.clear();
     // Close the socket in a way irc-framework sees ('socket close'), so that it stops its own ping
     // timers; our handlers ignore everything from a client that is no longer this.client (guard()).
@@ -504,4 +731,11 @@ export class IrcConnection implements Connection {
       }
     });
   }
+}
+
+/** The server's time and msgid from the answer that confirmed a message (IRCv3 server-time, msgid). */
+function receiptOf(reply: Reply): SendReceipt {
+  const time = reply.line?.tags.time;
+  const serverTime = time ? new Date(time) : undefined;
+  return { serverTime: serverTime && !Number.isNaN(serverTime.getTime()) ? serverTime : undefined, protocolId: reply.line?.tags.msgid };
 }

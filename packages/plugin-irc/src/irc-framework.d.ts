@@ -48,6 +48,35 @@ declare module 'irc-framework' {
     nick?: string;
   }
 
+  /** RPL_ENDOFWHOIS with what irc-framework collected (src/commands/handlers/user.js). */
+  export interface WhoisEvent {
+    nick: string;
+    error?: string;
+    ident?: string;
+    hostname?: string;
+    actual_hostname?: string;
+    real_name?: string;
+    server?: string;
+    server_info?: string;
+    channels?: string;
+    idle?: string | number;
+    logon?: string | number;
+    account?: string;
+    away?: string;
+    secure?: boolean;
+    operator?: string;
+    bot?: boolean;
+  }
+
+  export interface ParsedIrcLine {
+    command: string;
+    params: string[];
+    tags: MessageTags;
+    nick?: string;
+  }
+
+  export function ircLineParser(line: string): ParsedIrcLine | null;
+
   export class Client extends EventEmitter {
     constructor(options: ClientOptions);
     options: ClientOptions;
@@ -62,6 +91,7 @@ declare module 'irc-framework' {
     connect(): void;
     quit(message?: string): void;
     raw(...line: string[]): void;
+    requestCap(cap: string | string[]): void;
     changeNick(nick: string): void;
     caseLower(s: string): string;
   }

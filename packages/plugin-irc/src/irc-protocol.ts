@@ -38,6 +38,11 @@ export const IRC_PARAMETERS: readonly ParamSpec[] = [
     validate: (v) => (typeof v === 'number' && v >= 1 && v <= 10_000 ? undefined : 'must be from 1 to 10000'),
   },
   {
+    name: 'ison-interval', type: 'int', default: 30,
+    description: "seconds between presence checks of the contacts (ISON) on servers without MONITOR",
+    validate: (v) => (typeof v === 'number' && v >= 1 && v <= 3600 ? undefined : 'must be from 1 to 3600 seconds'),
+  },
+  {
     name: 'sasl-mechanism', type: 'string', default: 'auto',
     description: 'SASL: auto (PLAIN when sasl-password is set, EXTERNAL when only tls-client-cert is), plain, external or none',
     validate: (v) => (['auto', 'plain', 'external', 'none'].includes(String(v)) ? undefined : 'must be auto, plain, external or none'),

@@ -1,6 +1,7 @@
 /**
- * Who is in which room, with their role, from JOIN/PART/KICK/QUIT/NICK and NAMES (RFC 2812 §3.2,
- * §5.1 RPL_NAMREPLY). Changes come out as RoomChange deltas.
+ * Who is in which room, with their role, from JOIN/PART/KICK/QUIT/NICK, NAMES and MODE (RFC 2812
+ * §3.2, §5.1 RPL_NAMREPLY, RPL_CHANNELMODEIS), and each room's own modes. Changes come out as
+ * RoomChange deltas.
  */
 import type { Member, MemberRole, RoomChange } from '@confab/sdk';
 import { rfc1459Lower } from './casemap';
@@ -13,8 +14,14 @@ export function roleOf(modes: readonly string[]): MemberRole {
   return 'member';
 }
 
+/** One room's modes: letter → parameter ('' for none); list modes (bans) are not kept. */
+type ChannelModes = Map<string, string>;
+
 export class RoomTracker {
   private rooms = new Map<string, Map<string, Member>>();
+  // room → member id → every prefix mode they hold (multi-prefix: `@+` is op and voice)
+  private readonly prefixModes = new Map<string, Map<string, string[]>>();
+  private readonly channelModes = new Map<string, ChannelModes>();
 
   constructor(private readonly emit: (c: RoomChange) => void) {}
 
@@ -24,6 +31,8 @@ export class RoomTracker {
 
   joinedSelf(room: string, self: string): void {
     this.rooms.set(room, new Map());
+    this.prefixModes.set(room, new Map());
+    this.channelModes.set(room, new Map());
     const me: Member = { id: rfc1459Lower(self), name: self, role: 'member' };
     this.rooms.get(room)!.set(me.id, me);
     this.emit({ room: { kind: 'room', target: room }, joined: true, membersAdded: [me] });
@@ -31,6 +40,8 @@ export class RoomTracker {
 
   leftSelf(room: string, reason?: string): void {
     if (!this.rooms.delete(room)) return;
+    this.prefixModes.delete(room);
+    this.channelModes.delete(room);
     this.emit({ room: { kind: 'room', target: room }, joined: false, reason });
   }
 
@@ -39,6 +50,8 @@ export class RoomTracker {
     if (!members) return;
     const added = users.map((u) => ({ id: rfc1459Lower(u.nick), name: u.nick, role: roleOf(u.modes) }));
     for (const m of added) members.set(m.id, m);
+    const modes = this.prefixModes.get(room)!;
+    users.forEach((u, i) => modes.set(added[i].id, [...u.modes]));
     this.emit({ room: { kind: 'room', target: room }, membersAdded: added });
   }
 
@@ -52,6 +65,7 @@ export class RoomTracker {
 
   left(room: string, nick: string, reason?: string): void {
     const id = rfc1459Lower(nick);
+    this.prefixModes.get(room)?.delete(id);
     if (this.rooms.get(room)?.delete(id)) this.emit({ room: { kind: 'room', target: room }, membersRemoved: [id], reason });
   }
 
@@ -67,6 +81,12 @@ export class RoomTracker {
       members.delete(oldId);
       const renamed: Member = { ...m, id: rfc1459Lower(newNick), name: newNick };
       members.set(renamed.id, renamed);
+      const modes = this.prefixModes.get(room);
+      const held = modes?.get(oldId);
+      if (modes && held) {
+        modes.delete(oldId);
+        modes.set(renamed.id, held);
+      }
       this.emit({ room: { kind: 'room', target: room }, membersRemoved: [oldId], membersAdded: [renamed], reason: 'nick' });
     }
   }
@@ -75,7 +95,48 @@ export class RoomTracker {
     if (this.rooms.has(room)) this.emit({ room: { kind: 'room', target: room }, topic });
   }
 
+  /** The prefix modes a member holds (o, v…), for changing their role. */
+  memberModes(room: string, nick: string): readonly string[] {
+    return this.prefixModes.get(room)?.get(rfc1459Lower(nick)) ?? [];
+  }
+
+  /** MODE +o/-v… on a member (RFC 2812 §3.2.3): their role follows. */
+  memberMode(room: string, nick: string, mode: string, on: boolean): void {
+    const id = rfc1459Lower(nick);
+    const m = this.rooms.get(room)?.get(id);
+    if (!m) return;
+    const modes = this.prefixModes.get(room)!;
+    const held = (modes.get(id) ?? []).filter((x) => x !== mode);
+    if (on) held.push(mode);
+    modes.set(id, held);
+    const role = roleOf(held);
+    if (role === m.role) return;
+    const changed: Member = { ...m, role };
+    this.rooms.get(room)!.set(id, changed);
+    this.emit({ room: { kind: 'room', target: room }, membersAdded: [changed], reason: 'role' });
+  }
+
+  /** The room's own modes set or unset (MODE, RPL_CHANNELMODEIS); `replace` for a full listing. */
+  roomModes(room: string, changes: ReadonlyArray<{ mode: string; on: boolean; param?: string }>, replace = false): void {
+    const current = this.channelModes.get(room);
+    if (!current) return;
+    if (replace) current.clear();
+    for (const c of changes) {
+      if (c.on) current.set(c.mode, c.param ?? '');
+      else current.delete(c.mode);
+    }
+    this.emit({ room: { kind: 'room', target: room }, modes: describeModes(current) });
+  }
+
   clear(): void {
     for (const room of [...this.rooms.keys()]) this.leftSelf(room, 'disconnected');
   }
+}
+
+/** `+lnt 10`: the letters sorted, then their parameters; a channel key is never shown. */
+export function describeModes(modes: ReadonlyMap<string, string>): string {
+  const letters = [...modes.keys()].sort();
+  if (letters.length === 0) return '';
+  const params = letters.filter((l) => l !== 'k' && modes.get(l)).map((l) => modes.get(l));
+  return ['+' + letters.join(''), ...params].join(' ');
 }

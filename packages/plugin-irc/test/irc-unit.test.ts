@@ -3,6 +3,7 @@ import { normalizeTarget, rfc1459Lower } from '../src/casemap';
 import { IRC_PARAMETERS, IrcProtocol } from '../src/irc-protocol';
 import { decodeLine } from '../src/socket-transport';
 import { bodyBudget, splitMessage } from '../src/split';
+import { buildLine } from '../src/irc-line';
 
 describe('IRC names', () => {
   it('folds case the RFC 1459 way', () => {
@@ -78,5 +79,20 @@ describe('decoding lines', () => {
   it('reads UTF-8, and falls back to Latin-1 for a line that is not UTF-8', () => {
     expect(decodeLine(Buffer.from('PRIVMSG #c :héllo', 'utf8'))).toBe('PRIVMSG #c :héllo');
     expect(decodeLine(Buffer.from([0x50, 0x3a, 0xe9, 0x74, 0xe9]))).toBe('P:été');
+  });
+});
+
+describe('building lines', () => {
+  it('puts the colon on the last parameter only when it needs one', () => {
+    expect(buildLine(['PRIVMSG', '#c', 'hi'])).toBe('PRIVMSG #c hi');
+    expect(buildLine(['PRIVMSG', '#c', 'hi there'])).toBe('PRIVMSG #c :hi there');
+    expect(buildLine(['TOPIC', '#c', ''])).toBe('TOPIC #c :');
+    expect(buildLine(['PRIVMSG', '#c', ':)'])).toBe('PRIVMSG #c ::)');
+  });
+
+  it('refuses line breaks, NUL and spaces in a middle parameter', () => {
+    expect(() => buildLine(['TOPIC', '#c', 'a\r\nQUIT :x'])).toThrow(InvalidArgumentError);
+    expect(() => buildLine(['KICK', '#c', 'a\0b'])).toThrow(InvalidArgumentError);
+    expect(() => buildLine(['KICK', '#c x', 'y'])).toThrow(/one word/);
   });
 });

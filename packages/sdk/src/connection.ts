@@ -1,7 +1,7 @@
 import type { Event } from './events';
 import type {
-  ChannelRef, ConnectionStatus, IncomingMessage, OutgoingMessage, Presence, RoomChange,
-  SendReceipt, StatusChange,
+  ChannelRef, ConnectionStatus, ContactInfo, ContactPresence, IncomingMessage, MemberRole, OutgoingMessage,
+  Presence, RoomChange, RoomInvitation, SendReceipt, StatusChange,
 } from './model';
 
 /**
@@ -38,6 +38,7 @@ export interface Connection {
   normalizeTarget?(ref: ChannelRef): ChannelRef;
 
   readonly rooms?: RoomsFacet;
+  readonly contacts?: ContactsFacet;
   /** Releases everything; the connection is not used again. */
   dispose(): void;
 }
@@ -48,4 +49,28 @@ export interface RoomsFacet {
   /** Joins and resolves once the server confirms; rejects with a ConfabError naming why not. */
   join(room: string, key?: string): Promise<ChannelRef>;
   leave(room: string, message?: string): Promise<void>;
+
+  // Moderation. Each resolves when the server took it and rejects with the server's refusal
+  // (PermissionDenied when we lack the rights, NotFound for an unknown member…). Absent when the
+  // protocol has no such thing: the daemon answers NotImplemented.
+  readonly onInvited?: Event<RoomInvitation>;
+  setTopic?(room: string, topic: string): Promise<void>;
+  kick?(room: string, member: string, reason?: string): Promise<void>;
+  invite?(room: string, contact: string): Promise<void>;
+  setRole?(room: string, member: string, role: MemberRole): Promise<void>;
+  /** Protocol-specific room settings (IRC: a MODE string such as `+m`, `-t`, `+l 10`). */
+  setModes?(room: string, modes: string): Promise<void>;
+}
+
+/**
+ * The contacts the user keeps for an account, as far as the protocol can watch them: the daemon
+ * owns the list (SIP and IRC have no server-side roster) and tells the connection what to watch on
+ * every connect; the connection reports their presence.
+ */
+export interface ContactsFacet {
+  readonly onPresence: Event<readonly ContactPresence[]>;
+  /** Starts (true) or stops watching these contacts' presence (IRC MONITOR, or ISON polling). */
+  watch(ids: readonly string[], on: boolean): void;
+  /** What the network tells about a contact now (IRC WHOIS); NotFound when it does not know it. */
+  info(id: string): Promise<ContactInfo>;
 }

@@ -77,8 +77,11 @@ export type DeliveryState = 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
 export interface IncomingMessage {
   readonly channel: ChannelRef;
   readonly sender: { readonly id: string; readonly name?: string };
+  /** The text, plain: formatting codes taken out. */
   readonly body: string;
   readonly kind: MessageKind;
+  /** The formatting of `body`, as Pango markup, when the message had any (IRC colours, bold…). */
+  readonly markup?: string;
   /** The server's timestamp when the protocol gives one (IRCv3 server-time, XEP-0203). */
   readonly serverTime?: Date;
   /** The protocol's own id (IRCv3 msgid, XEP-0359 stanza-id), for de-duplication. */
@@ -117,8 +120,27 @@ export interface RoomChange {
   readonly topic?: string;
   readonly membersAdded?: readonly Member[];
   readonly membersRemoved?: readonly string[];
+  /** The room's settings as the protocol shows them (IRC: channel modes like `+nt`, keys left out). */
+  readonly modes?: string;
   readonly reason?: string;
 }
+
+/** We were invited to a room. */
+export interface RoomInvitation {
+  readonly room: string;
+  /** Who invited us (a contact id). */
+  readonly by: string;
+}
+
+/** A contact's presence as the protocol reports it. */
+export interface ContactPresence {
+  readonly id: string;
+  readonly status: PresenceStatus | 'unknown';
+  readonly message: string;
+}
+
+/** What the protocol tells about a contact (IRC WHOIS, XMPP vCard): field name → value. */
+export type ContactInfo = Readonly<Record<string, string>>;
 
 /** Placeholder for calls (the media issue fills it in). */
 export type CallState = 'ringing' | 'connecting' | 'active' | 'held' | 'ended';

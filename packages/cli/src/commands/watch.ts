@@ -40,6 +40,9 @@ export const watch: Command = {
         line('account', { account: lastElement(path), status: st, reason, detail }, `account ${lastElement(path)} ${st} (${reason})${detail ? `: ${detail}` : ''}`);
       }
     });
+    m.on('Invited', (acc: string, roomName: string, by: string) => {
+      line('invited', { account: lastElement(acc), room: roomName, by }, `account ${lastElement(acc)} invited to ${roomName} by ${by}`);
+    });
     om.on('InterfacesAdded', (path: string) => {
       if (path.includes('/channels/')) void refreshTargets();
       line('added', { path }, `+ ${path.slice(ROOT.length + 1)}`);

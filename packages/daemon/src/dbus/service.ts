@@ -82,6 +82,8 @@ export class DBusService {
     this.core.onMessagesChanged((rows) => this.queue(() => this.changed.push(...rows)));
     this.core.onStatusChanged((r) => this.queue(() => this.statuses.push([accountPath(r.account.id), r.status, r.reason, r.detail])));
     this.core.onPresenceChanged(() => this.root.refresh());
+    this.core.onContactsChanged((id) => this.accounts.get(id)?.refresh()); // Contacts, without re-reading secrets
+    this.core.onInvited(({ accountId, room, by }) => this.root.emit('Invited', accountPath(accountId), room, by));
 
     const reply = await this.bus.requestName(BUS_NAME, dbus.NameFlag.DO_NOT_QUEUE);
     if (reply !== dbus.RequestNameReply.PRIMARY_OWNER && reply !== dbus.RequestNameReply.ALREADY_OWNER) {
@@ -203,6 +205,10 @@ export class DBusService {
         Acknowledge: (ids: unknown[]) => core.acknowledge(ids.map((id) => toNumber(id, 'a message id'))),
         SearchHistory: (query: string, beforeId: bigint, limit: number) =>
           core.search(query, toNumber(beforeId, 'before_id'), pageSize(limit)).map(wireMessage),
+        GetMarkup: (ids: unknown[]) => {
+          if (ids.length > MAX_PAGE) throw new InvalidArgumentError(`at most ${MAX_PAGE} ids at once`);
+          return core.store.messages.markup(ids.map((id) => toNumber(id, 'a message id')));
+        },
         ReloadConfig: () => this.state.reloadConfig(),
       },
       properties: {
@@ -227,6 +233,9 @@ export class DBusService {
         Remove: () => core.removeAccount(id),
         JoinRoom: (room: string, key: string) => channelPath(core.joinRoom(id, room, key).id),
         OpenDirect: (contact: string) => channelPath(core.openDirect(id, contact).id),
+        AddContact: (contact: string, alias: string) => core.addContact(id, contact, alias),
+        RemoveContact: (contact: string) => core.removeContact(id, contact),
+        GetContactInfo: (contact: string) => core.contactInfo(id, contact),
       },
       properties: {
         Id: () => id,
@@ -240,6 +249,7 @@ export class DBusService {
         StatusReason: () => runner().reason,
         StatusDetail: () => runner().detail,
         NextRetry: () => runner().nextRetry,
+        Contacts: () => core.contacts(id).map((c) => [c.id, c.alias, c.status, c.message]),
         OutboxSize: () => core.store.messages.outboxSize(id),
       },
     };
@@ -254,6 +264,11 @@ export class DBusService {
         GetHistory: (beforeId: bigint, limit: number) =>
           core.store.messages.history(row().id, toNumber(beforeId, 'before_id'), pageSize(limit)).map(wireMessage),
         Leave: (message: string) => core.leave(id, message),
+        SetTopic: (topic: string) => core.setTopic(id, topic),
+        Kick: (member: string, reason: string) => core.kick(id, member, reason),
+        Invite: (contact: string) => core.invite(id, contact),
+        SetRole: (member: string, role: string) => core.setRole(id, member, role),
+        SetModes: (modes: string) => core.setModes(id, modes),
       },
       properties: {
         Account: () => accountPath(row().accountId),
@@ -262,6 +277,7 @@ export class DBusService {
         Joined: () => row().kind === 'direct' || (core.roomState(id)?.joined ?? false),
         Topic: () => row().topic,
         Members: () => [...(core.roomState(id)?.members.values() ?? [])].map((m) => [m.id, m.name, m.role]),
+        Modes: () => core.roomState(id)?.modes ?? '',
         LastActivity: () => row().lastActivity,
       },
     };

@@ -37,6 +37,8 @@ export interface NewReceived {
   readonly kind: MessageKind;
   readonly outgoing: boolean;
   readonly protocolId: string | null;
+  /** The formatting, as Pango markup, when the message had any. */
+  readonly markup?: string | null;
 }
 
 interface Raw {
@@ -84,8 +86,8 @@ export class MessagesTable {
     /** Told when a channel's last activity moved (the channels table keeps rows in memory). */
     private readonly touched: (channelId: number, time: number) => void = () => {},
   ) {
-    this.insert = db.prepare(`INSERT INTO messages (channel_id, sender_id, sender_name, server_time, received_at, body, kind, state, outgoing, protocol_id)
-      VALUES (@channelId, @senderId, @senderName, @serverTime, @receivedAt, @body, @kind, @state, @outgoing, @protocolId)`);
+    this.insert = db.prepare(`INSERT INTO messages (channel_id, sender_id, sender_name, server_time, received_at, body, kind, state, outgoing, protocol_id, markup)
+      VALUES (@channelId, @senderId, @senderName, @serverTime, @receivedAt, @body, @kind, @state, @outgoing, @protocolId, @markup)`);
     this.insertPending = db.prepare('INSERT INTO pending (message_id) VALUES (?)');
     this.byProtocolId = db.prepare('SELECT 1 FROM messages WHERE channel_id = ? AND protocol_id = ?');
     this.touch = db.prepare('UPDATE channels SET last_activity = max(last_activity, ?) WHERE id = ?');
@@ -104,6 +106,7 @@ export class MessagesTable {
       history: db.prepare(`${SELECT} WHERE m.channel_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?`),
       search: db.prepare(`${SELECT} WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?) AND m.id < ? ORDER BY m.id DESC LIMIT ?`),
       byId: db.prepare(`${SELECT} WHERE m.id = ?`),
+      markup: db.prepare('SELECT markup FROM messages WHERE id = ? AND markup IS NOT NULL'),
       byRange: db.prepare(`${SELECT} WHERE m.id BETWEEN ? AND ? ORDER BY m.id`),
     };
   }
@@ -122,12 +125,15 @@ export class MessagesTable {
         const state: StoredState = m.outgoing ? 'sent' : 'received';
         const info = this.insert.run({
           channelId: m.channelId, senderId: m.senderId, senderName: m.senderName, serverTime: m.serverTime, receivedAt: now,
-          body: m.body, kind: m.kind, state, outgoing: m.outgoing ? 1 : 0, protocolId: m.protocolId,
+          body: m.body, kind: m.kind, state, outgoing: m.outgoing ? 1 : 0, protocolId: m.protocolId, markup: m.markup ?? null,
         });
         const id = Number(info.lastInsertRowid);
         if (!m.outgoing) this.insertPending.run(id);
         latest.set(m.channelId, Math.max(latest.get(m.channelId) ?? 0, m.serverTime));
-        rows.push({ ...m, id, state });
+        rows.push({
+          id, channelId: m.channelId, accountId: m.accountId, senderId: m.senderId, senderName: m.senderName,
+          serverTime: m.serverTime, body: m.body, kind: m.kind, state, outgoing: m.outgoing, protocolId: m.protocolId,
+        });
       }
       for (const [channelId, time] of latest) this.touch.run(time, channelId);
     })();
@@ -140,7 +146,7 @@ export class MessagesTable {
     let id = 0;
     this.db.transaction(() => {
       const now = Date.now();
-      const info = this.insert.run({ ...m, serverTime: now, receivedAt: now, state: 'queued', outgoing: 1, protocolId: null });
+      const info = this.insert.run({ ...m, serverTime: now, receivedAt: now, state: 'queued', outgoing: 1, protocolId: null, markup: null });
       id = Number(info.lastInsertRowid);
       this.s.insertOutbox.run(id, accountId);
       this.touch.run(now, m.channelId);
@@ -208,6 +214,16 @@ export class MessagesTable {
   search(query: string, beforeId: number, limit: number): MessageRow[] {
     const rows = this.s.search.all(query, beforeId > 0 ? beforeId : Number.MAX_SAFE_INTEGER, limit) as Raw[];
     return rows.map(toRow);
+  }
+
+  /** The markup of those of the given messages that have formatting, as [id, markup]. */
+  markup(ids: readonly number[]): Array<[number, string]> {
+    const out: Array<[number, string]> = [];
+    for (const id of ids) {
+      const r = this.s.markup.get(id) as { markup: string } | undefined;
+      if (r) out.push([id, r.markup]);
+    }
+    return out;
   }
 
   get(id: number): MessageRow | undefined {

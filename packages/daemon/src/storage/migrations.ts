@@ -64,4 +64,18 @@ export const MIGRATIONS: readonly string[] = [
   -- Small daemon-wide state (the requested presence).
   CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
+  // 2: formatting kept beside the plain body (IRC mIRC codes, XHTML-IM…) as Pango markup; NULL when none.
+  `
+  ALTER TABLE messages ADD COLUMN markup TEXT;
+  `,
+  // 3: the contacts the user keeps per account (IRC and SIP have no server-side roster).
+  `
+  CREATE TABLE contacts (
+    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    contact_id TEXT NOT NULL,              -- normalized by the protocol
+    alias      TEXT NOT NULL DEFAULT '',
+    added_at   INTEGER NOT NULL,
+    PRIMARY KEY (account_id, contact_id)
+  );
+  `,
 ];

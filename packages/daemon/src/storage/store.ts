@@ -1,6 +1,7 @@
 /** The store's tables behind one object. */
 import { AccountsTable } from './accounts';
 import { ChannelsTable } from './channels';
+import { ContactsTable } from './contacts';
 import { openDatabase, openMemoryDatabase, type Db } from './database';
 import { MessagesTable } from './messages';
 import { SettingsTable } from './settings';
@@ -8,12 +9,14 @@ import { SettingsTable } from './settings';
 export class Store {
   readonly accounts: AccountsTable;
   readonly channels: ChannelsTable;
+  readonly contacts: ContactsTable;
   readonly messages: MessagesTable;
   readonly settings: SettingsTable;
 
   constructor(readonly db: Db) {
     this.accounts = new AccountsTable(db, () => this.channels.reload());
     this.channels = new ChannelsTable(db);
+    this.contacts = new ContactsTable(db);
     this.messages = new MessagesTable(db, (id, time) => this.channels.touched(id, time));
     this.settings = new SettingsTable(db);
   }
@@ -32,4 +35,5 @@ export class Store {
 }
 
 export type { ChannelRow } from './channels';
+export type { ContactRow } from './contacts';
 export type { MessageRow, NewReceived, StoredState } from './messages';

@@ -11,13 +11,14 @@
  * change something (Update, Reconnect). A generation number ties events to the connection they came
  * from, so a late event of a dropped connection is ignored.
  *
- * After every successful connect: the presence is applied, rooms marked autojoin are rejoined, and the
- * outbox is drained in order with a window of unconfirmed sends.
+ * After every successful connect: the presence is applied, rooms marked autojoin are rejoined, the
+ * account's contacts are watched, and the outbox is drained in order with a window of unconfirmed sends.
  */
 import {
   ConfabError, DisposableStore,
-  type Account, type AccountConfig, type Connection, type ConnectionStatus, type IncomingMessage,
-  type Logger, type Presence, type Protocol, type RoomChange, type StatusReason,
+  type Account, type AccountConfig, type Connection, type ConnectionStatus, type ContactPresence,
+  type IncomingMessage, type Logger, type Presence, type Protocol, type RoomChange, type RoomInvitation,
+  type StatusReason,
 } from '@confab/sdk';
 import type { MessageRow, Store } from '../storage/store';
 import { accountContext } from './account-context';
@@ -32,6 +33,8 @@ export interface RunnerHost {
   statusChanged(runner: AccountRunner): void;
   messagesReceived(runner: AccountRunner, messages: readonly IncomingMessage[]): void;
   roomChanged(runner: AccountRunner, change: RoomChange): void;
+  invited(runner: AccountRunner, invitation: RoomInvitation): void;
+  contactPresence(runner: AccountRunner, changes: readonly ContactPresence[]): void;
   /** A message of the outbox was confirmed or failed. */
   outboxChanged(runner: AccountRunner, message: MessageRow): void;
 }
@@ -171,6 +174,8 @@ export class AccountRunner {
     }));
     this.subs.add(conn.onMessages((m) => gen === this.generation && this.host.messagesReceived(this, m)));
     if (conn.rooms) this.subs.add(conn.rooms.onRoomChanged((c) => gen === this.generation && this.host.roomChanged(this, c)));
+    if (conn.rooms?.onInvited) this.subs.add(conn.rooms.onInvited((i) => gen === this.generation && this.host.invited(this, i)));
+    if (conn.contacts) this.subs.add(conn.contacts.onPresence((c) => gen === this.generation && this.host.contactPresence(this, c)));
     try {
       await conn.connect();
     } catch (err) {
@@ -182,6 +187,7 @@ export class AccountRunner {
     this.setStatus('connected', 'requested', '');
     await this.applyPresence();
     this.rejoin(conn);
+    conn.contacts?.watch(this.host.store.contacts.forAccount(this.account.id).map((c) => c.id), true);
     this.kick();
   }
 

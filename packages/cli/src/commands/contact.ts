@@ -1,0 +1,49 @@
+/** confab contact ACCOUNT list|add|remove|info */
+import { parse, requirePositionals, UsageError } from '../args';
+import { ACCOUNT, accountPath } from '../bus';
+import { table } from '../format';
+import type { Command } from './context';
+
+const USAGE = `usage:
+  confab contact ACCOUNT list
+  confab contact ACCOUNT add CONTACT [--alias NAME]
+  confab contact ACCOUNT remove CONTACT
+  confab contact ACCOUNT info CONTACT
+Contacts are kept per account; their presence is watched while the account is connected.
+\`info\` asks the network now (IRC: WHOIS).`;
+
+export const contact: Command = {
+  name: 'contact',
+  summary: "list, add or remove an account's contacts, or ask the network about one",
+  usage: USAGE,
+  async run(ctx) {
+    const p = parse(ctx.argv, { alias: { type: 'string' } });
+    requirePositionals(p, 2, USAGE);
+    const [accountId, sub, who] = p.positionals;
+    const c = await ctx.confab();
+    const acc = await c.account(accountId);
+    if (sub !== 'list' && !who) throw new UsageError(`missing the contact; ${USAGE}`);
+    switch (sub) {
+      case 'list': {
+        const props = await c.props(accountPath(accountId), ACCOUNT);
+        const rows = (props.Contacts as string[][]).map(([id, alias, status, message]) => ({ id, alias, presence: status, message }));
+        if (ctx.out.json) return ctx.out.data(rows);
+        if (rows.length === 0) return ctx.out.print('no contacts');
+        return ctx.out.print(table(rows.map((r) => [r.id, r.alias, r.presence, r.message]), ['CONTACT', 'ALIAS', 'PRESENCE', 'MESSAGE']));
+      }
+      case 'add':
+        await acc.AddContact(who, (p.values.alias as string | undefined) ?? '');
+        return ctx.out.json ? ctx.out.data({ added: who }) : ctx.out.print(`added ${who}`);
+      case 'remove':
+        await acc.RemoveContact(who);
+        return ctx.out.json ? ctx.out.data({ removed: who }) : ctx.out.print(`removed ${who}`);
+      case 'info': {
+        const info = (await acc.GetContactInfo(who)) as Record<string, string>;
+        if (ctx.out.json) return ctx.out.data(info);
+        return ctx.out.print(table(Object.entries(info).map(([k, v]) => [k, v])));
+      }
+      default:
+        throw new UsageError(`unknown subcommand '${sub}'; ${USAGE}`);
+    }
+  },
+};
