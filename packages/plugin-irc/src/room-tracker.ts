@@ -14,14 +14,18 @@ export function roleOf(modes: readonly string[]): MemberRole {
   return 'member';
 }
 
+const SHARED_MEMBERS_MAX = 100_000;
+
 /** One room's modes: letter → parameter ('' for none); list modes (bans) are not kept. */
 type ChannelModes = Map<string, string>;
 
 export class RoomTracker {
   private rooms = new Map<string, Map<string, Member>>();
-  // room → member id → every prefix mode they hold (multi-prefix: `@+` is op and voice)
-  private readonly prefixModes = new Map<string, Map<string, string[]>>();
+  // room → member id → every prefix mode they hold (multi-prefix: `@+` is op and voice), as letters;
+  // only members holding one are kept (most hold none: a room of thousands costs nothing here).
+  private readonly prefixModes = new Map<string, Map<string, string>>();
   private readonly channelModes = new Map<string, ChannelModes>();
+  private readonly shared = new Map<string, Member>(); // role + ' ' + nick → the one Member object
 
   constructor(private readonly emit: (c: RoomChange) => void) {}
 
@@ -33,7 +37,7 @@ export class RoomTracker {
     this.rooms.set(room, new Map());
     this.prefixModes.set(room, new Map());
     this.channelModes.set(room, new Map());
-    const me: Member = { id: rfc1459Lower(self), name: self, role: 'member' };
+    const me = this.member(self, 'member');
     this.rooms.get(room)!.set(me.id, me);
     this.emit({ room: { kind: 'room', target: room }, joined: true, membersAdded: [me] });
   }
@@ -48,17 +52,20 @@ export class RoomTracker {
   names(room: string, users: ReadonlyArray<{ nick: string; modes: string[] }>): void {
     const members = this.rooms.get(room);
     if (!members) return;
-    const added = users.map((u) => ({ id: rfc1459Lower(u.nick), name: u.nick, role: roleOf(u.modes) }));
+    const added = users.map((u) => this.member(u.nick, roleOf(u.modes)));
     for (const m of added) members.set(m.id, m);
     const modes = this.prefixModes.get(room)!;
-    users.forEach((u, i) => modes.set(added[i].id, [...u.modes]));
+    users.forEach((u, i) => {
+      if (u.modes.length > 0) modes.set(added[i].id, u.modes.join(''));
+      else modes.delete(added[i].id);
+    });
     this.emit({ room: { kind: 'room', target: room }, membersAdded: added });
   }
 
   joined(room: string, nick: string): void {
     const members = this.rooms.get(room);
     if (!members) return;
-    const m: Member = { id: rfc1459Lower(nick), name: nick, role: 'member' };
+    const m = this.member(nick, 'member');
     members.set(m.id, m);
     this.emit({ room: { kind: 'room', target: room }, membersAdded: [m] });
   }
@@ -79,7 +86,7 @@ export class RoomTracker {
       const m = members.get(oldId);
       if (!m) continue;
       members.delete(oldId);
-      const renamed: Member = { ...m, id: rfc1459Lower(newNick), name: newNick };
+      const renamed = this.member(newNick, m.role);
       members.set(renamed.id, renamed);
       const modes = this.prefixModes.get(room);
       const held = modes?.get(oldId);
@@ -97,7 +104,7 @@ export class RoomTracker {
 
   /** The prefix modes a member holds (o, v…), for changing their role. */
   memberModes(room: string, nick: string): readonly string[] {
-    return this.prefixModes.get(room)?.get(rfc1459Lower(nick)) ?? [];
+    return [...(this.prefixModes.get(room)?.get(rfc1459Lower(nick)) ?? '')];
   }
 
   /** MODE +o/-v… on a member (RFC 2812 §3.2.3): their role follows. */
@@ -106,12 +113,13 @@ export class RoomTracker {
     const m = this.rooms.get(room)?.get(id);
     if (!m) return;
     const modes = this.prefixModes.get(room)!;
-    const held = (modes.get(id) ?? []).filter((x) => x !== mode);
+    const held = [...(modes.get(id) ?? '')].filter((x) => x !== mode);
     if (on) held.push(mode);
-    modes.set(id, held);
+    if (held.length > 0) modes.set(id, held.join(''));
+    else modes.delete(id);
     const role = roleOf(held);
     if (role === m.role) return;
-    const changed: Member = { ...m, role };
+    const changed = this.member(m.name, role);
     this.rooms.get(room)!.set(id, changed);
     this.emit({ room: { kind: 'room', target: room }, membersAdded: [changed], reason: 'role' });
   }
@@ -130,6 +138,22 @@ export class RoomTracker {
 
   clear(): void {
     for (const room of [...this.rooms.keys()]) this.leftSelf(room, 'disconnected');
+    this.shared.clear();
+  }
+
+  /**
+   * Members are immutable (a change replaces the object), so one object per nick and role serves
+   * every room the nick is in: a user in 100 rooms costs one object, not 100 (bench/irc, memory).
+   */
+  private member(nick: string, role: MemberRole): Member {
+    const key = role + ' ' + nick;
+    let m = this.shared.get(key);
+    if (!m) {
+      if (this.shared.size >= SHARED_MEMBERS_MAX) this.shared.clear(); // only a cache: bounded under nick churn
+      m = Object.freeze({ id: rfc1459Lower(nick), name: nick, role });
+      this.shared.set(key, m);
+    }
+    return m;
   }
 }
 
