@@ -26,6 +26,8 @@ const PACKAGES = {
     'openssl', // self-signed certificates for TLS tests
     'gnome-keyring', // a real Secret Service on a private bus
     'libsecret-tools', // secret-tool, a Secret Service client no one here wrote
+    'prosody', // the XMPP server
+    'sendxmpp', // an XMPP client no one here wrote
   ],
   bench: [
     'dbus-daemon',

@@ -1,0 +1,55 @@
+/**
+ * The parts of @xmpp/client 0.14 the plugin uses. It ships no TypeScript types; these are written
+ * from its source (packages/client/index.js, connection/index.js, xml/lib/Element.js).
+ */
+declare module '@xmpp/client' {
+  import { EventEmitter } from 'node:events';
+
+  export interface Element {
+    name: string;
+    attrs: Record<string, string | undefined>;
+    children: Array<Element | string>;
+    is(name: string, xmlns?: string): boolean;
+    getChild(name: string, xmlns?: string): Element | undefined;
+    getChildren(name: string, xmlns?: string): Element[];
+    getChildText(name: string, xmlns?: string): string | null;
+    text(): string;
+    toString(): string;
+  }
+
+  export interface Jid {
+    local: string;
+    domain: string;
+    resource: string;
+    bare(): Jid;
+    toString(): string;
+  }
+
+  export interface ClientOptions {
+    service: string;
+    domain: string;
+    resource?: string;
+    username: string;
+    password: string;
+    timeout?: number;
+  }
+
+  export interface XmppClient extends EventEmitter {
+    jid: Jid | null;
+    status: string;
+    /** A net.Socket over TCP; @xmpp/tls's wrapper (holding the TLSSocket as .socket) over direct TLS. */
+    socket: unknown;
+    reconnect: { stop(): void; delay: number };
+    streamManagement: { enabled: boolean };
+    iqCaller: { request(stanza: Element, timeout?: number): Promise<Element> };
+    iqCallee: { get(ns: string, name: string, handler: (ctx: unknown) => unknown): void };
+    start(): Promise<Jid>;
+    stop(): Promise<void>;
+    send(...stanzas: Element[]): Promise<void>;
+    socketParameters?(service: string): unknown;
+  }
+
+  export function client(options: ClientOptions): XmppClient;
+  export function xml(name: string, attrs?: Record<string, string | undefined> | null, ...children: Array<Element | string>): Element;
+  export function jid(s: string): Jid;
+}
