@@ -1,8 +1,10 @@
 /**
- * XMPP, first step (issue 4): a Confab account on a real prosody — STARTTLS with the test CA, SCRAM
+ * XMPP (issue 4, in steps): a Confab account on a real prosody — STARTTLS with the test CA, SCRAM
  * login, presence — exchanges one-to-one messages with clients no one here wrote: `sendxmpp` sends
- * to us, a plain @xmpp/client session receives from us and answers. A wrong password is
- * `auth-failed`; a self-signed server without its CA is `cert-invalid`.
+ * to us, a plain @xmpp/client session receives from us and answers. Carbons show what the same
+ * account sends from another client; the archive (MAM) fills what was sent while Confab was away,
+ * once, also after a kill -9. A wrong password is `auth-failed`; a self-signed server without its CA
+ * is `cert-invalid`.
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -16,6 +18,15 @@ describe('confabd on prosody', () => {
   let xmpp: Prosody;
   let d: DaemonFixture;
   let peer: Started;
+  const peers: Started[] = [];
+  const startPeer = async (user: string, password: string, resource: string) => {
+    const p = start(process.execPath, [RECEIVER, user, password, String(xmpp.port), resource], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_EXTRA_CA_CERTS: xmpp.caFile } });
+    peers.push(p);
+    await until(() => p.output().includes('"online":true'), 15000, `${user}/${resource} to log in`);
+    return p;
+  };
+  const say = (p: Started, to: string, body: string) => p.child.stdin!.write(`${to}\t${body}\n`);
+  const ACCOUNT = '/im/confab/Confab1/accounts/xmpp_confab_localhost';
   const received: Msg[] = [];
   const params = (extra: Record<string, ReturnType<typeof v>> = {}) => ({
     jid: v('s', 'confab@localhost'), server: v('s', '127.0.0.1'), port: v('i', xmpp.port), 'tls-ca': v('s', xmpp.caFile), password: v('s', 'confab-pw'), ...extra,
@@ -26,11 +37,10 @@ describe('confabd on prosody', () => {
     for (const [u, p] of [['confab', 'confab-pw'], ['peer', 'peer-pw'], ['other', 'other-pw']]) xmpp.register(u, p);
     d = await DaemonFixture.start();
     (await d.manager()).on('MessagesReceived', (batch: unknown[][]) => received.push(...batch.map(toMsg)));
-    peer = start(process.execPath, [RECEIVER, 'peer', 'peer-pw', String(xmpp.port)], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_EXTRA_CA_CERTS: xmpp.caFile } });
-    await until(() => peer.output().includes('"online":true'), 15000, 'the @xmpp/client peer to log in');
+    peer = await startPeer('peer', 'peer-pw', 'peer');
   });
   afterAll(async () => {
-    await peer?.stop();
+    for (const p of peers) await p.stop();
     await d?.stop();
     await xmpp?.stop();
     await stopAll();
@@ -60,6 +70,41 @@ describe('confabd on prosody', () => {
     const answer = received.find((r) => r.body === 'and hello back')!;
     const history = (await d.history(answer.channel)).map((h) => [h.body, h.outgoing, h.state]);
     expect(history).toEqual([['hello from confab', true, 'sent'], ['and hello back', false, 'received']]);
+  });
+
+  it('shows what the same account sends and receives on another client (carbons)', async () => {
+    const phone = await startPeer('confab', 'confab-pw', 'phone');
+    say(phone, 'other@localhost', 'sent from my phone');
+    say(peer, 'confab@localhost/phone', 'to the phone only');
+    await until(() => received.find((r) => r.body === 'to the phone only'), 10000, 'the received carbon');
+    await until(() => received.find((r) => r.body === 'sent from my phone'), 10000, 'the sent carbon');
+    expect(received.find((r) => r.body === 'sent from my phone')).toMatchObject({ sender: 'confab@localhost', outgoing: true, state: 'sent' });
+    expect(received.find((r) => r.body === 'to the phone only')).toMatchObject({ sender: 'peer@localhost', outgoing: false });
+    await phone.stop();
+  });
+
+  it('fills what was sent while it was away from the archive, once — also after a kill -9', async () => {
+    const acc = await d.account(ACCOUNT);
+    await acc.SetEnabled(false);
+    await d.waitForStatus(ACCOUNT, 'disconnected');
+    for (let i = 1; i <= 5; i++) say(peer, 'confab@localhost', `while away ${i}`);
+    await new Promise((r) => setTimeout(r, 500)); // let prosody archive them (no signal to wait for)
+    await acc.SetEnabled(true);
+    await d.waitForStatus(ACCOUNT, 'connected');
+    await until(() => received.find((r) => r.body === 'while away 5'), 10000, 'the archived messages');
+    const channel = received.find((r) => r.body === 'while away 1')!.channel;
+    const away = async () => (await d.history(channel)).map((h) => h.body).filter((b) => b.startsWith('while away'));
+    expect(await away()).toEqual([1, 2, 3, 4, 5].map((i) => `while away ${i}`));
+
+    // killed while away: the restarted daemon catches up from where its store ends, nothing twice
+    await d.kill();
+    say(peer, 'confab@localhost', 'while away 6');
+    await new Promise((r) => setTimeout(r, 500));
+    await d.restart();
+    await d.waitForStatus(ACCOUNT, 'connected');
+    await until(async () => (await away()).length >= 6, 10000, 'the message sent while confabd was dead');
+    await new Promise((r) => setTimeout(r, 500)); // anything more would be a duplicate
+    expect(await away()).toEqual([1, 2, 3, 4, 5, 6].map((i) => `while away ${i}`));
   });
 
   it('says auth-failed for a wrong password and cert-invalid without the CA', async () => {

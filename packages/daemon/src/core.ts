@@ -181,6 +181,7 @@ export class Core implements RunnerHost {
     this.runners.delete(id);
     const channels = this.store.channels.forAccount(id);
     this.store.accounts.delete(id); // channels, messages, pending and outbox rows cascade
+    this.store.settings.deletePrefix(`account/${id}/`); // what its connections kept (AccountState)
     for (const ch of channels) {
       this.rooms.delete(ch.id);
       this.channelsChanged.fire({ id: ch.id, change: 'removed' });

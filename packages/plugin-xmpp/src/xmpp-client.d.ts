@@ -32,6 +32,13 @@ declare module '@xmpp/client' {
     username: string;
     password: string;
     timeout?: number;
+    /** Replaces username/password: called with the library's authenticate and the usable mechanisms. */
+    credentials?: (
+      authenticate: (credentials: { username: string; password: string }, mechanism: string) => Promise<void>,
+      mechanisms: string[],
+      fast: unknown,
+      entity: { isSecure(): boolean },
+    ) => Promise<void>;
   }
 
   export interface XmppClient extends EventEmitter {
@@ -42,6 +49,8 @@ declare module '@xmpp/client' {
     reconnect: { stop(): void; delay: number };
     streamManagement: { enabled: boolean };
     iqCaller: { request(stanza: Element, timeout?: number): Promise<Element> };
+    /** The saslmechanisms factory: its `_mechs` list is what SASL offers, in order of preference. */
+    saslFactory: { _mechs: Array<{ name: string; mech: new () => unknown }> };
     iqCallee: { get(ns: string, name: string, handler: (ctx: unknown) => unknown): void };
     start(): Promise<Jid>;
     stop(): Promise<void>;

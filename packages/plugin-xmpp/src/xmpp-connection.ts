@@ -11,9 +11,10 @@ import type { Socket } from 'node:net';
 import { client as xmppClient, xml, type Element, type XmppClient } from '@xmpp/client';
 import {
   ConfabError, Emitter, OfflineError,
-  type AccountConfig, type ConnectionStatus, type Connection, type IncomingMessage, type Logger,
+  type AccountConfig, type AccountState, type ConnectionStatus, type Connection, type IncomingMessage, type Logger,
   type OutgoingMessage, type Presence, type SendReceipt, type StatusChange, type StatusReason,
 } from '@confab/sdk';
+import { scramClass, verifyServerFinal, type ScramState } from './scram';
 import { trustOnUpgrade } from './tls-ca';
 import { normalizeJid } from './jid';
 
@@ -22,6 +23,16 @@ const CONFIRM_TIMEOUT_MS = 60_000;
 const NS_PING = 'urn:xmpp:ping';
 const NS_DELAY = 'urn:xmpp:delay';
 const NS_SID = 'urn:xmpp:sid:0';
+const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
+const NS_CARBONS = 'urn:xmpp:carbons:2';
+const NS_FORWARD = 'urn:xmpp:forward:0';
+const NS_MAM = 'urn:xmpp:mam:2';
+const NS_RSM = 'http://jabber.org/protocol/rsm';
+/** AccountState key: the archive id of the newest message stored. */
+const MAM_LAST = 'mam-last';
+const MAM_PAGE = 100;
+/** Bounded catch-up: 50 pages of 100 messages, then the rest waits for the next login. */
+const MAM_MAX_PAGES = 50;
 
 /** TLS verification failures (Node's codes) that mean `cert-invalid`. */
 const CERT_CODES = new Set([
@@ -41,9 +52,14 @@ export class XmppConnection implements Connection {
   private readonly bounced = new Map<string, ConfabError>(); // message id → why the server refused it
   private readonly waiting = new Set<string>(); // ids of sent messages not yet confirmed
 
+  private readonly archivePages = new Map<string, Array<{ forwarded: Element; archiveId?: string }>>(); // MAM queryid → results
+  private queries = 0;
+  private caughtUp = false; // live messages advance MAM_LAST only once the archive caught up
+
   constructor(
     private readonly account: AccountConfig,
     private readonly log: Logger,
+    private readonly state?: AccountState,
   ) {}
 
   get status(): ConnectionStatus {
@@ -84,9 +100,24 @@ export class XmppConnection implements Connection {
       username: local,
       password,
       timeout: CONNECT_TIMEOUT_MS,
+      // Never log in in the clear: a server (or a man in the middle) that offers no TLS is refused.
+      credentials: async (authenticate, mechanisms, _fast, entity) => {
+        if (!entity.isSecure()) throw new ConfabError('NetworkError', `${host} offers no TLS: refusing to log in in the clear`);
+        this.log.debug('xmpp: SASL %s (offered and usable: %s)', mechanisms[0], mechanisms.join(' '));
+        await authenticate({ username: local, password }, mechanisms[0]);
+      },
     });
     this.xmpp = xmpp;
     xmpp.reconnect.stop(); // the daemon's supervisor reconnects, with backoff
+    // Our SCRAM (Node crypto, server signature checked) first, then PLAIN (over TLS only, above);
+    // the library's JavaScript SCRAM-SHA-1 and ANONYMOUS are dropped. The factory has no API to
+    // order or remove mechanisms: its list is replaced here, the one place that touches it.
+    const scram: ScramState = {};
+    xmpp.saslFactory._mechs = [
+      { name: 'SCRAM-SHA-256', mech: scramClass('SCRAM-SHA-256', scram) },
+      { name: 'SCRAM-SHA-1', mech: scramClass('SCRAM-SHA-1', scram) },
+      ...xmpp.saslFactory._mechs.filter((m) => m.name === 'PLAIN'),
+    ];
 
     return new Promise<void>((resolve, reject) => {
       let settled = false;
@@ -114,9 +145,10 @@ export class XmppConnection implements Connection {
       xmpp.on('online', () => {
         if (settled) return;
         settled = true;
+        this.caughtUp = false;
         this.setStatus('connected', 'requested');
-        void this.sendPresence({ status: 'available', message: '' }).catch(() => undefined);
         resolve();
+        void this.afterLogin(xmpp);
       });
       xmpp.on('offline', () => {
         if (!settled) return fail(lastError ?? new Error('the server closed the connection'));
@@ -125,6 +157,13 @@ export class XmppConnection implements Connection {
       xmpp.on('disconnect', () => {
         if (settled && this.xmpp === xmpp && !this.requestedStop) this.lost(lastError);
       });
+      xmpp.on('nonza', (el: Element) => {
+        // RFC 6120 §6.4.6: <success/> carries the SCRAM server-final-message (RFC 5802 §3: v=).
+        if (el.name !== 'success' || el.attrs.xmlns !== NS_SASL) return;
+        if (!verifyServerFinal(Buffer.from(el.text(), 'base64').toString('utf8'), scram)) {
+          fail(new ConfabError('AuthenticationFailed', `${host} could not prove that it knows the password (SCRAM server signature)`));
+        }
+      });
       xmpp.on('stanza', (stanza: Element) => {
         try {
           this.onStanza(stanza);
@@ -132,8 +171,6 @@ export class XmppConnection implements Connection {
           this.log.warn('xmpp: dropped a stanza we could not handle: %s', describe(e)); // never crash on input
         }
       });
-      // XEP-0199: answer the server's pings (other IQs get service-unavailable from @xmpp/iq).
-      xmpp.iqCallee.get(NS_PING, 'ping', () => ({}));
       if (ca && direct) {
         // Direct TLS (XEP-0368): the CA goes with the first connect.
         const base = (xmpp as unknown as { socketParameters?: (s: string) => Record<string, unknown> }).socketParameters;
@@ -141,6 +178,21 @@ export class XmppConnection implements Connection {
       }
       xmpp.start().catch(fail);
     });
+  }
+
+  /** Carbons on (XEP-0280 §4), the archive caught up (XEP-0313), then presence (RFC 6121 §4.2). */
+  private async afterLogin(xmpp: XmppClient): Promise<void> {
+    try {
+      await xmpp.iqCaller.request(xml('iq', { type: 'set' }, xml('enable', { xmlns: NS_CARBONS })), CONFIRM_TIMEOUT_MS).catch((e) => {
+        this.log.debug('xmpp: no carbons: %s', describe(e));
+      });
+      await this.catchUp(xmpp).catch((e) => this.log.warn('xmpp: archive catch-up failed: %s', describe(e)));
+      if (this.xmpp !== xmpp) return;
+      this.caughtUp = true;
+      await this.sendPresence({ status: 'available', message: '' });
+    } catch (e) {
+      this.log.debug('xmpp: after login: %s', describe(e));
+    }
   }
 
   async disconnect(): Promise<void> {
@@ -209,23 +261,97 @@ export class XmppConnection implements Connection {
       }
       return;
     }
-    if (type !== 'chat' && type !== 'normal') return; // groupchat and headline come later
-    const body = stanza.getChildText('body');
-    if (body === null || !stanza.attrs.from) return; // chat states alone, receipts…: later
-    const from = normalizeJid(stanza.attrs.from);
-    const stamp = stanza.getChild('delay', NS_DELAY)?.attrs.stamp; // XEP-0203
-    const time = stamp ? new Date(stamp) : undefined;
+    // Forwarded copies are only believed from our own account (XEP-0280 §11, XEP-0313 §5.1.2).
+    const fromSelf = !stanza.attrs.from || normalizeJid(stanza.attrs.from) === this.jid;
+    const result = stanza.getChild('result', NS_MAM);
+    if (result) {
+      const inner = result.getChild('forwarded', NS_FORWARD);
+      const collect = this.archivePages.get(result.attrs.queryid ?? '');
+      if (fromSelf && inner && collect) collect.push({ forwarded: inner, archiveId: result.attrs.id });
+      return;
+    }
+    const carbon = stanza.getChild('received', NS_CARBONS) ?? stanza.getChild('sent', NS_CARBONS);
+    if (carbon) {
+      const inner = carbon.getChild('forwarded', NS_FORWARD)?.getChild('message');
+      const m = fromSelf && inner ? this.toIncoming(inner) : undefined;
+      if (m) this.emit([m]);
+      return;
+    }
+    const m = this.toIncoming(stanza);
+    if (m) this.emit([m], this.caughtUp ? m.protocolId : undefined);
+  }
+
+  /** A chat message as Confab's model; ours (sent from another client of this account) as outgoing. */
+  private toIncoming(msg: Element, archived?: { archiveId?: string; time?: Date }): IncomingMessage | undefined {
+    const type = msg.attrs.type ?? 'normal';
+    if (type !== 'chat' && type !== 'normal') return undefined; // groupchat and headline come later
+    const body = msg.getChildText('body');
+    if (body === null || !msg.attrs.from) return undefined; // chat states alone, receipts…: later
+    const from = normalizeJid(msg.attrs.from);
+    const outgoing = from === this.jid;
+    if (outgoing && !msg.attrs.to) return undefined;
+    const peer = outgoing ? normalizeJid(msg.attrs.to!) : from;
+    const stamp = msg.getChild('delay', NS_DELAY)?.attrs.stamp; // XEP-0203
+    const time = archived?.time ?? (stamp ? new Date(stamp) : undefined);
     // XEP-0359: a stanza-id is only trusted when our own server (by = our bare JID) set it.
-    const sid = stanza.getChildren('stanza-id', NS_SID).find((s) => s.attrs.by && normalizeJid(s.attrs.by) === this.jid)?.attrs.id;
+    const sid = archived?.archiveId ?? msg.getChildren('stanza-id', NS_SID).find((s) => s.attrs.by && normalizeJid(s.attrs.by) === this.jid)?.attrs.id;
     const action = body.startsWith('/me ');
-    this.messagesEmitter.fire([{
-      channel: { kind: 'direct', target: from },
+    return {
+      channel: { kind: 'direct', target: peer },
       sender: { id: from, name: from },
       body: action ? body.slice(4) : body,
-      kind: action ? 'action' : type === 'normal' && stanza.getChildText('subject') ? 'notice' : 'normal',
+      kind: action ? 'action' : 'normal',
       serverTime: time && !Number.isNaN(time.getTime()) ? time : undefined,
       protocolId: sid ?? undefined,
-    }]);
+      outgoing,
+    };
+  }
+
+  /**
+   * Emits messages (the daemon stores them as they are emitted), then remembers the newest archive id
+   * they cover: the next catch-up starts after it, so nothing is fetched twice and nothing skipped.
+   */
+  private emit(messages: readonly IncomingMessage[], archivedUpTo?: string): void {
+    if (messages.length > 0) this.messagesEmitter.fire(messages);
+    if (archivedUpTo) this.state?.set(MAM_LAST, archivedUpTo);
+  }
+
+  /**
+   * XEP-0313 catch-up after login: every message archived after the last one we stored, page by
+   * page (XEP-0059 RSM `after`), oldest first. The first time, the newest page only (`before`).
+   * Duplicates of what already came live are dropped by the daemon by stanza-id (= archive id).
+   */
+  private async catchUp(xmpp: XmppClient): Promise<void> {
+    let after = this.state?.get(MAM_LAST);
+    const first = after === undefined;
+    for (let page = 0; page < MAM_MAX_PAGES && this.xmpp === xmpp; page++) {
+      const queryid = `mam${++this.queries}`;
+      const collected: Array<{ forwarded: Element; archiveId?: string }> = [];
+      this.archivePages.set(queryid, collected);
+      let fin: Element | undefined;
+      try {
+        const rsm = xml('set', { xmlns: NS_RSM }, xml('max', {}, String(MAM_PAGE)), after ? xml('after', {}, after) : xml('before'));
+        const answer = await xmpp.iqCaller.request(xml('iq', { type: 'set' }, xml('query', { xmlns: NS_MAM, queryid }, rsm)), CONFIRM_TIMEOUT_MS);
+        fin = answer.getChild('fin', NS_MAM);
+      } finally {
+        this.archivePages.delete(queryid);
+      }
+      if (this.xmpp !== xmpp) return;
+      const own = xmpp.jid?.toString();
+      const messages: IncomingMessage[] = [];
+      for (const { forwarded, archiveId } of collected) {
+        const inner = forwarded.getChild('message');
+        if (!inner || (own && inner.attrs.from === own)) continue; // sent by this very client: stored when it was sent
+        const stamp = forwarded.getChild('delay', NS_DELAY)?.attrs.stamp;
+        const m = this.toIncoming(inner, { archiveId, time: stamp ? new Date(stamp) : undefined });
+        if (m) messages.push(m);
+      }
+      const last = fin?.getChild('set', NS_RSM)?.getChildText('last') ?? undefined;
+      this.emit(messages, last ?? undefined);
+      this.log.debug('xmpp: archive page %d: %d messages, last %s', page, messages.length, last ?? '-');
+      if (first || fin?.attrs.complete === 'true' || !last) break;
+      after = last;
+    }
   }
 
   // ---- state -----------------------------------------------------------------------------------
@@ -262,6 +388,9 @@ function describe(e: unknown): string {
 
 /** The typed error and status reason for why a connection attempt failed. */
 function classify(err: unknown, host: string, port: number): { error: ConfabError; reason: StatusReason } {
+  if (err instanceof ConfabError) {
+    return { error: err, reason: err.code === 'AuthenticationFailed' ? 'auth-failed' : err.code === 'CertificateInvalid' ? 'cert-invalid' : 'protocol-error' };
+  }
   const e = err as { name?: string; code?: string; condition?: string; message?: string };
   if (e?.name === 'SASLError') {
     return { error: new ConfabError('AuthenticationFailed', `${host} refused the login (${e.condition ?? 'not-authorized'})`), reason: 'auth-failed' };

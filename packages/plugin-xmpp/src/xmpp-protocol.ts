@@ -50,6 +50,6 @@ export class XmppProtocol implements Protocol {
   }
 
   createConnection(account: AccountConfig, services: ConnectionServices): Connection {
-    return new XmppConnection(account, services.log);
+    return new XmppConnection(account, services.log, services.state);
   }
 }

@@ -36,6 +36,18 @@ export interface ProtocolCapabilities {
 /** What the daemon gives a connection. */
 export interface ConnectionServices {
   readonly log: Logger;
+  /** A little state kept with the account between sessions (XMPP: the last archive id stored). @since 0.2.0 */
+  readonly state?: AccountState;
+}
+
+/**
+ * Strings kept with the account, in the daemon's database, removed with it. A connection writes
+ * one after the messages it covers were emitted: the daemon stores messages as they are emitted,
+ * so what `state` says is never ahead of what is stored.
+ */
+export interface AccountState {
+  get(key: string): string | undefined;
+  set(key: string, value: string): void;
 }
 
 /** A logger that never prints a secret: the daemon's implementation redacts them. */

@@ -9,6 +9,11 @@ export class SettingsTable {
     return r ? (JSON.parse(r.value) as T) : fallback;
   }
 
+  /** Removes every key that starts with `prefix`. */
+  deletePrefix(prefix: string): void {
+    this.db.prepare('DELETE FROM settings WHERE substr(key, 1, ?) = ?').run(prefix.length, prefix);
+  }
+
   set(key: string, value: unknown): void {
     this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, JSON.stringify(value));
   }

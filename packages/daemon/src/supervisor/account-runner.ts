@@ -160,7 +160,12 @@ export class AccountRunner {
     try {
       const config = await this.host.resolveConfig(this.account);
       if (gen !== this.generation) return;
-      conn = this.protocol.createConnection(config, { log: this.log });
+      const prefix = `account/${this.account.id}/`;
+      const settings = this.host.store.settings;
+      conn = this.protocol.createConnection(config, {
+        log: this.log,
+        state: { get: (k) => settings.get<string | undefined>(prefix + k, undefined), set: (k, v) => settings.set(prefix + k, v) },
+      });
     } catch (err) {
       return this.failed(gen, err);
     }
