@@ -64,12 +64,26 @@ describe('confabd on prosody', () => {
     await until(() => peer.output().includes('"body":"hello from confab"'), 10000, 'the peer to receive it');
     expect(peer.output()).toMatch(/"from":"confab@localhost\/confab","type":"chat","body":"hello from confab"/);
 
-    // the peer answers; it lands in the same conversation
-    peer.child.stdin!.write('confab@localhost\tand hello back\n');
+    // the peer's client acknowledges it (XEP-0184), then shows it (XEP-0333): delivered, then read
+    const sentLine = peer.output().split('\n').find((l) => l.includes('"body":"hello from confab"'))!;
+    const stanzaId = (JSON.parse(sentLine) as { id: string }).id;
+    const stateOf = async (channel: string, body: string) => (await d.history(channel)).find((h) => h.body === body)?.state;
+    const dmPath = await until(async () => {
+      const objects = (await (await d.object('/im/confab/Confab1')).getInterface('org.freedesktop.DBus.ObjectManager').GetManagedObjects()) as Record<string, Record<string, Record<string, { value: unknown }>>>;
+      return Object.keys(objects).find((p) => objects[p]['im.confab.Confab1.Channel']?.Target?.value === 'peer@localhost');
+    }, 10000, 'the conversation with peer@localhost');
+    await until(async () => (await stateOf(dmPath, 'hello from confab')) === 'delivered', 10000, 'the receipt to make it delivered');
+    say(peer, '!displayed', `confab@localhost/confab\t${stanzaId}`);
+    await until(async () => (await stateOf(dmPath, 'hello from confab')) === 'read', 10000, 'the displayed marker to make it read');
+
+    // the peer answers; it lands in the same conversation, and we send the receipt it asked for
+    say(peer, 'confab@localhost', 'and hello back');
     await until(() => received.find((r) => r.body === 'and hello back'), 10000, 'the answer');
     const answer = received.find((r) => r.body === 'and hello back')!;
+    expect(answer.channel).toBe(dmPath);
     const history = (await d.history(answer.channel)).map((h) => [h.body, h.outgoing, h.state]);
-    expect(history).toEqual([['hello from confab', true, 'sent'], ['and hello back', false, 'received']]);
+    expect(history).toEqual([['hello from confab', true, 'read'], ['and hello back', false, 'received']]);
+    await until(() => /"receipt":"peer-/.test(peer.output()), 10000, 'our receipt at the peer');
   });
 
   it('shows what the same account sends and receives on another client (carbons)', async () => {

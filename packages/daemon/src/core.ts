@@ -11,7 +11,7 @@
 import {
   ConfabError, Emitter, InvalidArgumentError, MESSAGE_KINDS, NotFoundError, NotImplementedError,
   PRESENCE_STATUSES, validateParams, withDefaults,
-  type Account, type AccountConfig, type AccountParams, type Connection, type ContactInfo, type ContactPresence,
+  type Account, type AccountConfig, type AccountParams, type Connection, type ContactInfo, type ContactPresence, type DeliveryReport,
   type IncomingMessage, type Logger, type Member, type MemberRole, type MessageKind, type Presence,
   type PresenceStatus, type Protocol, type RoomChange, type RoomInvitation, type RoomsFacet,
 } from '@confab/sdk';
@@ -462,6 +462,16 @@ export class Core implements RunnerHost {
     if (!map) this.presences.set(accountId, (map = new Map()));
     for (const c of changes) map.set(this.normalize(runner.protocol, c.id), c);
     this.contactsChanged.fire(accountId);
+  }
+
+  delivery(runner: AccountRunner, reports: readonly DeliveryReport[]): void {
+    const changed: MessageRow[] = [];
+    for (const r of reports) {
+      const id = Number(r.token);
+      if (!Number.isSafeInteger(id)) continue;
+      changed.push(...this.store.messages.advance(runner.account.id, id, r.state));
+    }
+    if (changed.length > 0) this.messagesChanged.fire(changed);
   }
 
   outboxChanged(runner: AccountRunner, message: MessageRow): void {

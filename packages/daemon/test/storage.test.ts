@@ -93,6 +93,20 @@ describe('the store', () => {
     expect(s.contacts.forAccount('a1')).toEqual([]);
   });
 
+  it('moves outgoing messages to delivered and read, forward only, for their own account only', () => {
+    const s = Store.memory();
+    const ch = withAccount(s);
+    const out = (body: string) => s.messages.enqueue('a1', { channelId: ch.id, senderId: 'me', senderName: 'Me', body, kind: 'normal' });
+    const [m1, m2, m3] = [out('one'), out('two'), out('three')];
+    s.messages.confirm(m1.id, {});
+    expect(s.messages.advance('other-account', m1.id, 'delivered')).toEqual([]);
+    expect(s.messages.advance('a1', m2.id, 'delivered').map((r) => [r.id, r.state])).toEqual([[m2.id, 'delivered']]);
+    s.messages.confirm(m2.id, {}); // the receipt came first: the confirmation does not take it back
+    expect(s.messages.advance('a1', m2.id, 'read').map((r) => [r.body, r.state])).toEqual([['one', 'read'], ['two', 'read']]);
+    expect(s.messages.advance('a1', m1.id, 'delivered')).toEqual([]); // never backwards
+    expect(s.messages.byIds([m2.id, m3.id]).map((r) => r.state)).toEqual(['read', 'queued']);
+  });
+
   it('keeps the markup of a formatted message beside its plain body', () => {
     const s = Store.memory();
     const ch = withAccount(s);

@@ -11,7 +11,7 @@ import type { Socket } from 'node:net';
 import { client as xmppClient, xml, type Element, type XmppClient } from '@xmpp/client';
 import {
   ConfabError, Emitter, OfflineError,
-  type AccountConfig, type AccountState, type ConnectionStatus, type Connection, type IncomingMessage, type Logger,
+  type AccountConfig, type AccountState, type ConnectionStatus, type DeliveryReport, type Connection, type IncomingMessage, type Logger,
   type OutgoingMessage, type Presence, type SendReceipt, type StatusChange, type StatusReason,
 } from '@confab/sdk';
 import { scramClass, verifyServerFinal, type ScramState } from './scram';
@@ -25,6 +25,10 @@ const NS_DELAY = 'urn:xmpp:delay';
 const NS_SID = 'urn:xmpp:sid:0';
 const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
 const NS_CARBONS = 'urn:xmpp:carbons:2';
+const NS_RECEIPTS = 'urn:xmpp:receipts';
+const NS_MARKERS = 'urn:xmpp:chat-markers:0';
+/** Our stanza ids: `confab-<token>`, so that a receipt names the outbox message it is for. */
+const ID_PREFIX = 'confab-';
 const NS_FORWARD = 'urn:xmpp:forward:0';
 const NS_MAM = 'urn:xmpp:mam:2';
 const NS_RSM = 'http://jabber.org/protocol/rsm';
@@ -46,6 +50,8 @@ export class XmppConnection implements Connection {
   readonly onStatusChanged = this.statusEmitter.event;
   private readonly messagesEmitter = new Emitter<readonly IncomingMessage[]>();
   readonly onMessages = this.messagesEmitter.event;
+  private readonly deliveryEmitter = new Emitter<readonly DeliveryReport[]>();
+  readonly onDelivery = this.deliveryEmitter.event;
 
   private xmpp: XmppClient | undefined;
   private requestedStop = false;
@@ -220,12 +226,14 @@ export class XmppConnection implements Connection {
     const xmpp = this.live();
     if (m.channel.kind !== 'direct') throw new ConfabError('NotImplemented', 'XMPP rooms come later (issue 4)');
     const to = normalizeJid(m.channel.target);
-    const id = `confab-${m.token}`;
+    const id = `${ID_PREFIX}${m.token}`;
     const body = m.kind === 'action' ? `/me ${m.body}` : m.body; // XEP-0245: /me
     this.waiting.add(id);
     try {
       // RFC 6121 §5.2.2 type chat; XEP-0359 origin-id so that our own copies can be recognised.
-      await xmpp.send(xml('message', { type: 'chat', to, id }, xml('body', {}, body), xml('origin-id', { xmlns: NS_SID, id })));
+      // XEP-0184 §5.1 asks for a receipt; XEP-0333 §4 makes it markable (displayed → read).
+      await xmpp.send(xml('message', { type: 'chat', to, id }, xml('body', {}, body), xml('origin-id', { xmlns: NS_SID, id }),
+        xml('request', { xmlns: NS_RECEIPTS }), xml('markable', { xmlns: NS_MARKERS })));
       await xmpp.iqCaller.request(xml('iq', { type: 'get', to: this.jid.split('@')[1] }, xml('ping', { xmlns: NS_PING })), CONFIRM_TIMEOUT_MS);
       const refused = this.bounced.get(id);
       if (refused) throw refused;
@@ -244,6 +252,7 @@ export class XmppConnection implements Connection {
     this.teardown();
     this.statusEmitter.dispose();
     this.messagesEmitter.dispose();
+    this.deliveryEmitter.dispose();
   }
 
   // ---- incoming --------------------------------------------------------------------------------
@@ -277,8 +286,28 @@ export class XmppConnection implements Connection {
       if (m) this.emit([m]);
       return;
     }
+    this.onReceipt(stanza);
     const m = this.toIncoming(stanza);
-    if (m) this.emit([m], this.caughtUp ? m.protocolId : undefined);
+    if (!m) return;
+    this.emit([m], this.caughtUp ? m.protocolId : undefined);
+    // XEP-0184 §5.1: a requested receipt once the message is stored (it was, as it was emitted).
+    if (!m.outgoing && stanza.attrs.id && stanza.getChild('request', NS_RECEIPTS) && this.xmpp) {
+      void this.xmpp.send(xml('message', { to: stanza.attrs.from, id: `${ID_PREFIX}r${++this.queries}` }, xml('received', { xmlns: NS_RECEIPTS, id: stanza.attrs.id }))).catch(() => undefined);
+    }
+  }
+
+  /** XEP-0184 receipts and XEP-0333 markers from the peer, for messages this client sent. */
+  private onReceipt(stanza: Element): void {
+    if (!stanza.attrs.from || normalizeJid(stanza.attrs.from) === this.jid) return; // our other clients' own receipts
+    const reports: DeliveryReport[] = [];
+    const add = (id: string | undefined, state: DeliveryReport['state']) => {
+      if (id?.startsWith(ID_PREFIX)) reports.push({ token: id.slice(ID_PREFIX.length), state });
+    };
+    add(stanza.getChild('received', NS_RECEIPTS)?.attrs.id, 'delivered');
+    add(stanza.getChild('received', NS_MARKERS)?.attrs.id, 'delivered');
+    add(stanza.getChild('displayed', NS_MARKERS)?.attrs.id, 'read');
+    add(stanza.getChild('acknowledged', NS_MARKERS)?.attrs.id, 'read');
+    if (reports.length > 0) this.deliveryEmitter.fire(reports);
   }
 
   /** A chat message as Confab's model; ours (sent from another client of this account) as outgoing. */

@@ -1,6 +1,6 @@
 import type { Event } from './events';
 import type {
-  ChannelRef, ConnectionStatus, ContactInfo, ContactPresence, IncomingMessage, MemberRole, OutgoingMessage,
+  ChannelRef, ConnectionStatus, ContactInfo, DeliveryReport, ContactPresence, IncomingMessage, MemberRole, OutgoingMessage,
   Presence, RoomChange, RoomInvitation, SendReceipt, StatusChange,
 } from './model';
 
@@ -34,6 +34,8 @@ export interface Connection {
    * connection drops first: the daemon sends it again after reconnecting.
    */
   sendMessage(message: OutgoingMessage): Promise<SendReceipt>;
+  /** Delivery and read reports for messages sent earlier, where the protocol has them. @since 0.2.0 */
+  readonly onDelivery?: Event<readonly DeliveryReport[]>;
   /** Normalizes a target the user typed, for this connection (e.g. with the server's casemapping). */
   normalizeTarget?(ref: ChannelRef): ChannelRef;
 

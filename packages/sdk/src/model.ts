@@ -98,6 +98,14 @@ export interface OutgoingMessage {
   readonly kind: MessageKind;
 }
 
+/** The peer's client got or showed a message we sent (XEP-0184 receipts, XEP-0333 markers). @since 0.2.0 */
+export interface DeliveryReport {
+  /** The sent message's `OutgoingMessage.token`. */
+  readonly token: string;
+  /** `read` covers the earlier messages of the conversation too. */
+  readonly state: 'delivered' | 'read';
+}
+
 /** What the protocol confirmed about a sent message. */
 export interface SendReceipt {
   readonly protocolId?: string;

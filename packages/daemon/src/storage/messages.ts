@@ -94,7 +94,8 @@ export class MessagesTable {
     this.s = {
       insertOutbox: db.prepare('INSERT INTO outbox (message_id, account_id) VALUES (?, ?)'),
       deleteOutbox: db.prepare('DELETE FROM outbox WHERE message_id = ?'),
-      confirm: db.prepare(`UPDATE messages SET state = 'sent', server_time = coalesce(?, server_time), protocol_id = coalesce(?, protocol_id) WHERE id = ?`),
+      // A receipt may come before the confirmation: `delivered` and `read` are never taken back.
+      confirm: db.prepare(`UPDATE messages SET state = CASE WHEN state IN ('delivered', 'read') THEN state ELSE 'sent' END, server_time = coalesce(?, server_time), protocol_id = coalesce(?, protocol_id) WHERE id = ?`),
       fail: db.prepare(`UPDATE messages SET state = 'failed' WHERE id = ?`),
       attempt: db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE message_id = ?'),
       attempts: db.prepare('SELECT attempts FROM outbox WHERE message_id = ?'),
@@ -107,6 +108,8 @@ export class MessagesTable {
       search: db.prepare(`${SELECT} WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?) AND m.id < ? ORDER BY m.id DESC LIMIT ?`),
       byId: db.prepare(`${SELECT} WHERE m.id = ?`),
       markup: db.prepare('SELECT markup FROM messages WHERE id = ? AND markup IS NOT NULL'),
+      delivered: db.prepare(`UPDATE messages SET state = 'delivered' WHERE id = ? AND outgoing = 1 AND state IN ('queued', 'sent')`),
+      readUpTo: db.prepare(`UPDATE messages SET state = 'read' WHERE channel_id = ? AND id <= ? AND outgoing = 1 AND state IN ('queued', 'sent', 'delivered') RETURNING id`),
       byRange: db.prepare(`${SELECT} WHERE m.id BETWEEN ? AND ? ORDER BY m.id`),
     };
   }
@@ -161,6 +164,19 @@ export class MessagesTable {
       this.s.deleteOutbox.run(id);
       this.s.confirm.run(receipt.serverTime ?? null, receipt.protocolId ?? null, id);
     })();
+  }
+
+  /**
+   * The peer's client got (`delivered`) or showed (`read`) an outgoing message; `read` covers every
+   * earlier outgoing message of the channel too (XEP-0333 §3). States only move forward. Returns the
+   * rows that changed.
+   */
+  advance(accountId: string, id: number, state: 'delivered' | 'read'): MessageRow[] {
+    const row = this.byIds([id])[0];
+    if (!row || !row.outgoing || row.accountId !== accountId) return []; // an account speaks for its own messages only
+    if (state === 'delivered') return this.s.delivered.run(id).changes > 0 ? this.byIds([id]) : [];
+    const ids = (this.s.readUpTo.all(row.channelId, id) as Array<{ id: number }>).map((r) => r.id);
+    return this.byIds(ids);
   }
 
   /** Given up: out of the outbox, `failed`. */
