@@ -27,7 +27,8 @@ const PACKAGES = {
     'gnome-keyring', // a real Secret Service on a private bus
     'libsecret-tools', // secret-tool, a Secret Service client no one here wrote
     'prosody', // the XMPP server
-    'sendxmpp', // an XMPP client no one here wrote
+    'sendxmpp', // XMPP clients no one here wrote: sendxmpp sends,
+    'mcabber', // mcabber (console, driven through its FIFO) subscribes and answers
   ],
   bench: [
     'dbus-daemon',

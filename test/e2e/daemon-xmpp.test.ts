@@ -9,6 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { DaemonFixture, REPO_ROOT, toMsg, v, type Msg } from '../fixtures/confabd';
+import { startMcabber } from '../fixtures/mcabber';
 import { startProsody, type Prosody } from '../fixtures/prosody';
 import { start, stopAll, until, type Started } from '../fixtures/processes';
 
@@ -28,15 +29,17 @@ describe('confabd on prosody', () => {
   const say = (p: Started, to: string, body: string) => p.child.stdin!.write(`${to}\t${body}\n`);
   const ACCOUNT = '/im/confab/Confab1/accounts/xmpp_confab_localhost';
   const received: Msg[] = [];
+  const requests: string[][] = [];
   const params = (extra: Record<string, ReturnType<typeof v>> = {}) => ({
     jid: v('s', 'confab@localhost'), server: v('s', '127.0.0.1'), port: v('i', xmpp.port), 'tls-ca': v('s', xmpp.caFile), password: v('s', 'confab-pw'), ...extra,
   });
 
   beforeAll(async () => {
     xmpp = await startProsody();
-    for (const [u, p] of [['confab', 'confab-pw'], ['peer', 'peer-pw'], ['other', 'other-pw']]) xmpp.register(u, p);
+    for (const [u, p] of [['confab', 'confab-pw'], ['peer', 'peer-pw'], ['other', 'other-pw'], ['mc', 'mc-pw']]) xmpp.register(u, p);
     d = await DaemonFixture.start();
     (await d.manager()).on('MessagesReceived', (batch: unknown[][]) => received.push(...batch.map(toMsg)));
+    (await d.manager()).on('SubscriptionRequested', (acc: string, contact: string, message: string) => requests.push([acc, contact, message]));
     peer = await startPeer('peer', 'peer-pw', 'peer');
   });
   afterAll(async () => {
@@ -119,6 +122,52 @@ describe('confabd on prosody', () => {
     await until(async () => (await away()).length >= 6, 10000, 'the message sent while confabd was dead');
     await new Promise((r) => setTimeout(r, 500)); // anything more would be a duplicate
     expect(await away()).toEqual([1, 2, 3, 4, 5, 6].map((i) => `while away ${i}`));
+  });
+
+  it('keeps the roster: subscription requests both ways with mcabber, presence, add and remove', async () => {
+    const contacts = async () => (await d.accountProp(ACCOUNT, 'Contacts')) as string[][];
+    const contact = async (id: string) => (await contacts()).find((c) => c[0] === id);
+    const mc = await startMcabber({ jid: 'mc@localhost', password: 'mc-pw', port: xmpp.port, caFile: xmpp.caFile });
+    try {
+      // mcabber asks to see our presence: a signal, a property, and our answer (allow, and ask back)
+      mc.command('/add confab@localhost Confab');
+      await until(() => requests.find((r) => r[1] === 'mc@localhost'), 10000, 'the SubscriptionRequested signal');
+      expect(requests.find((r) => r[1] === 'mc@localhost')![0]).toBe(ACCOUNT);
+      expect(await d.accountProp(ACCOUNT, 'SubscriptionRequests')).toEqual([['mc@localhost', expect.any(String)]]);
+      await (await d.account(ACCOUNT)).AnswerSubscription('mc@localhost', true);
+      expect(await d.accountProp(ACCOUNT, 'SubscriptionRequests')).toEqual([]);
+      await mc.waitFor(/confab@localhost.*(subscri|authoriz)/i, 'mcabber to see our request');
+      mc.command('/authorization allow confab@localhost');
+      await until(async () => (await contact('mc@localhost'))?.[2] === 'available', 10000, 'mcabber online in Contacts');
+      expect((await (await d.account(ACCOUNT)).GetContactInfo('mc@localhost')) as Record<string, string>).toMatchObject({ jid: 'mc@localhost', subscription: 'both', resources: 'mcabber' });
+      mc.command('/status away out for lunch');
+      await until(async () => (await contact('mc@localhost'))?.slice(2).join('|') === 'away|out for lunch', 10000, 'mcabber away');
+
+      // what we add goes to the server's roster (and asks for the contact's presence)
+      const acc = await d.account(ACCOUNT);
+      await acc.AddContact('Peer@localhost', 'The Peer');
+      await until(async () => (await contact('peer@localhost'))?.[1] === 'The Peer', 10000, 'the roster push');
+      await until(() => /"presence":"subscribe","from":"confab@localhost/.test(peer.output()), 10000, 'the peer to get our subscription request');
+      await acc.RemoveContact('peer@localhost');
+      await until(async () => !(await contact('peer@localhost')), 10000, 'the removal pushed back');
+
+      // a request denied
+      say(peer, '!presence', 'confab@localhost\tsubscribe');
+      await until(() => requests.find((r) => r[1] === 'peer@localhost'), 10000, 'the peer’s request');
+      const accountId = ACCOUNT.split('/').pop()!;
+      expect((await d.cli(['contact', accountId, 'requests'])).stdout).toMatch(/peer@localhost/);
+      expect(await d.cli(['contact', accountId, 'deny', 'peer@localhost'])).toMatchObject({ code: 0, stdout: 'denied peer@localhost\n' });
+      await until(() => /"presence":"unsubscribed","from":"confab@localhost/.test(peer.output()), 10000, 'the peer to be refused');
+
+      // the roster is the server's: after a restart it is read again, the same
+      await d.kill();
+      await d.restart();
+      await d.waitForStatus(ACCOUNT, 'connected');
+      await until(async () => (await contact('mc@localhost'))?.[2] === 'away', 10000, 'mc in the roster, away, after the restart');
+      await expect(acc.AddContact('', '')).rejects.toMatchObject({ type: 'im.confab.Error.InvalidArgument' });
+    } finally {
+      await mc.stop();
+    }
   });
 
   it('says auth-failed for a wrong password and cert-invalid without the CA', async () => {

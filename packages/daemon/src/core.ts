@@ -11,7 +11,7 @@
 import {
   ConfabError, Emitter, InvalidArgumentError, MESSAGE_KINDS, NotFoundError, NotImplementedError,
   PRESENCE_STATUSES, validateParams, withDefaults,
-  type Account, type AccountConfig, type AccountParams, type Connection, type ContactInfo, type ContactPresence, type DeliveryReport,
+  type Account, type AccountConfig, type AccountParams, type Connection, type ContactInfo, type ContactPresence, type DeliveryReport, type RosterUpdate, type SubscriptionRequest,
   type IncomingMessage, type Logger, type Member, type MemberRole, type MessageKind, type Presence,
   type PresenceStatus, type Protocol, type RoomChange, type RoomInvitation, type RoomsFacet,
 } from '@confab/sdk';
@@ -40,6 +40,8 @@ const MEMBER_ROLES: readonly MemberRole[] = ['owner', 'admin', 'op', 'halfop', '
 /** The longest message body accepted over D-Bus (plugins split long ones for their protocol). */
 const MAX_BODY_BYTES = 64 * 1024;
 const MAX_ALIAS_CHARS = 256;
+/** Subscription requests kept waiting per account: more is a flood, not friends. */
+const MAX_REQUESTS = 1000;
 
 export class Core implements RunnerHost {
   readonly runners = new Map<string, AccountRunner>();
@@ -62,6 +64,9 @@ export class Core implements RunnerHost {
   private readonly contactsChanged = new Emitter<string>();
   /** An account's contact list or a contact's presence changed. */
   readonly onContactsChanged = this.contactsChanged.event;
+  private readonly subscriptionRequested = new Emitter<{ accountId: string; id: string; message: string }>();
+  readonly onSubscriptionRequested = this.subscriptionRequested.event;
+  private readonly requests = new Map<string, Map<string, SubscriptionRequest>>(); // account → contact → request
   private readonly invitedEmitter = new Emitter<{ accountId: string; room: string; by: string }>();
   readonly onInvited = this.invitedEmitter.event;
 
@@ -316,21 +321,33 @@ export class Core implements RunnerHost {
     });
   }
 
-  addContact(accountId: string, contact: string, alias: string): void {
+  async addContact(accountId: string, contact: string, alias: string): Promise<void> {
     const runner = this.runner(accountId);
     if (contact.trim() === '') throw new InvalidArgumentError('the contact is empty');
     if (alias.length > MAX_ALIAS_CHARS) throw new InvalidArgumentError(`the alias is longer than ${MAX_ALIAS_CHARS} characters`);
     const id = runner.protocol.normalizeContact(contact);
+    if (this.serverRoster(runner)) {
+      // The server owns the list: the change goes there first (and comes back as a roster push).
+      const conn = this.connected(runner);
+      if (!conn?.contacts?.add) throw new ConfabError('Offline', `account '${accountId}' is not connected: its contact list is on the server`);
+      await conn.contacts.add(id, alias);
+    }
     const known = this.store.contacts.has(accountId, id);
     this.store.contacts.add(accountId, id, alias);
     if (!known) this.connected(runner)?.contacts?.watch([id], true);
     this.contactsChanged.fire(accountId);
   }
 
-  removeContact(accountId: string, contact: string): void {
+  async removeContact(accountId: string, contact: string): Promise<void> {
     const runner = this.runner(accountId);
     const id = this.normalize(runner.protocol, contact);
-    if (!this.store.contacts.remove(accountId, id)) throw new NotFoundError(`no contact '${contact}' on account '${accountId}'`);
+    if (!this.store.contacts.has(accountId, id)) throw new NotFoundError(`no contact '${contact}' on account '${accountId}'`);
+    if (this.serverRoster(runner)) {
+      const conn = this.connected(runner);
+      if (!conn?.contacts?.remove) throw new ConfabError('Offline', `account '${accountId}' is not connected: its contact list is on the server`);
+      await conn.contacts.remove(id);
+    }
+    this.store.contacts.remove(accountId, id);
     this.presences.get(accountId)?.delete(id);
     this.connected(runner)?.contacts?.watch([id], false);
     this.contactsChanged.fire(accountId);
@@ -343,6 +360,26 @@ export class Core implements RunnerHost {
     if (!conn) throw new ConfabError('Offline', `account '${accountId}' is not connected`);
     if (!conn.contacts) throw new NotImplementedError(`protocol '${runner.protocol.id}' has no contact information`);
     return conn.contacts.info(runner.protocol.normalizeContact(contact));
+  }
+
+  /** Subscription requests waiting for an answer, per account (the server repeats them at each login). */
+  subscriptionRequests(accountId: string): SubscriptionRequest[] {
+    this.runner(accountId);
+    return [...(this.requests.get(accountId)?.values() ?? [])];
+  }
+
+  async answerSubscription(accountId: string, contact: string, allow: boolean): Promise<void> {
+    const runner = this.runner(accountId);
+    const id = this.normalize(runner.protocol, contact);
+    const conn = this.connected(runner);
+    if (!conn) throw new ConfabError('Offline', `account '${accountId}' is not connected`);
+    if (!conn.contacts?.answerSubscription) throw new NotImplementedError(`protocol '${runner.protocol.id}' has no subscription requests`);
+    await conn.contacts.answerSubscription(id, allow);
+    if (this.requests.get(accountId)?.delete(id)) this.contactsChanged.fire(accountId);
+  }
+
+  private serverRoster(runner: AccountRunner): boolean {
+    return runner.protocol.capabilities.serverRoster === true;
   }
 
   private connected(runner: AccountRunner): Connection | undefined {
@@ -403,7 +440,8 @@ export class Core implements RunnerHost {
     this.log.info('account %s: %s (%s)%s', runner.account.id, runner.status, runner.reason, runner.detail ? `: ${runner.detail}` : '');
     if (runner.status !== 'connected') {
       this.markRoomsLeft(runner.account.id);
-      if (this.presences.delete(runner.account.id)) this.contactsChanged.fire(runner.account.id); // presence unknown now
+      const hadState = this.presences.delete(runner.account.id);
+      if (this.requests.delete(runner.account.id) || hadState) this.contactsChanged.fire(runner.account.id); // presence unknown now
     }
     this.statusChangedEmitter.fire(runner);
     this.accountsChanged.fire({ id: runner.account.id, change: 'changed' });
@@ -454,6 +492,33 @@ export class Core implements RunnerHost {
   invited(runner: AccountRunner, invitation: RoomInvitation): void {
     this.log.info('account %s: invited to %s by %s', runner.account.id, invitation.room, invitation.by);
     this.invitedEmitter.fire({ accountId: runner.account.id, room: invitation.room, by: invitation.by });
+  }
+
+  /** The server's roster: mirrored into the stored contacts (full: exactly; push: changes). */
+  roster(runner: AccountRunner, update: RosterUpdate): void {
+    const accountId = runner.account.id;
+    const items = new Map(update.items.map((i) => [this.normalize(runner.protocol, i.id), i]));
+    if (update.full) {
+      for (const c of this.store.contacts.forAccount(accountId)) if (!items.has(c.id)) this.store.contacts.remove(accountId, c.id);
+    }
+    for (const [id, item] of items) this.store.contacts.add(accountId, id, item.alias);
+    for (const id of update.removed) {
+      const nid = this.normalize(runner.protocol, id);
+      this.store.contacts.remove(accountId, nid);
+      this.presences.get(accountId)?.delete(nid);
+    }
+    this.contactsChanged.fire(accountId);
+  }
+
+  subscriptionRequest(runner: AccountRunner, request: SubscriptionRequest): void {
+    const accountId = runner.account.id;
+    let map = this.requests.get(accountId);
+    if (!map) this.requests.set(accountId, (map = new Map()));
+    const id = this.normalize(runner.protocol, request.id);
+    if (map.size >= MAX_REQUESTS && !map.has(id)) return this.log.warn('account %s: too many subscription requests waiting; dropped one from %s', accountId, id);
+    map.set(id, { id, message: request.message.slice(0, 1000) });
+    this.subscriptionRequested.fire({ accountId, id, message: request.message.slice(0, 1000) });
+    this.contactsChanged.fire(accountId);
   }
 
   contactPresence(runner: AccountRunner, changes: readonly ContactPresence[]): void {

@@ -51,7 +51,10 @@ declare module '@xmpp/client' {
     iqCaller: { request(stanza: Element, timeout?: number): Promise<Element> };
     /** The saslmechanisms factory: its `_mechs` list is what SASL offers, in order of preference. */
     saslFactory: { _mechs: Array<{ name: string; mech: new () => unknown }> };
-    iqCallee: { get(ns: string, name: string, handler: (ctx: unknown) => unknown): void };
+    iqCallee: {
+      get(ns: string, name: string, handler: (ctx: { stanza: Element; element: Element }) => unknown): void;
+      set(ns: string, name: string, handler: (ctx: { stanza: Element; element: Element }) => unknown): void;
+    };
     start(): Promise<Jid>;
     stop(): Promise<void>;
     send(...stanzas: Element[]): Promise<void>;

@@ -11,9 +11,11 @@ import type { Socket } from 'node:net';
 import { client as xmppClient, xml, type Element, type XmppClient } from '@xmpp/client';
 import {
   ConfabError, Emitter, OfflineError,
-  type AccountConfig, type AccountState, type ConnectionStatus, type DeliveryReport, type Connection, type IncomingMessage, type Logger,
+  type AccountConfig, type AccountState, type ConnectionStatus, type ContactInfo, type ContactPresence, type ContactsFacet,
+  type DeliveryReport, type RosterItem, type RosterUpdate, type SubscriptionRequest, type Connection, type IncomingMessage, type Logger,
   type OutgoingMessage, type Presence, type SendReceipt, type StatusChange, type StatusReason,
 } from '@confab/sdk';
+import { NS_ROSTER, parseRoster, PresenceBook } from './roster';
 import { scramClass, verifyServerFinal, type ScramState } from './scram';
 import { trustOnUpgrade } from './tls-ca';
 import { normalizeJid } from './jid';
@@ -25,6 +27,7 @@ const NS_DELAY = 'urn:xmpp:delay';
 const NS_SID = 'urn:xmpp:sid:0';
 const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
 const NS_CARBONS = 'urn:xmpp:carbons:2';
+const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
 const NS_RECEIPTS = 'urn:xmpp:receipts';
 const NS_MARKERS = 'urn:xmpp:chat-markers:0';
 /** Our stanza ids: `confab-<token>`, so that a receipt names the outbox message it is for. */
@@ -52,6 +55,21 @@ export class XmppConnection implements Connection {
   readonly onMessages = this.messagesEmitter.event;
   private readonly deliveryEmitter = new Emitter<readonly DeliveryReport[]>();
   readonly onDelivery = this.deliveryEmitter.event;
+  private readonly presenceEmitter = new Emitter<readonly ContactPresence[]>();
+  private readonly rosterEmitter = new Emitter<RosterUpdate>();
+  private readonly requestEmitter = new Emitter<SubscriptionRequest>();
+  private readonly book = new PresenceBook();
+  private readonly rosterItems = new Map<string, RosterItem>();
+  readonly contacts: ContactsFacet = {
+    onPresence: this.presenceEmitter.event,
+    watch: () => undefined, // presence comes with roster subscriptions (RFC 6121 §3)
+    info: (id) => this.info(id),
+    onRoster: this.rosterEmitter.event,
+    add: (id, alias) => this.rosterAdd(id, alias),
+    remove: (id) => this.rosterRemove(id),
+    onSubscriptionRequest: this.requestEmitter.event,
+    answerSubscription: (id, allow) => this.answer(id, allow),
+  };
 
   private xmpp: XmppClient | undefined;
   private requestedStop = false;
@@ -182,13 +200,23 @@ export class XmppConnection implements Connection {
         const base = (xmpp as unknown as { socketParameters?: (s: string) => Record<string, unknown> }).socketParameters;
         if (base) (xmpp as unknown as { socketParameters: (s: string) => unknown }).socketParameters = (s: string) => ({ ...base.call(xmpp, s), ca });
       }
+      // RFC 6121 §2.1.6: roster pushes, believed only from our own account (§2.1.6: else ignore).
+      xmpp.iqCallee.set(NS_ROSTER, 'query', (ctx: { stanza: Element; element: Element }) => {
+        const from = ctx.stanza.attrs.from;
+        if (from && normalizeJid(from) !== this.jid) return xml('error', { type: 'cancel' }, xml('forbidden', { xmlns: NS_STANZAS }));
+        if (this.xmpp === xmpp) this.applyRoster(ctx.element, false);
+        return true;
+      });
       xmpp.start().catch(fail);
     });
   }
 
-  /** Carbons on (XEP-0280 §4), the archive caught up (XEP-0313), then presence (RFC 6121 §4.2). */
+  /** Roster (RFC 6121 §2.2), carbons on (XEP-0280 §4), the archive caught up (XEP-0313), then presence (§4.2). */
   private async afterLogin(xmpp: XmppClient): Promise<void> {
     try {
+      const roster = await xmpp.iqCaller.request(xml('iq', { type: 'get' }, xml('query', { xmlns: NS_ROSTER })), CONFIRM_TIMEOUT_MS);
+      const query = roster.getChild('query', NS_ROSTER);
+      if (query && this.xmpp === xmpp) this.applyRoster(query, true);
       await xmpp.iqCaller.request(xml('iq', { type: 'set' }, xml('enable', { xmlns: NS_CARBONS })), CONFIRM_TIMEOUT_MS).catch((e) => {
         this.log.debug('xmpp: no carbons: %s', describe(e));
       });
@@ -253,11 +281,15 @@ export class XmppConnection implements Connection {
     this.statusEmitter.dispose();
     this.messagesEmitter.dispose();
     this.deliveryEmitter.dispose();
+    this.presenceEmitter.dispose();
+    this.rosterEmitter.dispose();
+    this.requestEmitter.dispose();
   }
 
   // ---- incoming --------------------------------------------------------------------------------
 
   private onStanza(stanza: Element): void {
+    if (stanza.is('presence')) return this.onPresence(stanza);
     if (!stanza.is('message')) return;
     const type = stanza.attrs.type ?? 'normal';
     if (type === 'error') {
@@ -308,6 +340,62 @@ export class XmppConnection implements Connection {
     add(stanza.getChild('displayed', NS_MARKERS)?.attrs.id, 'read');
     add(stanza.getChild('acknowledged', NS_MARKERS)?.attrs.id, 'read');
     if (reports.length > 0) this.deliveryEmitter.fire(reports);
+  }
+
+  /** RFC 6121 §3 subscription requests and §4 presence of contacts. */
+  private onPresence(stanza: Element): void {
+    const from = stanza.attrs.from;
+    if (!from) return;
+    const id = normalizeJid(from);
+    if (id === this.jid) return; // our own resources
+    const type = stanza.attrs.type;
+    if (type === 'subscribe') return this.requestEmitter.fire({ id, message: (stanza.getChildText('status') ?? '').slice(0, 1000) });
+    if (type !== undefined && type !== 'unavailable') return; // subscribed, unsubscribe(d), error, probe: the roster push says it
+    const changed = this.book.update(stanza);
+    if (changed) this.presenceEmitter.fire([changed]);
+  }
+
+  private applyRoster(query: Element, full: boolean): void {
+    const { items, removed } = parseRoster(query);
+    if (full) this.rosterItems.clear();
+    for (const i of items) this.rosterItems.set(i.id, i);
+    for (const id of removed) this.rosterItems.delete(id);
+    this.rosterEmitter.fire({ full, items, removed });
+  }
+
+  private async rosterAdd(id: string, alias: string): Promise<void> {
+    const xmpp = this.live();
+    // RFC 6121 §2.3 add the item, §3.1.1 ask to see their presence.
+    await xmpp.iqCaller.request(xml('iq', { type: 'set' }, xml('query', { xmlns: NS_ROSTER }, xml('item', { jid: id, ...(alias ? { name: alias } : {}) }))), CONFIRM_TIMEOUT_MS);
+    await xmpp.send(xml('presence', { to: id, type: 'subscribe' }));
+  }
+
+  private async rosterRemove(id: string): Promise<void> {
+    const xmpp = this.live();
+    // RFC 6121 §2.5: subscription "remove" also cancels both subscriptions.
+    await xmpp.iqCaller.request(xml('iq', { type: 'set' }, xml('query', { xmlns: NS_ROSTER }, xml('item', { jid: id, subscription: 'remove' }))), CONFIRM_TIMEOUT_MS);
+  }
+
+  private async answer(id: string, allow: boolean): Promise<void> {
+    const xmpp = this.live();
+    // RFC 6121 §3.1.4 approve (and, like every current client, ask back) or §3.1.5 deny.
+    if (!allow) return xmpp.send(xml('presence', { to: id, type: 'unsubscribed' }));
+    await xmpp.send(xml('presence', { to: id, type: 'subscribed' }));
+    const item = this.rosterItems.get(id);
+    if (!item || !/^(to|both)/.test(item.subscription)) await xmpp.send(xml('presence', { to: id, type: 'subscribe' }));
+  }
+
+  private async info(id: string): Promise<ContactInfo> {
+    const item = this.rosterItems.get(normalizeJid(id));
+    if (!item) throw new ConfabError('NotFound', `${id} is not in the roster`);
+    const resources = this.book.resourcesOf(item.id);
+    return {
+      jid: item.id,
+      ...(item.alias ? { name: item.alias } : {}),
+      subscription: item.subscription,
+      ...(item.groups.length ? { groups: item.groups.join(', ') } : {}),
+      ...(resources.length ? { resources: resources.join(', ') } : {}),
+    };
   }
 
   /** A chat message as Confab's model; ours (sent from another client of this account) as outgoing. */
@@ -396,6 +484,7 @@ export class XmppConnection implements Connection {
   }
 
   private teardown(): void {
+    this.book.clear();
     const xmpp = this.xmpp;
     this.xmpp = undefined;
     if (!xmpp) return;

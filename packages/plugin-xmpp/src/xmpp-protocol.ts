@@ -33,6 +33,7 @@ export const XMPP_CAPABILITIES: ProtocolCapabilities = {
   channelClasses: [{ kind: 'direct', media: 'text' }],
   presenceStatuses: ['available', 'away', 'busy', 'invisible', 'offline'],
   writableContactFields: [],
+  serverRoster: true,
 };
 
 export class XmppProtocol implements Protocol {

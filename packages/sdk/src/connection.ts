@@ -1,6 +1,6 @@
 import type { Event } from './events';
 import type {
-  ChannelRef, ConnectionStatus, ContactInfo, DeliveryReport, ContactPresence, IncomingMessage, MemberRole, OutgoingMessage,
+  ChannelRef, ConnectionStatus, ContactInfo, DeliveryReport, RosterUpdate, SubscriptionRequest, ContactPresence, IncomingMessage, MemberRole, OutgoingMessage,
   Presence, RoomChange, RoomInvitation, SendReceipt, StatusChange,
 } from './model';
 
@@ -75,4 +75,13 @@ export interface ContactsFacet {
   watch(ids: readonly string[], on: boolean): void;
   /** What the network tells about a contact now (IRC WHOIS); NotFound when it does not know it. */
   info(id: string): Promise<ContactInfo>;
+
+  // A server-side roster (XMPP, RFC 6121 §2). When `onRoster` is there the server owns the list: the
+  // daemon mirrors what it says, and sends the user's changes through `add`/`remove`. @since 0.2.0
+  readonly onRoster?: Event<RosterUpdate>;
+  add?(id: string, alias: string): Promise<void>;
+  remove?(id: string): Promise<void>;
+  /** Someone asks to see our presence (XMPP subscription request). */
+  readonly onSubscriptionRequest?: Event<SubscriptionRequest>;
+  answerSubscription?(id: string, allow: boolean): Promise<void>;
 }

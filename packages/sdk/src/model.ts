@@ -147,6 +147,27 @@ export interface ContactPresence {
   readonly message: string;
 }
 
+/** One contact of a server-side roster. */
+export interface RosterItem {
+  readonly id: string;
+  readonly alias: string;
+  readonly groups: readonly string[];
+  /** RFC 6121 §2.1.2.5: none, to, from, both; `ask` when our request waits. */
+  readonly subscription: string;
+}
+
+/** The roster as the server tells it: all of it (`full`), or a push of changed and removed items. */
+export interface RosterUpdate {
+  readonly full: boolean;
+  readonly items: readonly RosterItem[];
+  readonly removed: readonly string[];
+}
+
+export interface SubscriptionRequest {
+  readonly id: string;
+  readonly message: string;
+}
+
 /** What the protocol tells about a contact (IRC WHOIS, XMPP vCard): field name → value. */
 export type ContactInfo = Readonly<Record<string, string>>;
 

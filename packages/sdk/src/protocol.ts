@@ -31,6 +31,8 @@ export interface ProtocolCapabilities {
   readonly channelClasses: readonly ChannelClass[];
   readonly presenceStatuses: readonly PresenceStatus[];
   readonly writableContactFields: readonly string[];
+  /** The contact list lives on the server (XMPP roster): changes need a connection. @since 0.2.0 */
+  readonly serverRoster?: boolean;
 }
 
 /** What the daemon gives a connection. */

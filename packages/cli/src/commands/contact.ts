@@ -9,8 +9,12 @@ const USAGE = `usage:
   confab contact ACCOUNT add CONTACT [--alias NAME]
   confab contact ACCOUNT remove CONTACT
   confab contact ACCOUNT info CONTACT
-Contacts are kept per account; their presence is watched while the account is connected.
-\`info\` asks the network now (IRC: WHOIS).`;
+  confab contact ACCOUNT requests
+  confab contact ACCOUNT allow|deny CONTACT
+Contacts are kept per account; their presence is watched while the account is connected. Where the
+server keeps the list (XMPP roster), add and remove need the account connected.
+\`info\` asks the network now (IRC: WHOIS; XMPP: the roster item and online resources).
+\`requests\` lists who asked to see your presence; \`allow\` (and ask back) or \`deny\` answers.`;
 
 export const contact: Command = {
   name: 'contact',
@@ -22,7 +26,7 @@ export const contact: Command = {
     const [accountId, sub, who] = p.positionals;
     const c = await ctx.confab();
     const acc = await c.account(accountId);
-    if (sub !== 'list' && !who) throw new UsageError(`missing the contact; ${USAGE}`);
+    if (sub !== 'list' && sub !== 'requests' && !who) throw new UsageError(`missing the contact; ${USAGE}`);
     switch (sub) {
       case 'list': {
         const props = await c.props(accountPath(accountId), ACCOUNT);
@@ -37,6 +41,17 @@ export const contact: Command = {
       case 'remove':
         await acc.RemoveContact(who);
         return ctx.out.json ? ctx.out.data({ removed: who }) : ctx.out.print(`removed ${who}`);
+      case 'requests': {
+        const props = await c.props(accountPath(accountId), ACCOUNT);
+        const rows = (props.SubscriptionRequests as string[][]).map(([id, message]) => ({ id, message }));
+        if (ctx.out.json) return ctx.out.data(rows);
+        if (rows.length === 0) return ctx.out.print('no requests');
+        return ctx.out.print(table(rows.map((r) => [r.id, r.message]), ['CONTACT', 'MESSAGE']));
+      }
+      case 'allow':
+      case 'deny':
+        await acc.AnswerSubscription(who, sub === 'allow');
+        return ctx.out.json ? ctx.out.data({ [sub === 'allow' ? 'allowed' : 'denied']: who }) : ctx.out.print(`${sub === 'allow' ? 'allowed' : 'denied'} ${who}`);
       case 'info': {
         const info = (await acc.GetContactInfo(who)) as Record<string, string>;
         if (ctx.out.json) return ctx.out.data(info);

@@ -40,6 +40,9 @@ export const watch: Command = {
         line('account', { account: lastElement(path), status: st, reason, detail }, `account ${lastElement(path)} ${st} (${reason})${detail ? `: ${detail}` : ''}`);
       }
     });
+    m.on('SubscriptionRequested', (acc: string, contact: string, message: string) => {
+      line('subscription', { account: lastElement(acc), contact, message }, `account ${lastElement(acc)}: ${contact} asks to see your presence${message ? `: ${message}` : ''} (confab contact ${lastElement(acc)} allow|deny ${contact})`);
+    });
     m.on('Invited', (acc: string, roomName: string, by: string) => {
       line('invited', { account: lastElement(acc), room: roomName, by }, `account ${lastElement(acc)} invited to ${roomName} by ${by}`);
     });

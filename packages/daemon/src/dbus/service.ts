@@ -83,6 +83,7 @@ export class DBusService {
     this.core.onStatusChanged((r) => this.queue(() => this.statuses.push([accountPath(r.account.id), r.status, r.reason, r.detail])));
     this.core.onPresenceChanged(() => this.root.refresh());
     this.core.onContactsChanged((id) => this.accounts.get(id)?.refresh()); // Contacts, without re-reading secrets
+    this.core.onSubscriptionRequested(({ accountId, id, message }) => this.root.emit('SubscriptionRequested', accountPath(accountId), id, message));
     this.core.onInvited(({ accountId, room, by }) => this.root.emit('Invited', accountPath(accountId), room, by));
 
     const reply = await this.bus.requestName(BUS_NAME, dbus.NameFlag.DO_NOT_QUEUE);
@@ -236,6 +237,7 @@ export class DBusService {
         AddContact: (contact: string, alias: string) => core.addContact(id, contact, alias),
         RemoveContact: (contact: string) => core.removeContact(id, contact),
         GetContactInfo: (contact: string) => core.contactInfo(id, contact),
+        AnswerSubscription: (contact: string, allow: boolean) => core.answerSubscription(id, contact, allow),
       },
       properties: {
         Id: () => id,
@@ -250,6 +252,7 @@ export class DBusService {
         StatusDetail: () => runner().detail,
         NextRetry: () => runner().nextRetry,
         Contacts: () => core.contacts(id).map((c) => [c.id, c.alias, c.status, c.message]),
+        SubscriptionRequests: () => core.subscriptionRequests(id).map((r) => [r.id, r.message]),
         OutboxSize: () => core.store.messages.outboxSize(id),
       },
     };
