@@ -46,7 +46,7 @@ declare module '@xmpp/client' {
     status: string;
     /** A net.Socket over TCP; @xmpp/tls's wrapper (holding the TLSSocket as .socket) over direct TLS. */
     socket: unknown;
-    reconnect: { stop(): void; delay: number };
+    reconnect: { stop(): void; delay: number; reconnect(): Promise<void> };
     streamManagement: { enabled: boolean };
     iqCaller: { request(stanza: Element, timeout?: number): Promise<Element> };
     /** The saslmechanisms factory: its `_mechs` list is what SASL offers, in order of preference. */

@@ -16,12 +16,16 @@ import {
   type OutgoingMessage, type Presence, type SendReceipt, type StatusChange, type StatusReason,
 } from '@confab/sdk';
 import { NS_ROSTER, parseRoster, PresenceBook } from './roster';
+import { StreamAcks, type StreamManagement } from './stream-acks';
 import { scramClass, verifyServerFinal, type ScramState } from './scram';
 import { trustOnUpgrade } from './tls-ca';
 import { normalizeJid } from './jid';
 
 const CONNECT_TIMEOUT_MS = 30_000;
 const CONFIRM_TIMEOUT_MS = 60_000;
+const RESUME_TRIES = 5;
+const RESUME_DELAY_MS = 500;
+const RESUME_ATTEMPT_MS = 3_000;
 const NS_PING = 'urn:xmpp:ping';
 const NS_DELAY = 'urn:xmpp:delay';
 const NS_SID = 'urn:xmpp:sid:0';
@@ -79,6 +83,8 @@ export class XmppConnection implements Connection {
   private readonly archivePages = new Map<string, Array<{ forwarded: Element; archiveId?: string }>>(); // MAM queryid → results
   private queries = 0;
   private caughtUp = false; // live messages advance MAM_LAST only once the archive caught up
+  private acks: StreamAcks | undefined; // XEP-0198 acknowledgements, when the server has stream management
+  private resuming: Promise<boolean> | undefined; // a dropped socket being resumed (XEP-0198 §5)
 
   constructor(
     private readonly account: AccountConfig,
@@ -132,7 +138,10 @@ export class XmppConnection implements Connection {
       },
     });
     this.xmpp = xmpp;
-    xmpp.reconnect.stop(); // the daemon's supervisor reconnects, with backoff
+    xmpp.reconnect.stop(); // the daemon's supervisor reconnects, with backoff; we only resume (below)
+    const sm = xmpp.streamManagement as unknown as StreamManagement & { requestAckDebounce: number };
+    sm.requestAckDebounce = 20; // ask for an ack 20 ms after a burst, not 250: the outbox waits on it
+    this.acks = new StreamAcks(sm, () => new OfflineError('the session was lost before the server acknowledged the message'));
     // Our SCRAM (Node crypto, server signature checked) first, then PLAIN (over TLS only, above);
     // the library's JavaScript SCRAM-SHA-1 and ANONYMOUS are dropped. The factory has no API to
     // order or remove mechanisms: its list is replaced here, the one place that touches it.
@@ -167,7 +176,12 @@ export class XmppConnection implements Connection {
         if (!settled) fail(err);
       });
       xmpp.on('online', () => {
-        if (settled) return;
+        if (settled) {
+          // A new session after a drop: the old one could not be resumed. The daemon reconnects from
+          // scratch (outbox, archive catch-up), which is the one way that neither loses nor doubles.
+          if (this.xmpp === xmpp) this.lost(new Error('the session could not be resumed'));
+          return;
+        }
         settled = true;
         this.caughtUp = false;
         this.setStatus('connected', 'requested');
@@ -179,7 +193,9 @@ export class XmppConnection implements Connection {
         if (this.xmpp === xmpp) this.lost(lastError);
       });
       xmpp.on('disconnect', () => {
-        if (settled && this.xmpp === xmpp && !this.requestedStop) this.lost(lastError);
+        if (!settled || this.xmpp !== xmpp || this.requestedStop || this.resuming) return;
+        if (sm.id) this.resuming = this.resume(xmpp, sm);
+        else this.lost(lastError);
       });
       xmpp.on('nonza', (el: Element) => {
         // RFC 6120 §6.4.6: <success/> carries the SCRAM server-final-message (RFC 5802 §3: v=).
@@ -250,8 +266,50 @@ export class XmppConnection implements Connection {
     return xmpp.send(xml('presence', {}, ...(show ? [xml('show', {}, show)] : []), ...(p.message ? [xml('status', {}, p.message)] : [])));
   }
 
+  /**
+   * XEP-0198 §5: the socket dropped, the session lives on at the server for a while. Reconnect and
+   * resume it: what either side sent meanwhile is delivered from the queues, once. Bounded: 5 tries
+   * within about 10 s, then the connection is lost and the daemon reconnects from scratch.
+   */
+  private async resume(xmpp: XmppClient, sm: StreamManagement): Promise<boolean> {
+    this.log.info('xmpp: connection dropped; resuming the session');
+    for (let attempt = 1; attempt <= RESUME_TRIES && this.xmpp === xmpp; attempt++) {
+      await new Promise((r) => setTimeout(r, RESUME_DELAY_MS * attempt));
+      if (this.xmpp !== xmpp) break;
+      const outcome = new Promise<'resumed' | 'new-session' | 'dropped'>((resolve) => {
+        sm.once('resumed', () => resolve('resumed'));
+        xmpp.once('online', () => resolve('new-session'));
+        xmpp.once('disconnect', () => resolve('dropped')); // refused or cut again: next attempt
+      });
+      const attemptFailed = xmpp.reconnect.reconnect().then(() => new Promise<never>(() => undefined)); // settles via `outcome`
+      const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), RESUME_ATTEMPT_MS).unref());
+      try {
+        const result = await Promise.race([outcome, attemptFailed, timeout]);
+        if (result === 'resumed') {
+          this.log.info('xmpp: session resumed (attempt %d)', attempt);
+          this.resuming = undefined;
+          return true;
+        }
+        if (result === 'new-session') break; // the 'online' handler reports the loss
+        this.log.debug('xmpp: resume attempt %d: %s', attempt, result);
+        if (result === 'timeout') (xmpp.socket as { destroy?: () => void } | null)?.destroy?.(); // half-open: drop it, try again
+      } catch (e) {
+        this.log.debug('xmpp: resume attempt %d: %s', attempt, describe(e));
+      }
+    }
+    this.resuming = undefined;
+    if (this.xmpp === xmpp) this.lost(new Error('the session could not be resumed'));
+    return false;
+  }
+
+  /** The live client, after a resumption in progress (if any) went through. */
+  private async ready(): Promise<XmppClient> {
+    if (this.resuming && !(await this.resuming)) throw new OfflineError('the session could not be resumed');
+    return this.live();
+  }
+
   async sendMessage(m: OutgoingMessage): Promise<SendReceipt> {
-    const xmpp = this.live();
+    const xmpp = await this.ready();
     if (m.channel.kind !== 'direct') throw new ConfabError('NotImplemented', 'XMPP rooms come later (issue 4)');
     const to = normalizeJid(m.channel.target);
     const id = `${ID_PREFIX}${m.token}`;
@@ -260,8 +318,17 @@ export class XmppConnection implements Connection {
     try {
       // RFC 6121 §5.2.2 type chat; XEP-0359 origin-id so that our own copies can be recognised.
       // XEP-0184 §5.1 asks for a receipt; XEP-0333 §4 makes it markable (displayed → read).
-      await xmpp.send(xml('message', { type: 'chat', to, id }, xml('body', {}, body), xml('origin-id', { xmlns: NS_SID, id }),
-        xml('request', { xmlns: NS_RECEIPTS }), xml('markable', { xmlns: NS_MARKERS })));
+      const stanza = xml('message', { type: 'chat', to, id }, xml('body', {}, body), xml('origin-id', { xmlns: NS_SID, id }),
+        xml('request', { xmlns: NS_RECEIPTS }), xml('markable', { xmlns: NS_MARKERS }));
+      if (xmpp.streamManagement.enabled && this.acks) {
+        // XEP-0198: the server's <a/> counting this stanza confirms it (kept across a resumption).
+        const acked = this.acks.wait(id, CONFIRM_TIMEOUT_MS); // rejected at once if the connection is lost
+        await Promise.all([xmpp.send(stanza), acked]);
+        const refused = this.bounced.get(id);
+        if (refused) throw refused;
+        return {};
+      }
+      await xmpp.send(stanza);
       await xmpp.iqCaller.request(xml('iq', { type: 'get', to: this.jid.split('@')[1] }, xml('ping', { xmlns: NS_PING })), CONFIRM_TIMEOUT_MS);
       const refused = this.bounced.get(id);
       if (refused) throw refused;
@@ -485,6 +552,8 @@ export class XmppConnection implements Connection {
 
   private teardown(): void {
     this.book.clear();
+    this.acks?.failAll();
+    this.acks = undefined;
     const xmpp = this.xmpp;
     this.xmpp = undefined;
     if (!xmpp) return;
