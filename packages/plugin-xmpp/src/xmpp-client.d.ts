@@ -58,6 +58,7 @@ declare module '@xmpp/client' {
     start(): Promise<Jid>;
     stop(): Promise<void>;
     send(...stanzas: Element[]): Promise<void>;
+    sendMany(stanzas: Element[]): Promise<void>;
     socketParameters?(service: string): unknown;
   }
 

@@ -24,6 +24,8 @@ import { normalizeJid } from './jid';
 const CONNECT_TIMEOUT_MS = 30_000;
 const CONFIRM_TIMEOUT_MS = 60_000;
 const RESUME_TRIES = 5;
+/** The longest stanza accepted from a server (prosody's own c2s limit is 256 KiB). */
+const MAX_STANZA_CHARS = 1024 * 1024;
 const RESUME_DELAY_MS = 500;
 const RESUME_ATTEMPT_MS = 3_000;
 const NS_PING = 'urn:xmpp:ping';
@@ -139,6 +141,7 @@ export class XmppConnection implements Connection {
     });
     this.xmpp = xmpp;
     xmpp.reconnect.stop(); // the daemon's supervisor reconnects, with backoff; we only resume (below)
+    this.boundStanzas(xmpp);
     const sm = xmpp.streamManagement as unknown as StreamManagement & { requestAckDebounce: number };
     sm.requestAckDebounce = 20; // ask for an ack 20 ms after a burst, not 250: the outbox waits on it
     this.acks = new StreamAcks(sm, () => new OfflineError('the session was lost before the server acknowledged the message'));
@@ -292,7 +295,7 @@ export class XmppConnection implements Connection {
         }
         if (result === 'new-session') break; // the 'online' handler reports the loss
         this.log.debug('xmpp: resume attempt %d: %s', attempt, result);
-        if (result === 'timeout') (xmpp.socket as { destroy?: () => void } | null)?.destroy?.(); // half-open: drop it, try again
+        if (result === 'timeout') destroySocket(xmpp); // half-open: drop it, try again
       } catch (e) {
         this.log.debug('xmpp: resume attempt %d: %s', attempt, describe(e));
       }
@@ -300,6 +303,49 @@ export class XmppConnection implements Connection {
     this.resuming = undefined;
     if (this.xmpp === xmpp) this.lost(new Error('the session could not be resumed'));
     return false;
+  }
+
+  /**
+   * @xmpp/client parses whatever the server sends, however long (it has no limit), and its parser
+   * (ltx) silently swallows everything after a `<!`. Here, before the parser: a stanza — or anything
+   * between two top-level elements — over MAX_STANZA_CHARS closes the stream with `policy-violation`
+   * (RFC 6120 §4.9.3.14), a DTD, entity declaration or comment with `restricted-xml` (§4.9.3.18).
+   * Its `_onData` is wrapped before the first socket is attached (it binds the method then).
+   */
+  private boundStanzas(xmpp: XmppClient): void {
+    const internals = xmpp as unknown as { _onData(data: Buffer): void; _streamError(condition: string): Promise<void> };
+    const parse = internals._onData.bind(xmpp);
+    let unparsed = 0;
+    xmpp.on('element', () => {
+      unparsed = 0;
+    });
+    let lastByte = 0;
+    let closed = false;
+    const refuse = (condition: string, why: string) => {
+      if (closed) return;
+      closed = true;
+      this.log.warn('xmpp: %s; closing the stream (%s)', why, condition);
+      internals._streamError(condition).catch(() => undefined);
+      // The stream error is written at once; waiting for the server to close its side (its timeout is
+      // ours, 30 s) would leave a hostile server the connection: the socket goes after a moment.
+      setTimeout(() => destroySocket(xmpp), 200).unref();
+    };
+    xmpp.on('connect', () => {
+      closed = false;
+      unparsed = 0;
+      lastByte = 0;
+    });
+    internals._onData = (data: Buffer) => {
+      if (closed) return;
+      // RFC 6120 §11.1: no DTD, no entity declarations, no comments in a stream. "<!" starts every
+      // one of them and cannot occur anywhere else ('<' is always escaped in text and attributes).
+      // ltx would swallow everything after it silently: a hang, or an entity bomb.
+      if (data.indexOf('<!') >= 0 || (lastByte === 0x3c && data[0] === 0x21)) return refuse('restricted-xml', 'the server sent a DTD, an entity declaration or a comment');
+      lastByte = data[data.length - 1] ?? 0;
+      unparsed += data.length;
+      if (unparsed > MAX_STANZA_CHARS) return refuse('policy-violation', `the server sent more than ${MAX_STANZA_CHARS} bytes without finishing a stanza`);
+      parse(data);
+    };
   }
 
   /** The live client, after a resumption in progress (if any) went through. */
@@ -566,6 +612,13 @@ export class XmppConnection implements Connection {
     this.statusValue = status;
     this.statusEmitter.fire({ status, reason, detail });
   }
+}
+
+/** Drops the connection's socket: a net.Socket over TCP, inside @xmpp/tls's wrapper over TLS. */
+function destroySocket(xmpp: XmppClient): void {
+  const s = xmpp.socket as { socket?: { destroy(): void }; destroy?: () => void } | null;
+  if (s?.socket) s.socket.destroy();
+  else s?.destroy?.();
 }
 
 function describe(e: unknown): string {
