@@ -145,7 +145,7 @@ async function measure(r: Receiver, to: string, login: number[], senders: XmppCl
 }
 
 async function main(): Promise<void> {
-  const x = await startProsody();
+  const x = await startProsody({ memoryArchive: true });
   for (const u of ['confab', 'direct', ...Array.from({ length: SENDERS }, (_, i) => `sender${i}`)]) x.register(u, `${u}-pw`);
   const senders = await Promise.all(Array.from({ length: SENDERS }, (_, i) => session(x, `sender${i}`, 'bench')));
   console.log(`# bench/xmpp (node ${process.version}; prosody 0.12; ${SENDERS} senders, ${TOTAL} messages; latency at ${RATE} msg/s for ${LATENCY_S} s; command: npm run bench -- xmpp)`);

@@ -37,6 +37,7 @@ const PACKAGES = {
     'inspircd',
     'atheme-services',
     'telepathy-idle', // the peer bench/irc compares confabd with
+    'prosody', // bench/xmpp's server
   ],
 };
 
