@@ -170,6 +170,46 @@ describe('confabd on prosody', () => {
     }
   });
 
+  it('joins rooms (XEP-0045): members with roles, messages both ways, the subject, a taken nick, invitations', async () => {
+    const invited: string[][] = [];
+    (await d.manager()).on('Invited', (acc: string, room: string, by: string) => invited.push([acc, room, by]));
+    say(peer, '!join', 'lounge@conference.localhost/peerie');
+    await new Promise((r) => setTimeout(r, 300)); // the peer creates the room, and owns it
+    const acc = await d.account(ACCOUNT);
+    const lounge = (await acc.JoinRoom('Lounge@conference.localhost', '')) as string;
+    await until(async () => (await d.channelProp(lounge, 'Joined')) === true, 10000, 'the room to be joined');
+    expect(await d.channelProp(lounge, 'Target')).toBe('lounge@conference.localhost');
+    const members = async () => ((await d.channelProp(lounge, 'Members')) as string[][]).map((mm) => [mm[0], mm[2]]).sort();
+    expect(await members()).toEqual([['confab', 'member'], ['peerie', 'owner']]);
+
+    say(peer, '!groupchat', 'lounge@conference.localhost\thello room');
+    await until(() => received.find((r) => r.body === 'hello room'), 10000, 'the room message');
+    expect(received.find((r) => r.body === 'hello room')).toMatchObject({ channel: lounge, sender: 'peerie', outgoing: false });
+    const ch = await d.channel(lounge);
+    const sent = Number(await ch.SendMessage('hello from confab to the room', 'normal'));
+    await until(() => peer.output().includes('"body":"hello from confab to the room"'), 10000, 'the peer to see it');
+    expect(peer.output()).toMatch(/"from":"lounge@conference.localhost\/confab","type":"groupchat","body":"hello from confab to the room"/);
+    await until(async () => (await d.history(lounge)).find((h) => h.id === sent)?.state === 'sent', 10000, 'the reflection to confirm it');
+    expect((await d.history(lounge)).filter((h) => h.body === 'hello from confab to the room')).toHaveLength(1); // the reflection is not stored again
+
+    say(peer, '!subject', 'lounge@conference.localhost\tTalk here');
+    await until(async () => (await d.channelProp(lounge, 'Topic')) === 'Talk here', 10000, 'the subject');
+
+    // a nick already in the room: joined as confab_
+    say(peer, '!join', 'den@conference.localhost/confab');
+    await new Promise((r) => setTimeout(r, 300));
+    const den = (await acc.JoinRoom('den@conference.localhost', '')) as string;
+    await until(async () => (await d.channelProp(den, 'Joined')) === true, 10000, 'the den to be joined');
+    expect(((await d.channelProp(den, 'Members')) as string[][]).map((mm) => mm[0]).sort()).toEqual(['confab', 'confab_']);
+
+    say(peer, '!invite', 'confab@localhost\tparty@conference.localhost');
+    await until(() => invited.length > 0, 10000, 'the invitation');
+    expect(invited[0]).toEqual([ACCOUNT, 'party@conference.localhost', 'peer@localhost']);
+
+    await ch.Leave('bye');
+    await until(async () => (await d.channelProp(lounge, 'Joined')) === false, 10000, 'the room to be left');
+  });
+
   it('says auth-failed for a wrong password and cert-invalid without the CA', async () => {
     const m = await d.manager();
     const wrong = (await m.CreateAccount('xmpp', 'Wrong', params({ jid: v('s', 'peer@localhost'), password: v('s', 'not-it'), resource: v('s', 'wrong') }))) as string;

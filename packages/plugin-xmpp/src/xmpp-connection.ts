@@ -12,9 +12,10 @@ import { client as xmppClient, xml, type Element, type XmppClient } from '@xmpp/
 import {
   ConfabError, Emitter, OfflineError,
   type AccountConfig, type AccountState, type ConnectionStatus, type ContactInfo, type ContactPresence, type ContactsFacet,
-  type DeliveryReport, type RosterItem, type RosterUpdate, type SubscriptionRequest, type Connection, type IncomingMessage, type Logger,
+  type DeliveryReport, type RoomChange, type RoomInvitation, type RoomsFacet, type RosterItem, type RosterUpdate, type SubscriptionRequest, type Connection, type IncomingMessage, type Logger,
   type OutgoingMessage, type Presence, type SendReceipt, type StatusChange, type StatusReason,
 } from '@confab/sdk';
+import { MucRooms } from './muc';
 import { NS_ROSTER, parseRoster, PresenceBook } from './roster';
 import { StreamAcks, type StreamManagement } from './stream-acks';
 import { scramClass, verifyServerFinal, type ScramState } from './scram';
@@ -66,6 +67,19 @@ export class XmppConnection implements Connection {
   private readonly requestEmitter = new Emitter<SubscriptionRequest>();
   private readonly book = new PresenceBook();
   private readonly rosterItems = new Map<string, RosterItem>();
+  private readonly roomEmitter = new Emitter<RoomChange>();
+  private readonly invitedEmitter = new Emitter<RoomInvitation>();
+  private readonly muc: MucRooms;
+  readonly rooms: RoomsFacet = {
+    onRoomChanged: this.roomEmitter.event,
+    onInvited: this.invitedEmitter.event,
+    join: async (room, key) => (await this.ready(), this.muc.join(room, key)),
+    leave: (room, message) => this.muc.leave(room, message),
+    setTopic: (room, topic) => this.muc.setTopic(normalizeJid(room), topic),
+    kick: (room, member, reason) => this.muc.kick(normalizeJid(room), member, reason),
+    invite: (room, contact) => this.muc.invite(normalizeJid(room), contact),
+    setRole: (room, member, role) => this.muc.setRole(normalizeJid(room), member, role),
+  };
   readonly contacts: ContactsFacet = {
     onPresence: this.presenceEmitter.event,
     watch: () => undefined, // presence comes with roster subscriptions (RFC 6121 §3)
@@ -92,7 +106,18 @@ export class XmppConnection implements Connection {
     private readonly account: AccountConfig,
     private readonly log: Logger,
     private readonly state?: AccountState,
-  ) {}
+  ) {
+    this.muc = new MucRooms(
+      {
+        send: (el) => this.live().send(el),
+        request: (el) => this.live().iqCaller.request(el, CONFIRM_TIMEOUT_MS),
+        nick: () => String(this.account.params.nickname ?? '') || this.jid.slice(0, this.jid.indexOf('@')),
+      },
+      (c) => this.roomEmitter.fire(c),
+      (i) => this.invitedEmitter.fire(i),
+      this.log,
+    );
+  }
 
   get status(): ConnectionStatus {
     return this.statusValue;
@@ -356,10 +381,13 @@ export class XmppConnection implements Connection {
 
   async sendMessage(m: OutgoingMessage): Promise<SendReceipt> {
     const xmpp = await this.ready();
-    if (m.channel.kind !== 'direct') throw new ConfabError('NotImplemented', 'XMPP rooms come later (issue 4)');
     const to = normalizeJid(m.channel.target);
     const id = `${ID_PREFIX}${m.token}`;
     const body = m.kind === 'action' ? `/me ${m.body}` : m.body; // XEP-0245: /me
+    if (m.channel.kind === 'room') {
+      await this.muc.send(to, body, id, CONFIRM_TIMEOUT_MS); // confirmed by the room's reflection
+      return {};
+    }
     this.waiting.add(id);
     try {
       // RFC 6121 §5.2.2 type chat; XEP-0359 origin-id so that our own copies can be recognised.
@@ -397,13 +425,21 @@ export class XmppConnection implements Connection {
     this.presenceEmitter.dispose();
     this.rosterEmitter.dispose();
     this.requestEmitter.dispose();
+    this.roomEmitter.dispose();
+    this.invitedEmitter.dispose();
   }
 
   // ---- incoming --------------------------------------------------------------------------------
 
   private onStanza(stanza: Element): void {
-    if (stanza.is('presence')) return this.onPresence(stanza);
+    if (stanza.is('presence')) {
+      if (this.muc.onPresence(stanza)) return;
+      return this.onPresence(stanza);
+    }
     if (!stanza.is('message')) return;
+    const fromRoom = this.muc.onMessage(stanza);
+    if (fromRoom === 'handled') return;
+    if (fromRoom) return this.emit([fromRoom]);
     const type = stanza.attrs.type ?? 'normal';
     if (type === 'error') {
       const id = stanza.attrs.id ?? '';
@@ -598,6 +634,7 @@ export class XmppConnection implements Connection {
 
   private teardown(): void {
     this.book.clear();
+    this.muc.clear();
     this.acks?.failAll();
     this.acks = undefined;
     const xmpp = this.xmpp;

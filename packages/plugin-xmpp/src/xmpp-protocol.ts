@@ -27,10 +27,11 @@ export const XMPP_PARAMETERS: readonly ParamSpec[] = [
   { name: 'direct-tls', type: 'bool', default: false, description: 'connect with TLS from the first byte (XEP-0368) instead of STARTTLS' },
   { name: 'tls-ca', type: 'string', description: 'a PEM file with the CA that signed the server certificate (for self-signed servers)' },
   { name: 'resource', type: 'string', default: 'confab', description: 'the resource (this device)' },
+  { name: 'nickname', type: 'string', description: "the nick in rooms (default: the JID's user part)" },
 ];
 
 export const XMPP_CAPABILITIES: ProtocolCapabilities = {
-  channelClasses: [{ kind: 'direct', media: 'text' }],
+  channelClasses: [{ kind: 'direct', media: 'text' }, { kind: 'room', media: 'text' }],
   presenceStatuses: ['available', 'away', 'busy', 'invisible', 'offline'],
   writableContactFields: [],
   serverRoster: true,
