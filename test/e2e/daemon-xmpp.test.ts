@@ -175,12 +175,14 @@ describe('confabd on prosody', () => {
     (await d.manager()).on('Invited', (acc: string, room: string, by: string) => invited.push([acc, room, by]));
     say(peer, '!join', 'lounge@conference.localhost/peerie');
     await new Promise((r) => setTimeout(r, 300)); // the peer creates the room, and owns it
+    say(peer, '!groupchat', 'lounge@conference.localhost\tsaid before we came');
     const acc = await d.account(ACCOUNT);
     const lounge = (await acc.JoinRoom('Lounge@conference.localhost', '')) as string;
     await until(async () => (await d.channelProp(lounge, 'Joined')) === true, 10000, 'the room to be joined');
     expect(await d.channelProp(lounge, 'Target')).toBe('lounge@conference.localhost');
     const members = async () => ((await d.channelProp(lounge, 'Members')) as string[][]).map((mm) => [mm[0], mm[2]]).sort();
     expect(await members()).toEqual([['confab', 'member'], ['peerie', 'owner']]);
+    await until(async () => (await d.history(lounge)).some((h) => h.body === 'said before we came'), 10000, 'the room archive');
 
     say(peer, '!groupchat', 'lounge@conference.localhost\thello room');
     await until(() => received.find((r) => r.body === 'hello room'), 10000, 'the room message');
@@ -208,6 +210,15 @@ describe('confabd on prosody', () => {
 
     await ch.Leave('bye');
     await until(async () => (await d.channelProp(lounge, 'Joined')) === false, 10000, 'the room to be left');
+
+    // the room's archive (XEP-0313 on MUC): what it said before we came, and while we were away, once
+    say(peer, '!groupchat', 'lounge@conference.localhost\tsaid while you were away');
+    await new Promise((r) => setTimeout(r, 300));
+    await acc.JoinRoom('lounge@conference.localhost', '');
+    await until(async () => (await d.history(lounge)).some((h) => h.body === 'said while you were away'), 10000, 'the archive to fill the gap');
+    await new Promise((r) => setTimeout(r, 300));
+    const bodies = (await d.history(lounge)).map((h) => h.body);
+    expect(bodies).toEqual(['said before we came', 'hello room', 'hello from confab to the room', 'said while you were away']);
   });
 
   it('says auth-failed for a wrong password and cert-invalid without the CA', async () => {

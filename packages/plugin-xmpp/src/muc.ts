@@ -274,6 +274,31 @@ export class MucRooms {
     };
   }
 
+  /**
+   * A message from a room's archive (XEP-0313 on a MUC). Our own, sent from a Confab client (origin-id
+   * with our prefix) under our nick, is skipped: it was stored when it was sent.
+   */
+  fromArchive(room: string, msg: Element, archiveId: string | undefined, time: Date | undefined, ownPrefix: string): IncomingMessage | undefined {
+    const from = msg.attrs.from ?? '';
+    const slash = from.indexOf('/');
+    if (slash < 0 || msg.attrs.type !== 'groupchat') return undefined;
+    const body = msg.getChildText('body');
+    if (body === null) return undefined;
+    const nick = from.slice(slash + 1);
+    const ours = nick === this.rooms.get(room)?.nick;
+    if (ours && (msg.getChild('origin-id', NS_SID)?.attrs.id ?? msg.attrs.id ?? '').startsWith(ownPrefix)) return undefined;
+    const action = body.startsWith('/me ');
+    return {
+      channel: { kind: 'room', target: room },
+      sender: { id: nick, name: nick },
+      body: action ? body.slice(4) : body,
+      kind: action ? 'action' : 'normal',
+      serverTime: time && !Number.isNaN(time.getTime()) ? time : undefined,
+      protocolId: archiveId,
+      outgoing: ours,
+    };
+  }
+
   private invitation(stanza: Element): RoomInvitation | undefined {
     const direct = stanza.getChild('x', NS_CONFERENCE); // XEP-0249
     if (direct?.attrs.jid && stanza.attrs.from) return { room: normalizeJid(direct.attrs.jid), by: normalizeJid(stanza.attrs.from) };

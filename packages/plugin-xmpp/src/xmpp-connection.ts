@@ -11,7 +11,7 @@ import type { Socket } from 'node:net';
 import { client as xmppClient, xml, type Element, type XmppClient } from '@xmpp/client';
 import {
   ConfabError, Emitter, OfflineError,
-  type AccountConfig, type AccountState, type ConnectionStatus, type ContactInfo, type ContactPresence, type ContactsFacet,
+  type AccountConfig, type AccountState, type ChannelRef, type ConnectionStatus, type ContactInfo, type ContactPresence, type ContactsFacet,
   type DeliveryReport, type RoomChange, type RoomInvitation, type RoomsFacet, type RosterItem, type RosterUpdate, type SubscriptionRequest, type Connection, type IncomingMessage, type Logger,
   type OutgoingMessage, type Presence, type SendReceipt, type StatusChange, type StatusReason,
 } from '@confab/sdk';
@@ -73,7 +73,7 @@ export class XmppConnection implements Connection {
   readonly rooms: RoomsFacet = {
     onRoomChanged: this.roomEmitter.event,
     onInvited: this.invitedEmitter.event,
-    join: async (room, key) => (await this.ready(), this.muc.join(room, key)),
+    join: (room, key) => this.joinRoom(room, key),
     leave: (room, message) => this.muc.leave(room, message),
     setTopic: (room, topic) => this.muc.setTopic(normalizeJid(room), topic),
     kick: (room, member, reason) => this.muc.kick(normalizeJid(room), member, reason),
@@ -96,7 +96,8 @@ export class XmppConnection implements Connection {
   private readonly bounced = new Map<string, ConfabError>(); // message id → why the server refused it
   private readonly waiting = new Set<string>(); // ids of sent messages not yet confirmed
 
-  private readonly archivePages = new Map<string, Array<{ forwarded: Element; archiveId?: string }>>(); // MAM queryid → results
+  private readonly archivePages = new Map<string, { from: string; items: Array<{ forwarded: Element; archiveId?: string }> }>(); // MAM queryid → results
+  private readonly roomsCaughtUp = new Set<string>(); // rooms whose live messages now advance their archive mark
   private queries = 0;
   private caughtUp = false; // live messages advance MAM_LAST only once the archive caught up
   private acks: StreamAcks | undefined; // XEP-0198 acknowledgements, when the server has stream management
@@ -439,7 +440,12 @@ export class XmppConnection implements Connection {
     if (!stanza.is('message')) return;
     const fromRoom = this.muc.onMessage(stanza);
     if (fromRoom === 'handled') return;
-    if (fromRoom) return this.emit([fromRoom]);
+    if (fromRoom) {
+      this.messagesEmitter.fire([fromRoom]);
+      const room = fromRoom.channel.target;
+      if (fromRoom.protocolId && this.roomsCaughtUp.has(room)) this.state?.set(`${MAM_LAST}:${room}`, fromRoom.protocolId);
+      return;
+    }
     const type = stanza.attrs.type ?? 'normal';
     if (type === 'error') {
       const id = stanza.attrs.id ?? '';
@@ -456,8 +462,10 @@ export class XmppConnection implements Connection {
     const result = stanza.getChild('result', NS_MAM);
     if (result) {
       const inner = result.getChild('forwarded', NS_FORWARD);
-      const collect = this.archivePages.get(result.attrs.queryid ?? '');
-      if (fromSelf && inner && collect) collect.push({ forwarded: inner, archiveId: result.attrs.id });
+      const page = this.archivePages.get(result.attrs.queryid ?? '');
+      // Results are believed only from the archive we asked (our own account, or that room).
+      const fromArchive = page && (stanza.attrs.from ? normalizeJid(stanza.attrs.from) === page.from : page.from === this.jid);
+      if (fromArchive && inner) page.items.push({ forwarded: inner, archiveId: result.attrs.id });
       return;
     }
     const carbon = stanza.getChild('received', NS_CARBONS) ?? stanza.getChild('sent', NS_CARBONS);
@@ -587,17 +595,19 @@ export class XmppConnection implements Connection {
    * page (XEP-0059 RSM `after`), oldest first. The first time, the newest page only (`before`).
    * Duplicates of what already came live are dropped by the daemon by stanza-id (= archive id).
    */
-  private async catchUp(xmpp: XmppClient): Promise<void> {
-    let after = this.state?.get(MAM_LAST);
+  private async catchUp(xmpp: XmppClient, room?: string): Promise<void> {
+    const key = room ? `${MAM_LAST}:${room}` : MAM_LAST;
+    let after = this.state?.get(key);
     const first = after === undefined;
     for (let page = 0; page < MAM_MAX_PAGES && this.xmpp === xmpp; page++) {
       const queryid = `mam${++this.queries}`;
       const collected: Array<{ forwarded: Element; archiveId?: string }> = [];
-      this.archivePages.set(queryid, collected);
+      this.archivePages.set(queryid, { from: room ?? this.jid, items: collected });
       let fin: Element | undefined;
       try {
         const rsm = xml('set', { xmlns: NS_RSM }, xml('max', {}, String(MAM_PAGE)), after ? xml('after', {}, after) : xml('before'));
-        const answer = await xmpp.iqCaller.request(xml('iq', { type: 'set' }, xml('query', { xmlns: NS_MAM, queryid }, rsm)), CONFIRM_TIMEOUT_MS);
+        // XEP-0313 §4: our own archive, or a room's (XEP-0313 §4.1.1: the query goes to the room).
+        const answer = await xmpp.iqCaller.request(xml('iq', { type: 'set', ...(room ? { to: room } : {}) }, xml('query', { xmlns: NS_MAM, queryid }, rsm)), CONFIRM_TIMEOUT_MS);
         fin = answer.getChild('fin', NS_MAM);
       } finally {
         this.archivePages.delete(queryid);
@@ -609,15 +619,18 @@ export class XmppConnection implements Connection {
         const inner = forwarded.getChild('message');
         if (!inner || (own && inner.attrs.from === own)) continue; // sent by this very client: stored when it was sent
         const stamp = forwarded.getChild('delay', NS_DELAY)?.attrs.stamp;
-        const m = this.toIncoming(inner, { archiveId, time: stamp ? new Date(stamp) : undefined });
+        const time = stamp ? new Date(stamp) : undefined;
+        const m = room ? this.muc.fromArchive(room, inner, archiveId, time, ID_PREFIX) : this.toIncoming(inner, { archiveId, time });
         if (m) messages.push(m);
       }
       const last = fin?.getChild('set', NS_RSM)?.getChildText('last') ?? undefined;
-      this.emit(messages, last ?? undefined);
-      this.log.debug('xmpp: archive page %d: %d messages, last %s', page, messages.length, last ?? '-');
+      if (messages.length > 0) this.messagesEmitter.fire(messages); // stored as they are emitted…
+      if (last) this.state?.set(key, last); // …so this is never ahead of the store
+      this.log.debug('xmpp: archive %s page %d: %d messages, last %s', room ?? 'own', page, messages.length, last ?? '-');
       if (first || fin?.attrs.complete === 'true' || !last) break;
       after = last;
     }
+    if (room) this.roomsCaughtUp.add(room);
   }
 
   // ---- state -----------------------------------------------------------------------------------
@@ -632,8 +645,18 @@ export class XmppConnection implements Connection {
     this.setStatus('disconnected', 'network-error', err ? describe(err) : 'the connection was closed');
   }
 
+  /** Joins a room, then fills what it said while we were away from its archive (XEP-0313). */
+  private async joinRoom(room: string, key?: string): Promise<ChannelRef> {
+    const xmpp = await this.ready();
+    const ref = await this.muc.join(room, key);
+    this.roomsCaughtUp.delete(ref.target);
+    void this.catchUp(xmpp, ref.target).catch((e) => this.log.debug('xmpp: no archive for %s: %s', ref.target, describe(e)));
+    return ref;
+  }
+
   private teardown(): void {
     this.book.clear();
+    this.roomsCaughtUp.clear();
     this.muc.clear();
     this.acks?.failAll();
     this.acks = undefined;
