@@ -221,6 +221,28 @@ describe('confabd on prosody', () => {
     expect(bodies).toEqual(['said before we came', 'hello room', 'hello from confab to the room', 'said while you were away']);
   });
 
+  it('joins the rooms bookmarked by another client (XEP-0402), and answers service discovery (XEP-0030)', async () => {
+    const phone = await startPeer('confab', 'confab-pw', 'phone');
+    try {
+      say(phone, '!bookmark', 'club@conference.localhost\ttrue');
+      await until(() => phone.output().includes('"bookmarked":"club@conference.localhost"'), 10000, 'the bookmark to be published');
+      const club = await until(async () => {
+        const objects = (await (await d.object('/im/confab/Confab1')).getInterface('org.freedesktop.DBus.ObjectManager').GetManagedObjects()) as Record<string, Record<string, Record<string, { value: unknown }>>>;
+        return Object.keys(objects).find((p) => objects[p]['im.confab.Confab1.Channel']?.Target?.value === 'club@conference.localhost');
+      }, 10000, 'the bookmarked room to appear');
+      await until(async () => (await d.channelProp(club, 'Joined')) === true, 10000, 'the bookmarked room to be joined');
+      say(phone, '!bookmark', 'club@conference.localhost\tfalse');
+      await until(async () => (await d.channelProp(club, 'Joined')) === false, 10000, 'the room left when the bookmark stops autojoining');
+
+      say(phone, '!disco', 'confab@localhost/confab');
+      await until(() => phone.output().includes('"disco":'), 10000, 'the disco#info answer');
+      const features = (JSON.parse(phone.output().split('\n').find((l) => l.includes('"disco":'))!) as { disco: string[] }).disco;
+      expect(features).toEqual(expect.arrayContaining(['http://jabber.org/protocol/muc', 'urn:xmpp:receipts', 'urn:xmpp:bookmarks:1+notify']));
+    } finally {
+      await phone.stop();
+    }
+  });
+
   it('says auth-failed for a wrong password and cert-invalid without the CA', async () => {
     const m = await d.manager();
     const wrong = (await m.CreateAccount('xmpp', 'Wrong', params({ jid: v('s', 'peer@localhost'), password: v('s', 'not-it'), resource: v('s', 'wrong') }))) as string;

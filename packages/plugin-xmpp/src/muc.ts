@@ -60,14 +60,14 @@ export class MucRooms {
     return this.rooms.has(jid);
   }
 
-  join(room: string, key?: string): Promise<ChannelRef> {
+  join(room: string, key?: string, nick?: string): Promise<ChannelRef> {
     const jid = normalizeJid(room);
     if (!jid.includes('@')) return Promise.reject(new InvalidArgumentError(`'${room}' is not a room address (room@service)`));
     const existing = this.rooms.get(jid);
     if (existing?.joined) return Promise.resolve({ kind: 'room', target: jid });
     return new Promise<ChannelRef>((resolve, reject) => {
       const timer = setTimeout(() => this.failJoin(jid, new ConfabError('NetworkError', `no answer from ${jid} within ${JOIN_TIMEOUT_MS / 1000} s`)), JOIN_TIMEOUT_MS);
-      this.rooms.set(jid, { nick: this.io.nick(), joined: false, occupants: new Map(), join: { resolve, reject, password: key, tries: 0, timer } });
+      this.rooms.set(jid, { nick: nick || this.io.nick(), joined: false, occupants: new Map(), join: { resolve, reject, password: key, tries: 0, timer } });
       this.sendJoin(jid);
     });
   }

@@ -15,6 +15,8 @@ import {
   type DeliveryReport, type RoomChange, type RoomInvitation, type RoomsFacet, type RosterItem, type RosterUpdate, type SubscriptionRequest, type Connection, type IncomingMessage, type Logger,
   type OutgoingMessage, type Presence, type SendReceipt, type StatusChange, type StatusReason,
 } from '@confab/sdk';
+import { fetchBookmarks, NS_BOOKMARKS, NS_PUBSUB, NS_PUBSUB_EVENT, parseBookmarks, publishBookmark, type Bookmark } from './bookmarks';
+import { CAPS_NODE, capsVersion, FEATURES, IDENTITY, NS_CAPS, NS_DISCO_INFO } from './caps';
 import { MucRooms } from './muc';
 import { NS_ROSTER, parseRoster, PresenceBook } from './roster';
 import { StreamAcks, type StreamManagement } from './stream-acks';
@@ -25,6 +27,7 @@ import { normalizeJid } from './jid';
 const CONNECT_TIMEOUT_MS = 30_000;
 const CONFIRM_TIMEOUT_MS = 60_000;
 const RESUME_TRIES = 5;
+const CAPS_VER = capsVersion(IDENTITY, FEATURES);
 /** The longest stanza accepted from a server (prosody's own c2s limit is 256 KiB). */
 const MAX_STANZA_CHARS = 1024 * 1024;
 const RESUME_DELAY_MS = 500;
@@ -74,7 +77,7 @@ export class XmppConnection implements Connection {
     onRoomChanged: this.roomEmitter.event,
     onInvited: this.invitedEmitter.event,
     join: (room, key) => this.joinRoom(room, key),
-    leave: (room, message) => this.muc.leave(room, message),
+    leave: (room, message) => this.leaveRoom(room, message),
     setTopic: (room, topic) => this.muc.setTopic(normalizeJid(room), topic),
     kick: (room, member, reason) => this.muc.kick(normalizeJid(room), member, reason),
     invite: (room, contact) => this.muc.invite(normalizeJid(room), contact),
@@ -246,6 +249,12 @@ export class XmppConnection implements Connection {
         if (base) (xmpp as unknown as { socketParameters: (s: string) => unknown }).socketParameters = (s: string) => ({ ...base.call(xmpp, s), ca });
       }
       // RFC 6121 §2.1.6: roster pushes, believed only from our own account (§2.1.6: else ignore).
+      // XEP-0030 §3.1: what we are and do; XEP-0115 §6.2: also under our caps node#ver.
+      xmpp.iqCallee.get(NS_DISCO_INFO, 'query', (ctx: { stanza: Element; element: Element }) => {
+        const node = ctx.element.attrs.node;
+        if (node && node !== `${CAPS_NODE}#${CAPS_VER}`) return xml('error', { type: 'cancel' }, xml('item-not-found', { xmlns: NS_STANZAS }));
+        return xml('query', { xmlns: NS_DISCO_INFO, ...(node ? { node } : {}) }, xml('identity', IDENTITY), ...FEATURES.map((f) => xml('feature', { var: f })));
+      });
       xmpp.iqCallee.set(NS_ROSTER, 'query', (ctx: { stanza: Element; element: Element }) => {
         const from = ctx.stanza.attrs.from;
         if (from && normalizeJid(from) !== this.jid) return xml('error', { type: 'cancel' }, xml('forbidden', { xmlns: NS_STANZAS }));
@@ -262,6 +271,7 @@ export class XmppConnection implements Connection {
       const roster = await xmpp.iqCaller.request(xml('iq', { type: 'get' }, xml('query', { xmlns: NS_ROSTER })), CONFIRM_TIMEOUT_MS);
       const query = roster.getChild('query', NS_ROSTER);
       if (query && this.xmpp === xmpp) this.applyRoster(query, true);
+      void this.loadBookmarks(xmpp);
       await xmpp.iqCaller.request(xml('iq', { type: 'set' }, xml('enable', { xmlns: NS_CARBONS })), CONFIRM_TIMEOUT_MS).catch((e) => {
         this.log.debug('xmpp: no carbons: %s', describe(e));
       });
@@ -292,7 +302,9 @@ export class XmppConnection implements Connection {
     // RFC 6121 §4.7.2.1: show is away, chat, dnd or xa; absent means available.
     const show = p.status === 'away' ? 'away' : p.status === 'busy' ? 'dnd' : undefined;
     if (p.status === 'offline' || p.status === 'invisible') return xmpp.send(xml('presence', { type: 'unavailable' }));
-    return xmpp.send(xml('presence', {}, ...(show ? [xml('show', {}, show)] : []), ...(p.message ? [xml('status', {}, p.message)] : [])));
+    // XEP-0115: our capabilities ride on every available presence.
+    const caps = xml('c', { xmlns: NS_CAPS, hash: 'sha-1', node: CAPS_NODE, ver: CAPS_VER });
+    return xmpp.send(xml('presence', {}, ...(show ? [xml('show', {}, show)] : []), ...(p.message ? [xml('status', {}, p.message)] : []), caps));
   }
 
   /**
@@ -466,6 +478,12 @@ export class XmppConnection implements Connection {
       // Results are believed only from the archive we asked (our own account, or that room).
       const fromArchive = page && (stanza.attrs.from ? normalizeJid(stanza.attrs.from) === page.from : page.from === this.jid);
       if (fromArchive && inner) page.items.push({ forwarded: inner, archiveId: result.attrs.id });
+      return;
+    }
+    const event = stanza.getChild('event', NS_PUBSUB_EVENT)?.getChild('items');
+    if (event?.attrs.node === NS_BOOKMARKS) {
+      // XEP-0163 §4.3: PEP events come from our own bare JID; anyone else's are not our bookmarks.
+      if (fromSelf) this.applyBookmarks(parseBookmarks(event));
       return;
     }
     const carbon = stanza.getChild('received', NS_CARBONS) ?? stanza.getChild('sent', NS_CARBONS);
@@ -645,10 +663,40 @@ export class XmppConnection implements Connection {
     this.setStatus('disconnected', 'network-error', err ? describe(err) : 'the connection was closed');
   }
 
+  /** XEP-0402 §3.2: the bookmarks at login; autojoin ones are joined. */
+  private async loadBookmarks(xmpp: XmppClient): Promise<void> {
+    try {
+      const answer = await xmpp.iqCaller.request(fetchBookmarks(), CONFIRM_TIMEOUT_MS);
+      if (this.xmpp === xmpp) this.applyBookmarks(parseBookmarks(answer.getChild('pubsub', NS_PUBSUB)?.getChild('items')));
+    } catch (e) {
+      this.log.debug('xmpp: no bookmarks: %s', describe(e)); // item-not-found: none yet
+    }
+  }
+
+  private applyBookmarks({ bookmarks, removed }: { bookmarks: Bookmark[]; removed: string[] }): void {
+    for (const b of bookmarks) {
+      if (b.autojoin && !this.muc.isRoom(b.room)) {
+        this.joinRoom(b.room, b.password, b.nick, false).catch((e) => this.log.warn('xmpp: bookmarked room %s: %s', b.room, describe(e)));
+      } else if (!b.autojoin && this.muc.isRoom(b.room)) void this.muc.leave(b.room);
+    }
+    for (const room of removed) if (this.muc.isRoom(room)) void this.muc.leave(room);
+  }
+
+  /** Leaves a room, and tells the user's other clients (the bookmark no longer autojoins). */
+  private async leaveRoom(room: string, message?: string): Promise<void> {
+    const jid = normalizeJid(room);
+    await this.muc.leave(jid, message);
+    if (this.xmpp && this.statusValue === 'connected') {
+      await this.xmpp.iqCaller.request(publishBookmark({ room: jid, autojoin: false }), CONFIRM_TIMEOUT_MS).catch((e) => this.log.debug('xmpp: bookmark not updated: %s', describe(e)));
+    }
+  }
+
   /** Joins a room, then fills what it said while we were away from its archive (XEP-0313). */
-  private async joinRoom(room: string, key?: string): Promise<ChannelRef> {
+  private async joinRoom(room: string, key?: string, nick?: string, bookmark = true): Promise<ChannelRef> {
     const xmpp = await this.ready();
-    const ref = await this.muc.join(room, key);
+    const ref = await this.muc.join(room, key, nick);
+    // XEP-0402: what the user joins here, their other clients join too.
+    if (bookmark) xmpp.iqCaller.request(publishBookmark({ room: ref.target, autojoin: true }), CONFIRM_TIMEOUT_MS).catch((e) => this.log.debug('xmpp: bookmark not published: %s', describe(e)));
     this.roomsCaughtUp.delete(ref.target);
     void this.catchUp(xmpp, ref.target).catch((e) => this.log.debug('xmpp: no archive for %s: %s', ref.target, describe(e)));
     return ref;

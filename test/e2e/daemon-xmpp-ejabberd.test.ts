@@ -1,0 +1,70 @@
+/**
+ * XMPP on a second real server: a Confab account on ejabberd 23.01 (STARTTLS required, SCRAM login)
+ * exchanges one message each way with clients no one here wrote — `sendxmpp` sends to us, a plain
+ * @xmpp/client session receives from us. A wrong password is `auth-failed`.
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { DaemonFixture, REPO_ROOT, toMsg, v, type Msg } from '../fixtures/confabd';
+import { startEjabberd, type Ejabberd } from '../fixtures/ejabberd';
+import { start, stopAll, until, type Started } from '../fixtures/processes';
+
+const RECEIVER = join(REPO_ROOT, 'test', 'fixtures', 'peers', 'xmpp-receiver.mjs');
+
+describe('confabd on ejabberd', () => {
+  let xmpp: Ejabberd;
+  let d: DaemonFixture;
+  let peer: Started;
+  const received: Msg[] = [];
+  const params = (extra: Record<string, ReturnType<typeof v>> = {}) => ({
+    jid: v('s', 'confab@localhost'), server: v('s', '127.0.0.1'), port: v('i', xmpp.port), 'tls-ca': v('s', xmpp.caFile), password: v('s', 'confab-pw'), ...extra,
+  });
+
+  beforeAll(async () => {
+    xmpp = await startEjabberd();
+    for (const [u, p] of [['confab', 'confab-pw'], ['peer', 'peer-pw'], ['other', 'other-pw']]) await xmpp.register(u, p);
+    d = await DaemonFixture.start();
+    (await d.manager()).on('MessagesReceived', (batch: unknown[][]) => received.push(...batch.map(toMsg)));
+    peer = start(process.execPath, [RECEIVER, 'peer', 'peer-pw', String(xmpp.port), 'peer'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_EXTRA_CA_CERTS: xmpp.caFile } });
+    await until(() => peer.output().includes('"online":true'), 15000, 'peer/peer to log in');
+  });
+  afterAll(async () => {
+    await peer?.stop();
+    await d?.stop();
+    await xmpp?.stop();
+    await stopAll();
+  });
+
+  it('logs in over STARTTLS and exchanges one message each way with sendxmpp and an @xmpp/client peer', async () => {
+    const m = await d.manager();
+    const account = (await m.CreateAccount('xmpp', 'ejabberd', params())) as string;
+    await d.waitForStatus(account, 'connected');
+    expect(await d.accountProp(account, 'Identity')).toBe('confab@localhost');
+
+    // sendxmpp (Net::XMPP, STARTTLS with the CA) → us
+    execFileSync('sendxmpp', ['-u', 'other', '-p', 'other-pw', '-j', `localhost:${xmpp.port}`, '-t', '-a', xmpp.caFile, '-r', 'cli', 'confab@localhost'],
+      { input: 'hello from sendxmpp', timeout: 20000, stdio: ['pipe', 'ignore', 'ignore'] });
+    await until(() => received.find((r) => r.body === 'hello from sendxmpp'), 10000, 'the message from sendxmpp');
+    expect(received.find((r) => r.body === 'hello from sendxmpp')).toMatchObject({ account, sender: 'other@localhost', outgoing: false, state: 'received' });
+
+    // us → the peer, and the server (then the peer's receipt) moves it on from 'pending'
+    const send = await d.cli(['send', account.split('/').pop()!, 'peer@localhost', 'hello from confab']);
+    expect(send).toMatchObject({ code: 0 });
+    await until(() => peer.output().includes('"body":"hello from confab"'), 10000, 'the peer to receive it');
+    expect(peer.output()).toMatch(/"from":"confab@localhost\/[^"]+","type":"chat","body":"hello from confab"/);
+    const dmPath = await until(async () => {
+      const objects = (await (await d.object('/im/confab/Confab1')).getInterface('org.freedesktop.DBus.ObjectManager').GetManagedObjects()) as Record<string, Record<string, Record<string, { value: unknown }>>>;
+      return Object.keys(objects).find((p) => objects[p]['im.confab.Confab1.Channel']?.Target?.value === 'peer@localhost');
+    }, 10000, 'the conversation with peer@localhost');
+    const stateOf = async () => (await d.history(dmPath)).find((h) => h.body === 'hello from confab')?.state;
+    await until(async () => ['sent', 'delivered', 'read'].includes((await stateOf()) ?? ''), 10000, 'the message to be sent');
+    expect((await d.history(dmPath)).filter((h) => h.body === 'hello from confab')).toHaveLength(1);
+  });
+
+  it('says auth-failed for a wrong password', async () => {
+    const m = await d.manager();
+    const wrong = (await m.CreateAccount('xmpp', 'Wrong', params({ jid: v('s', 'peer@localhost'), password: v('s', 'not-it'), resource: v('s', 'wrong') }))) as string;
+    await d.waitForStatus(wrong, 'disconnected', 'auth-failed');
+    expect(String(await d.accountProp(wrong, 'StatusDetail'))).not.toContain('not-it');
+  });
+});
