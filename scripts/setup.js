@@ -29,6 +29,7 @@ const PACKAGES = {
     'prosody', // the XMPP server
     'sendxmpp', // XMPP clients no one here wrote: sendxmpp sends,
     'mcabber', // mcabber (console, driven through its FIFO) subscribes and answers
+    'ejabberd', // the second XMPP server
   ],
   bench: [
     'dbus-daemon',

@@ -23,7 +23,7 @@ describe('confabd against a hostile XMPP server', () => {
     (await d.manager()).on('MessagesReceived', (batch: unknown[][]) => received.push(...batch.map(toMsg)));
     (await d.manager()).on('AccountsChanged', (batch: string[][]) => statuses.push(...batch.map((b) => b[1])));
     await (await d.manager()).CreateAccount('xmpp', 'Victim', {
-      jid: v('s', 'victim@localhost'), server: v('s', '127.0.0.1'), port: v('i', fake.port), 'tls-ca': v('s', fake.caFile), password: v('s', 'pw'),
+      jid: v('s', 'victim@localhost'), server: v('s', '127.0.0.1'), port: v('i', fake.port), 'tls-ca': v('s', fake.caFile), password: v('s', 'pw'), 'ping-interval': v('i', 1),
     });
     await d.waitForStatus(ACCOUNT, 'connected');
   });
@@ -92,6 +92,14 @@ describe('confabd against a hostile XMPP server', () => {
     fake.send(flood);
     fake.send(`<message from='friend@localhost/r' type='chat' id='m2'><body>after the flood</body></message>`);
     await until(() => received.find((r) => r.body === 'after the flood'), 20000, 'the message after the flood');
+    await alive();
+  });
+
+  it('gives up a server that stops answering (XEP-0199 ping) and logs in again', async () => {
+    statuses.length = 0;
+    fake.silence();
+    await until(() => statuses.includes('connecting'), 15000, 'the silent server to be given up');
+    await d.waitForStatus(ACCOUNT, 'connected');
     await alive();
   });
 });

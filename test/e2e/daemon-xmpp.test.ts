@@ -79,6 +79,16 @@ describe('confabd on prosody', () => {
     say(peer, '!displayed', `confab@localhost/confab\t${stanzaId}`);
     await until(async () => (await stateOf(dmPath, 'hello from confab')) === 'read', 10000, 'the displayed marker to make it read');
 
+    // typing, both ways (XEP-0085): a signal, never stored
+    const states: string[][] = [];
+    (await d.manager()).on('ChatStateChanged', (ch: string, contact: string, state: string) => states.push([ch, contact, state]));
+    say(peer, '!state', 'confab@localhost\tcomposing');
+    await until(() => states.length > 0, 10000, 'the ChatStateChanged signal');
+    expect(states[0]).toEqual([dmPath, 'peer@localhost', 'composing']);
+    await (await d.channel(dmPath)).SetChatState('composing');
+    await until(() => peer.output().includes('"chatstate":"composing","from":"confab@localhost/confab"'), 10000, 'the peer to see us typing');
+    await expect((await d.channel(dmPath)).SetChatState('dancing')).rejects.toMatchObject({ type: 'im.confab.Error.InvalidArgument' });
+
     // the peer answers; it lands in the same conversation, and we send the receipt it asked for
     say(peer, 'confab@localhost', 'and hello back');
     await until(() => received.find((r) => r.body === 'and hello back'), 10000, 'the answer');
@@ -241,6 +251,18 @@ describe('confabd on prosody', () => {
     } finally {
       await phone.stop();
     }
+  });
+
+  it('connects with direct TLS (XEP-0368) too', async () => {
+    const m = await d.manager();
+    const direct = (await m.CreateAccount('xmpp', 'Direct TLS', {
+      jid: v('s', 'other@localhost'), server: v('s', '127.0.0.1'), port: v('i', xmpp.tlsPort), 'direct-tls': v('b', true), 'tls-ca': v('s', xmpp.caFile),
+      password: v('s', 'other-pw'), resource: v('s', 'direct'),
+    })) as string;
+    await d.waitForStatus(direct, 'connected');
+    say(peer, 'other@localhost/direct', 'over direct TLS');
+    await until(() => received.find((r) => r.body === 'over direct TLS' && r.account === direct), 10000, 'a message over direct TLS');
+    await (await d.account(direct)).Remove();
   });
 
   it('says auth-failed for a wrong password and cert-invalid without the CA', async () => {

@@ -9,9 +9,9 @@
  *   Redactor the moment it is read or written.
  */
 import {
-  ConfabError, Emitter, InvalidArgumentError, MESSAGE_KINDS, NotFoundError, NotImplementedError,
+  CHAT_STATES, ConfabError, Emitter, InvalidArgumentError, MESSAGE_KINDS, NotFoundError, NotImplementedError,
   PRESENCE_STATUSES, validateParams, withDefaults,
-  type Account, type AccountConfig, type AccountParams, type Connection, type ContactInfo, type ContactPresence, type DeliveryReport, type RosterUpdate, type SubscriptionRequest,
+  type Account, type AccountConfig, type AccountParams, type Connection, type ContactInfo, type ChatState, type ChatStateChange, type ContactPresence, type DeliveryReport, type RosterUpdate, type SubscriptionRequest,
   type IncomingMessage, type Logger, type Member, type MemberRole, type MessageKind, type Presence,
   type PresenceStatus, type Protocol, type RoomChange, type RoomInvitation, type RoomsFacet,
 } from '@confab/sdk';
@@ -64,6 +64,8 @@ export class Core implements RunnerHost {
   private readonly contactsChanged = new Emitter<string>();
   /** An account's contact list or a contact's presence changed. */
   readonly onContactsChanged = this.contactsChanged.event;
+  private readonly chatStateEmitter = new Emitter<{ channelId: number; contact: string; state: ChatState }>();
+  readonly onChatState = this.chatStateEmitter.event;
   private readonly subscriptionRequested = new Emitter<{ accountId: string; id: string; message: string }>();
   readonly onSubscriptionRequested = this.subscriptionRequested.event;
   private readonly requests = new Map<string, Map<string, SubscriptionRequest>>(); // account → contact → request
@@ -527,6 +529,23 @@ export class Core implements RunnerHost {
     if (!map) this.presences.set(accountId, (map = new Map()));
     for (const c of changes) map.set(this.normalize(runner.protocol, c.id), c);
     this.contactsChanged.fire(accountId);
+  }
+
+  /** Not stored: typing is news, not history. Only for conversations that exist. */
+  chatState(runner: AccountRunner, change: ChatStateChange): void {
+    const target = this.normalize(runner.protocol, change.channel.target);
+    const ch = this.store.channels.find(runner.account.id, change.channel.kind, target);
+    if (ch) this.chatStateEmitter.fire({ channelId: ch.id, contact: change.contact, state: change.state });
+  }
+
+  async setChatState(channelId: number, state: string): Promise<void> {
+    if (!CHAT_STATES.includes(state as ChatState)) throw new InvalidArgumentError(`state must be one of ${CHAT_STATES.join(', ')}, not '${state}'`);
+    const ch = this.channel(channelId);
+    const runner = this.runner(ch.accountId);
+    const conn = this.connected(runner);
+    if (!conn) throw new ConfabError('Offline', `account '${ch.accountId}' is not connected`);
+    if (!conn.setChatState) throw new NotImplementedError(`protocol '${runner.protocol.id}' has no chat states`);
+    await conn.setChatState({ kind: ch.kind, target: ch.target }, state as ChatState);
   }
 
   delivery(runner: AccountRunner, reports: readonly DeliveryReport[]): void {

@@ -17,6 +17,7 @@ export const FEATURES: readonly string[] = [
   'http://jabber.org/protocol/muc',
   'jabber:x:conference',
   'urn:xmpp:ping',
+  'http://jabber.org/protocol/chatstates',
   'urn:xmpp:receipts',
   'urn:xmpp:chat-markers:0',
   'urn:xmpp:carbons:2',

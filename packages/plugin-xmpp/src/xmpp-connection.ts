@@ -10,8 +10,8 @@ import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { client as xmppClient, xml, type Element, type XmppClient } from '@xmpp/client';
 import {
-  ConfabError, Emitter, OfflineError,
-  type AccountConfig, type AccountState, type ChannelRef, type ConnectionStatus, type ContactInfo, type ContactPresence, type ContactsFacet,
+  CHAT_STATES, ConfabError, Emitter, OfflineError,
+  type AccountConfig, type AccountState, type ChannelRef, type ChatState, type ChatStateChange, type ConnectionStatus, type ContactInfo, type ContactPresence, type ContactsFacet,
   type DeliveryReport, type RoomChange, type RoomInvitation, type RoomsFacet, type RosterItem, type RosterUpdate, type SubscriptionRequest, type Connection, type IncomingMessage, type Logger,
   type OutgoingMessage, type Presence, type SendReceipt, type StatusChange, type StatusReason,
 } from '@confab/sdk';
@@ -38,6 +38,7 @@ const NS_SID = 'urn:xmpp:sid:0';
 const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
 const NS_CARBONS = 'urn:xmpp:carbons:2';
 const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
+const NS_CHATSTATES = 'http://jabber.org/protocol/chatstates';
 const NS_RECEIPTS = 'urn:xmpp:receipts';
 const NS_MARKERS = 'urn:xmpp:chat-markers:0';
 /** Our stanza ids: `confab-<token>`, so that a receipt names the outbox message it is for. */
@@ -63,6 +64,8 @@ export class XmppConnection implements Connection {
   readonly onStatusChanged = this.statusEmitter.event;
   private readonly messagesEmitter = new Emitter<readonly IncomingMessage[]>();
   readonly onMessages = this.messagesEmitter.event;
+  private readonly chatStateEmitter = new Emitter<ChatStateChange>();
+  readonly onChatState = this.chatStateEmitter.event;
   private readonly deliveryEmitter = new Emitter<readonly DeliveryReport[]>();
   readonly onDelivery = this.deliveryEmitter.event;
   private readonly presenceEmitter = new Emitter<readonly ContactPresence[]>();
@@ -104,7 +107,8 @@ export class XmppConnection implements Connection {
   private queries = 0;
   private caughtUp = false; // live messages advance MAM_LAST only once the archive caught up
   private acks: StreamAcks | undefined; // XEP-0198 acknowledgements, when the server has stream management
-  private resuming: Promise<boolean> | undefined; // a dropped socket being resumed (XEP-0198 §5)
+  private resuming: Promise<boolean> | undefined;
+  private pinger: NodeJS.Timeout | undefined; // a dropped socket being resumed (XEP-0198 §5)
 
   constructor(
     private readonly account: AccountConfig,
@@ -217,6 +221,7 @@ export class XmppConnection implements Connection {
         settled = true;
         this.caughtUp = false;
         this.setStatus('connected', 'requested');
+        this.startPings(xmpp);
         resolve();
         void this.afterLogin(xmpp);
       });
@@ -435,6 +440,7 @@ export class XmppConnection implements Connection {
     this.statusEmitter.dispose();
     this.messagesEmitter.dispose();
     this.deliveryEmitter.dispose();
+    this.chatStateEmitter.dispose();
     this.presenceEmitter.dispose();
     this.rosterEmitter.dispose();
     this.requestEmitter.dispose();
@@ -494,6 +500,7 @@ export class XmppConnection implements Connection {
       return;
     }
     this.onReceipt(stanza);
+    this.onChatStateIn(stanza);
     const m = this.toIncoming(stanza);
     if (!m) return;
     this.emit([m], this.caughtUp ? m.protocolId : undefined);
@@ -501,6 +508,24 @@ export class XmppConnection implements Connection {
     if (!m.outgoing && stanza.attrs.id && stanza.getChild('request', NS_RECEIPTS) && this.xmpp) {
       void this.xmpp.send(xml('message', { to: stanza.attrs.from, id: `${ID_PREFIX}r${++this.queries}` }, xml('received', { xmlns: NS_RECEIPTS, id: stanza.attrs.id }))).catch(() => undefined);
     }
+  }
+
+  /** XEP-0085 §5: a chat state from the other side of a one-to-one conversation. */
+  private onChatStateIn(stanza: Element): void {
+    if (stanza.attrs.type !== 'chat' || !stanza.attrs.from) return;
+    const from = normalizeJid(stanza.attrs.from);
+    if (from === this.jid) return;
+    const child = stanza.children.find((c): c is Element => typeof c !== 'string' && c.attrs.xmlns === NS_CHATSTATES);
+    if (child && (CHAT_STATES as readonly string[]).includes(child.name)) {
+      this.chatStateEmitter.fire({ channel: { kind: 'direct', target: from }, contact: from, state: child.name as ChatState });
+    }
+  }
+
+  async setChatState(channel: ChannelRef, state: ChatState): Promise<void> {
+    const xmpp = await this.ready();
+    // XEP-0085 §5; XEP-0334 no-store: a chat state is not archived.
+    const to = normalizeJid(channel.target);
+    await xmpp.send(xml('message', { to, type: channel.kind === 'room' ? 'groupchat' : 'chat' }, xml(state, { xmlns: NS_CHATSTATES }), xml('no-store', { xmlns: 'urn:xmpp:hints' })));
   }
 
   /** XEP-0184 receipts and XEP-0333 markers from the peer, for messages this client sent. */
@@ -682,6 +707,30 @@ export class XmppConnection implements Connection {
     for (const room of removed) if (this.muc.isRoom(room)) void this.muc.leave(room);
   }
 
+  /**
+   * Liveness (XEP-0199 §4.1): a ping to the server every `ping-interval`; no answer within as long
+   * again and the socket is dropped — resumed if it can be, else reported lost.
+   */
+  private startPings(xmpp: XmppClient): void {
+    const every = Number(this.account.params['ping-interval'] ?? 60) * 1000;
+    clearInterval(this.pinger);
+    let waiting = false;
+    this.pinger = setInterval(() => {
+      if (this.xmpp !== xmpp || this.resuming || waiting) return;
+      waiting = true;
+      xmpp.iqCaller.request(xml('iq', { type: 'get', to: this.jid.slice(this.jid.indexOf('@') + 1) }, xml('ping', { xmlns: NS_PING })), every)
+        .catch((e: Error) => {
+          if (this.xmpp !== xmpp || this.resuming || !/timeout/i.test(`${e.name} ${e.message}`)) return;
+          this.log.warn('xmpp: no answer to a ping for %d s; dropping the connection', every / 1000);
+          destroySocket(xmpp);
+        })
+        .finally(() => {
+          waiting = false;
+        });
+    }, every);
+    this.pinger.unref();
+  }
+
   /** Leaves a room, and tells the user's other clients (the bookmark no longer autojoins). */
   private async leaveRoom(room: string, message?: string): Promise<void> {
     const jid = normalizeJid(room);
@@ -703,6 +752,7 @@ export class XmppConnection implements Connection {
   }
 
   private teardown(): void {
+    clearInterval(this.pinger);
     this.book.clear();
     this.roomsCaughtUp.clear();
     this.muc.clear();

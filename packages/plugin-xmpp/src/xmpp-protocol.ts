@@ -27,6 +27,11 @@ export const XMPP_PARAMETERS: readonly ParamSpec[] = [
   { name: 'direct-tls', type: 'bool', default: false, description: 'connect with TLS from the first byte (XEP-0368) instead of STARTTLS' },
   { name: 'tls-ca', type: 'string', description: 'a PEM file with the CA that signed the server certificate (for self-signed servers)' },
   { name: 'resource', type: 'string', default: 'confab', description: 'the resource (this device)' },
+  {
+    name: 'ping-interval', type: 'int', default: 60,
+    description: 'seconds between liveness pings (XEP-0199); a server silent for as long again is given up',
+    validate: (v) => (typeof v === 'number' && v >= 1 && v <= 3600 ? undefined : 'must be from 1 to 3600 seconds'),
+  },
   { name: 'nickname', type: 'string', description: "the nick in rooms (default: the JID's user part)" },
 ];
 

@@ -1,6 +1,6 @@
 import type { Event } from './events';
 import type {
-  ChannelRef, ConnectionStatus, ContactInfo, DeliveryReport, RosterUpdate, SubscriptionRequest, ContactPresence, IncomingMessage, MemberRole, OutgoingMessage,
+  ChannelRef, ChatState, ChatStateChange, ConnectionStatus, ContactInfo, DeliveryReport, RosterUpdate, SubscriptionRequest, ContactPresence, IncomingMessage, MemberRole, OutgoingMessage,
   Presence, RoomChange, RoomInvitation, SendReceipt, StatusChange,
 } from './model';
 
@@ -34,6 +34,10 @@ export interface Connection {
    * connection drops first: the daemon sends it again after reconnecting.
    */
   sendMessage(message: OutgoingMessage): Promise<SendReceipt>;
+  /** The other side typing, pausing, leaving (XEP-0085), where the protocol has it. @since 0.2.0 */
+  readonly onChatState?: Event<ChatStateChange>;
+  /** Tells the other side what the user is doing in a conversation. */
+  setChatState?(channel: ChannelRef, state: ChatState): Promise<void>;
   /** Delivery and read reports for messages sent earlier, where the protocol has them. @since 0.2.0 */
   readonly onDelivery?: Event<readonly DeliveryReport[]>;
   /** Normalizes a target the user typed, for this connection (e.g. with the server's casemapping). */

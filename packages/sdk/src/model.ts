@@ -106,6 +106,16 @@ export interface DeliveryReport {
   readonly state: 'delivered' | 'read';
 }
 
+/** XEP-0085 chat states: what the other side is doing in a conversation. @since 0.2.0 */
+export type ChatState = 'active' | 'composing' | 'paused' | 'inactive' | 'gone';
+export const CHAT_STATES: readonly ChatState[] = ['active', 'composing', 'paused', 'inactive', 'gone'];
+
+export interface ChatStateChange {
+  readonly channel: ChannelRef;
+  readonly contact: string;
+  readonly state: ChatState;
+}
+
 /** What the protocol confirmed about a sent message. */
 export interface SendReceipt {
   readonly protocolId?: string;

@@ -83,6 +83,7 @@ export class DBusService {
     this.core.onStatusChanged((r) => this.queue(() => this.statuses.push([accountPath(r.account.id), r.status, r.reason, r.detail])));
     this.core.onPresenceChanged(() => this.root.refresh());
     this.core.onContactsChanged((id) => this.accounts.get(id)?.refresh()); // Contacts, without re-reading secrets
+    this.core.onChatState(({ channelId, contact, state }) => this.root.emit('ChatStateChanged', channelPath(channelId), contact, state));
     this.core.onSubscriptionRequested(({ accountId, id, message }) => this.root.emit('SubscriptionRequested', accountPath(accountId), id, message));
     this.core.onInvited(({ accountId, room, by }) => this.root.emit('Invited', accountPath(accountId), room, by));
 
@@ -264,6 +265,7 @@ export class DBusService {
     return {
       methods: {
         SendMessage: (body: string, kind: string) => core.sendMessage(id, body, kind).id,
+        SetChatState: (state: string) => core.setChatState(id, state),
         GetHistory: (beforeId: bigint, limit: number) =>
           core.store.messages.history(row().id, toNumber(beforeId, 'before_id'), pageSize(limit)).map(wireMessage),
         Leave: (message: string) => core.leave(id, message),

@@ -16,7 +16,7 @@
  */
 import {
   ConfabError, DisposableStore,
-  type Account, type AccountConfig, type Connection, type ConnectionStatus, type ContactPresence, type DeliveryReport, type RosterUpdate, type SubscriptionRequest,
+  type Account, type AccountConfig, type Connection, type ConnectionStatus, type ChatStateChange, type ContactPresence, type DeliveryReport, type RosterUpdate, type SubscriptionRequest,
   type IncomingMessage, type Logger, type Presence, type Protocol, type RoomChange, type RoomInvitation,
   type StatusReason,
 } from '@confab/sdk';
@@ -37,6 +37,7 @@ export interface RunnerHost {
   contactPresence(runner: AccountRunner, changes: readonly ContactPresence[]): void;
   roster(runner: AccountRunner, update: RosterUpdate): void;
   subscriptionRequest(runner: AccountRunner, request: SubscriptionRequest): void;
+  chatState(runner: AccountRunner, change: ChatStateChange): void;
   /** The peer got or read messages this account sent. */
   delivery(runner: AccountRunner, reports: readonly DeliveryReport[]): void;
   /** A message of the outbox was confirmed or failed. */
@@ -187,6 +188,7 @@ export class AccountRunner {
     if (conn.contacts) this.subs.add(conn.contacts.onPresence((c) => gen === this.generation && this.host.contactPresence(this, c)));
     if (conn.contacts?.onRoster) this.subs.add(conn.contacts.onRoster((u) => gen === this.generation && this.host.roster(this, u)));
     if (conn.contacts?.onSubscriptionRequest) this.subs.add(conn.contacts.onSubscriptionRequest((r) => gen === this.generation && this.host.subscriptionRequest(this, r)));
+    if (conn.onChatState) this.subs.add(conn.onChatState((c) => gen === this.generation && this.host.chatState(this, c)));
     if (conn.onDelivery) this.subs.add(conn.onDelivery((r) => gen === this.generation && this.host.delivery(this, r)));
     try {
       await conn.connect();
