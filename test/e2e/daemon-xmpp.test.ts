@@ -158,6 +158,11 @@ describe('confabd on prosody', () => {
       await acc.AddContact('Peer@localhost', 'The Peer');
       await until(async () => (await contact('peer@localhost'))?.[1] === 'The Peer', 10000, 'the roster push');
       await until(() => /"presence":"subscribe","from":"confab@localhost/.test(peer.output()), 10000, 'the peer to get our subscription request');
+      // the peer allows it and publishes its nickname (XEP-0172): we see it as its contact
+      say(peer, '!presence', 'confab@localhost\tsubscribed');
+      await until(async () => ((await acc.GetContactInfo('peer@localhost')) as Record<string, string>).subscription === 'to', 10000, 'our subscription to be approved');
+      say(peer, '!nick', 'Pea\t');
+      await until(async () => ((await acc.GetContactInfo('peer@localhost')) as Record<string, string>).nickname === 'Pea', 10000, 'the nickname');
       await acc.RemoveContact('peer@localhost');
       await until(async () => !(await contact('peer@localhost')), 10000, 'the removal pushed back');
 

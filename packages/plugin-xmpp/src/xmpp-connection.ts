@@ -39,6 +39,8 @@ const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
 const NS_CARBONS = 'urn:xmpp:carbons:2';
 const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
 const NS_CHATSTATES = 'http://jabber.org/protocol/chatstates';
+const NS_NICK = 'http://jabber.org/protocol/nick';
+const INFO_TIMEOUT_MS = 5_000;
 const NS_RECEIPTS = 'urn:xmpp:receipts';
 const NS_MARKERS = 'urn:xmpp:chat-markers:0';
 /** Our stanza ids: `confab-<token>`, so that a receipt names the outbox message it is for. */
@@ -73,6 +75,7 @@ export class XmppConnection implements Connection {
   private readonly requestEmitter = new Emitter<SubscriptionRequest>();
   private readonly book = new PresenceBook();
   private readonly rosterItems = new Map<string, RosterItem>();
+  private readonly nicks = new Map<string, string>(); // contact → the nickname they published (XEP-0172)
   private readonly roomEmitter = new Emitter<RoomChange>();
   private readonly invitedEmitter = new Emitter<RoomInvitation>();
   private readonly muc: MucRooms;
@@ -487,6 +490,14 @@ export class XmppConnection implements Connection {
       return;
     }
     const event = stanza.getChild('event', NS_PUBSUB_EVENT)?.getChild('items');
+    if (event?.attrs.node === NS_NICK && stanza.attrs.from) {
+      // XEP-0172 §4.3 via PEP: a contact's own nickname (bounded; text only).
+      const nick = event.getChild('item')?.getChild('nick', NS_NICK)?.text().trim().slice(0, 100);
+      const who = normalizeJid(stanza.attrs.from);
+      if (nick) this.nicks.set(who, nick);
+      else this.nicks.delete(who);
+      return;
+    }
     if (event?.attrs.node === NS_BOOKMARKS) {
       // XEP-0163 §4.3: PEP events come from our own bare JID; anyone else's are not our bookmarks.
       if (fromSelf) this.applyBookmarks(parseBookmarks(event));
@@ -585,13 +596,29 @@ export class XmppConnection implements Connection {
     if (!item || !/^(to|both)/.test(item.subscription)) await xmpp.send(xml('presence', { to: id, type: 'subscribe' }));
   }
 
+  /** The name to show for a contact: the user's alias (roster), else their own nickname (XEP-0172), else the JID. */
+  private displayName(jid: string): string {
+    return this.rosterItems.get(jid)?.alias || this.nicks.get(jid) || jid;
+  }
+
   private async info(id: string): Promise<ContactInfo> {
     const item = this.rosterItems.get(normalizeJid(id));
     if (!item) throw new ConfabError('NotFound', `${id} is not in the roster`);
     const resources = this.book.resourcesOf(item.id);
+    if (!this.nicks.has(item.id) && this.xmpp && /^(to|both)/.test(item.subscription)) {
+      // XEP-0172 §4.5: ask their PEP node when no notification told us yet.
+      try {
+        const answer = await this.xmpp.iqCaller.request(xml('iq', { type: 'get', to: item.id }, xml('pubsub', { xmlns: NS_PUBSUB }, xml('items', { node: NS_NICK, max_items: '1' }))), INFO_TIMEOUT_MS);
+        const nick = answer.getChild('pubsub', NS_PUBSUB)?.getChild('items')?.getChild('item')?.getChildText('nick', NS_NICK)?.trim().slice(0, 100);
+        if (nick) this.nicks.set(item.id, nick);
+      } catch {
+        // no nickname published, or not visible to us
+      }
+    }
     return {
       jid: item.id,
       ...(item.alias ? { name: item.alias } : {}),
+      ...(this.nicks.get(item.id) ? { nickname: this.nicks.get(item.id)! } : {}),
       subscription: item.subscription,
       ...(item.groups.length ? { groups: item.groups.join(', ') } : {}),
       ...(resources.length ? { resources: resources.join(', ') } : {}),
@@ -615,7 +642,7 @@ export class XmppConnection implements Connection {
     const action = body.startsWith('/me ');
     return {
       channel: { kind: 'direct', target: peer },
-      sender: { id: from, name: from },
+      sender: { id: from, name: outgoing ? from : this.displayName(from) },
       body: action ? body.slice(4) : body,
       kind: action ? 'action' : 'normal',
       serverTime: time && !Number.isNaN(time.getTime()) ? time : undefined,
