@@ -7,6 +7,8 @@
  * is `cert-invalid`.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DaemonFixture, REPO_ROOT, toMsg, v, type Msg } from '../fixtures/confabd';
 import { startMcabber } from '../fixtures/mcabber';
@@ -163,6 +165,18 @@ describe('confabd on prosody', () => {
       await until(async () => ((await acc.GetContactInfo('peer@localhost')) as Record<string, string>).subscription === 'to', 10000, 'our subscription to be approved');
       say(peer, '!nick', 'Pea\t');
       await until(async () => ((await acc.GetContactInfo('peer@localhost')) as Record<string, string>).nickname === 'Pea', 10000, 'the nickname');
+      // and its avatar (XEP-0084): kept as a file named by its hash, after checking the hash
+      const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+      say(peer, '!avatar', `${png}\t`);
+      await until(() => peer.output().includes('"avatar":'), 10000, 'the avatar to be published');
+      const avatarFile = await until(async () => ((await acc.GetContactInfo('peer@localhost')) as Record<string, string>).avatar, 10000, 'the avatar');
+      expect(readFileSync(avatarFile).equals(Buffer.from(png, 'base64'))).toBe(true);
+      expect(avatarFile).toMatch(new RegExp(`${createHash('sha1').update(Buffer.from(png, 'base64')).digest('hex')}\\.png$`));
+      // the older way (XEP-0153): a vCard photo announced by its hash in presence
+      const png2 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+      say(peer, '!vcard', `${png2}\t`);
+      const sha2 = createHash('sha1').update(Buffer.from(png2, 'base64')).digest('hex');
+      await until(async () => String(((await acc.GetContactInfo('peer@localhost')) as Record<string, string>).avatar).includes(sha2), 10000, 'the vCard avatar');
       await acc.RemoveContact('peer@localhost');
       await until(async () => !(await contact('peer@localhost')), 10000, 'the removal pushed back');
 

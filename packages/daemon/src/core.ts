@@ -8,6 +8,7 @@
  * - secrets never enter the accounts table, events or errors, and every secret value is given to the
  *   Redactor the moment it is read or written.
  */
+import { rmSync } from 'node:fs';
 import {
   CHAT_STATES, ConfabError, Emitter, InvalidArgumentError, MESSAGE_KINDS, NotFoundError, NotImplementedError,
   PRESENCE_STATUSES, validateParams, withDefaults,
@@ -19,7 +20,7 @@ import type { Config } from './config';
 import type { Redactor } from './log';
 import type { SecretStore } from './secrets';
 import type { ChannelRow, MessageRow, Store } from './storage/store';
-import { AccountRunner, type RunnerHost } from './supervisor/account-runner';
+import { AccountRunner, accountCacheDir, type RunnerHost } from './supervisor/account-runner';
 
 export interface RoomState {
   joined: boolean;
@@ -189,6 +190,8 @@ export class Core implements RunnerHost {
     const channels = this.store.channels.forAccount(id);
     this.store.accounts.delete(id); // channels, messages, pending and outbox rows cascade
     this.store.settings.deletePrefix(`account/${id}/`); // what its connections kept (AccountState)
+    const cache = accountCacheDir(this.store, id);
+    if (cache) rmSync(cache, { recursive: true, force: true }); // and the files they fetched
     for (const ch of channels) {
       this.rooms.delete(ch.id);
       this.channelsChanged.fire({ id: ch.id, change: 'removed' });

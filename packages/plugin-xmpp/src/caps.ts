@@ -25,6 +25,7 @@ export const FEATURES: readonly string[] = [
   'urn:xmpp:sid:0',
   'urn:xmpp:bookmarks:1+notify',
   'http://jabber.org/protocol/nick+notify',
+  'urn:xmpp:avatar:metadata+notify',
 ].slice().sort();
 
 /** XEP-0115 §5.1: the verification string, SHA-1, base64. */

@@ -15,6 +15,8 @@ import {
   type DeliveryReport, type RoomChange, type RoomInvitation, type RoomsFacet, type RosterItem, type RosterUpdate, type SubscriptionRequest, type Connection, type IncomingMessage, type Logger,
   type OutgoingMessage, type Presence, type SendReceipt, type StatusChange, type StatusReason,
 } from '@confab/sdk';
+import { join } from 'node:path';
+import { Avatars, NS_AVATAR_METADATA } from './avatars';
 import { fetchBookmarks, NS_BOOKMARKS, NS_PUBSUB, NS_PUBSUB_EVENT, parseBookmarks, publishBookmark, type Bookmark } from './bookmarks';
 import { CAPS_NODE, capsVersion, FEATURES, IDENTITY, NS_CAPS, NS_DISCO_INFO } from './caps';
 import { MucRooms } from './muc';
@@ -79,6 +81,7 @@ export class XmppConnection implements Connection {
   private readonly roomEmitter = new Emitter<RoomChange>();
   private readonly invitedEmitter = new Emitter<RoomInvitation>();
   private readonly muc: MucRooms;
+  private readonly avatars: Avatars;
   readonly rooms: RoomsFacet = {
     onRoomChanged: this.roomEmitter.event,
     onInvited: this.invitedEmitter.event,
@@ -117,7 +120,9 @@ export class XmppConnection implements Connection {
     private readonly account: AccountConfig,
     private readonly log: Logger,
     private readonly state?: AccountState,
+    cacheDir?: string,
   ) {
+    this.avatars = new Avatars(cacheDir ? join(cacheDir, 'avatars') : undefined, (iq) => this.live().iqCaller.request(iq, INFO_TIMEOUT_MS), log);
     this.muc = new MucRooms(
       {
         send: (el) => this.live().send(el),
@@ -498,6 +503,11 @@ export class XmppConnection implements Connection {
       else this.nicks.delete(who);
       return;
     }
+    if (event?.attrs.node === NS_AVATAR_METADATA && stanza.attrs.from) {
+      const who = normalizeJid(stanza.attrs.from);
+      void this.avatars.metadata(who, event.getChild('item')?.getChild('metadata', NS_AVATAR_METADATA)); // XEP-0084 §4.2
+      return;
+    }
     if (event?.attrs.node === NS_BOOKMARKS) {
       // XEP-0163 §4.3: PEP events come from our own bare JID; anyone else's are not our bookmarks.
       if (fromSelf) this.applyBookmarks(parseBookmarks(event));
@@ -562,6 +572,7 @@ export class XmppConnection implements Connection {
     const type = stanza.attrs.type;
     if (type === 'subscribe') return this.requestEmitter.fire({ id, message: (stanza.getChildText('status') ?? '').slice(0, 1000) });
     if (type !== undefined && type !== 'unavailable') return; // subscribed, unsubscribe(d), error, probe: the roster push says it
+    if (type === undefined) void this.avatars.presence(id, stanza); // XEP-0153
     const changed = this.book.update(stanza);
     if (changed) this.presenceEmitter.fire([changed]);
   }
@@ -615,8 +626,11 @@ export class XmppConnection implements Connection {
         // no nickname published, or not visible to us
       }
     }
+    if (!this.avatars.fileOf(item.id) && this.xmpp && /^(to|both)/.test(item.subscription)) await this.avatars.ask(item.id).catch(() => undefined);
+    const avatar = this.avatars.fileOf(item.id);
     return {
       jid: item.id,
+      ...(avatar ? { avatar } : {}),
       ...(item.alias ? { name: item.alias } : {}),
       ...(this.nicks.get(item.id) ? { nickname: this.nicks.get(item.id)! } : {}),
       subscription: item.subscription,

@@ -57,6 +57,6 @@ export class XmppProtocol implements Protocol {
   }
 
   createConnection(account: AccountConfig, services: ConnectionServices): Connection {
-    return new XmppConnection(account, services.log, services.state);
+    return new XmppConnection(account, services.log, services.state, services.cacheDir);
   }
 }

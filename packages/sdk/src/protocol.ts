@@ -40,6 +40,8 @@ export interface ConnectionServices {
   readonly log: Logger;
   /** A little state kept with the account between sessions (XMPP: the last archive id stored). @since 0.2.0 */
   readonly state?: AccountState;
+  /** A folder of the account's own for files the protocol fetches (XMPP avatars); may not exist yet; removed with the account. @since 0.2.0 */
+  readonly cacheDir?: string;
 }
 
 /**

@@ -40,6 +40,9 @@ export const watch: Command = {
         line('account', { account: lastElement(path), status: st, reason, detail }, `account ${lastElement(path)} ${st} (${reason})${detail ? `: ${detail}` : ''}`);
       }
     });
+    m.on('ChatStateChanged', (ch: string, contact: string, state: string) => {
+      line('chatstate', { channel: lastElement(ch), contact, state }, `${contact} ${state === 'composing' ? 'is typing' : `is ${state}`} (channel ${lastElement(ch)})`);
+    });
     m.on('SubscriptionRequested', (acc: string, contact: string, message: string) => {
       line('subscription', { account: lastElement(acc), contact, message }, `account ${lastElement(acc)}: ${contact} asks to see your presence${message ? `: ${message}` : ''} (confab contact ${lastElement(acc)} allow|deny ${contact})`);
     });

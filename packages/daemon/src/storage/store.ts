@@ -13,7 +13,11 @@ export class Store {
   readonly messages: MessagesTable;
   readonly settings: SettingsTable;
 
-  constructor(readonly db: Db) {
+  constructor(
+    readonly db: Db,
+    /** The data folder (undefined for an in-memory store). */
+    readonly dir?: string,
+  ) {
     this.accounts = new AccountsTable(db, () => this.channels.reload());
     this.channels = new ChannelsTable(db);
     this.contacts = new ContactsTable(db);
@@ -22,7 +26,7 @@ export class Store {
   }
 
   static open(dataDir: string): Store {
-    return new Store(openDatabase(dataDir));
+    return new Store(openDatabase(dataDir), dataDir);
   }
 
   static memory(): Store {

@@ -14,6 +14,7 @@
  * After every successful connect: the presence is applied, rooms marked autojoin are rejoined, the
  * account's contacts are watched, and the outbox is drained in order with a window of unconfirmed sends.
  */
+import { join } from 'node:path';
 import {
   ConfabError, DisposableStore,
   type Account, type AccountConfig, type Connection, type ConnectionStatus, type ChatStateChange, type ContactPresence, type DeliveryReport, type RosterUpdate, type SubscriptionRequest,
@@ -170,6 +171,7 @@ export class AccountRunner {
       conn = this.protocol.createConnection(config, {
         log: this.log,
         state: { get: (k) => settings.get<string | undefined>(prefix + k, undefined), set: (k, v) => settings.set(prefix + k, v) },
+        cacheDir: accountCacheDir(this.host.store, this.account.id),
       });
     } catch (err) {
       return this.failed(gen, err);
@@ -312,3 +314,8 @@ export class AccountRunner {
 }
 
 type StatusChange = { reason: StatusReason; detail?: string };
+
+/** Where an account's fetched files live: <data>/accounts/<id> (ids are [A-Za-z0-9_] only). */
+export function accountCacheDir(store: Store, accountId: string): string | undefined {
+  return store.dir ? join(store.dir, 'accounts', accountId) : undefined;
+}
