@@ -40,6 +40,7 @@ describe('confabd on ejabberd', () => {
     const account = (await m.CreateAccount('xmpp', 'ejabberd', params())) as string;
     await d.waitForStatus(account, 'connected');
     expect(await d.accountProp(account, 'Identity')).toBe('confab@localhost');
+    expect(d.proc.output()).toMatch(/SASL SCRAM-SHA-256/); // ejabberd stores SHA-256 SCRAM keys here: our Node-crypto SCRAM-SHA-256 logs in
 
     // sendxmpp (Net::XMPP, STARTTLS with the CA) → us
     execFileSync('sendxmpp', ['-u', 'other', '-p', 'other-pw', '-j', `localhost:${xmpp.port}`, '-t', '-a', xmpp.caFile, '-r', 'cli', 'confab@localhost'],
