@@ -102,4 +102,21 @@ describe('confabd against a hostile XMPP server', () => {
     await d.waitForStatus(ACCOUNT, 'connected');
     await alive();
   });
+
+  it('never logs in in the clear: a server (or a man in the middle) offering no TLS is refused before SASL', async () => {
+    const clear = await startFakeXmppServer({ noTls: true });
+    try {
+      const acc = (await (await d.manager()).CreateAccount('xmpp', 'Clear', {
+        jid: v('s', 'clear@localhost'), server: v('s', '127.0.0.1'), port: v('i', clear.port), password: v('s', 'secret-in-the-clear'),
+      })) as string;
+      await until(async () => (await d.accountProp(acc, 'StatusDetail')) !== '' && (await d.accountProp(acc, 'Status')) !== 'connected', 10000, 'the refusal');
+      await until(() => /offers no TLS/.test(String(d.proc.output())), 10000, 'the reason in the log');
+      expect(String(await d.accountProp(acc, 'StatusDetail'))).toMatch(/offers no TLS/);
+      expect(clear.input()).not.toMatch(/<auth/);
+      expect(clear.input()).not.toContain(Buffer.from('secret-in-the-clear').toString('base64').slice(0, 12));
+      await (await d.account(acc)).Remove();
+    } finally {
+      await clear.close();
+    }
+  });
 });

@@ -175,7 +175,11 @@ export class XmppConnection implements Connection {
       timeout: CONNECT_TIMEOUT_MS,
       // Never log in in the clear: a server (or a man in the middle) that offers no TLS is refused.
       credentials: async (authenticate, mechanisms, _fast, entity) => {
-        if (!entity.isSecure()) throw new ConfabError('NetworkError', `${host} offers no TLS: refusing to log in in the clear`);
+        if (!entity.isSecure()) {
+          const refused = new ConfabError('NetworkError', `${host} offers no TLS: refusing to log in in the clear`);
+          xmpp.emit('error', refused); // fails the attempt now (a throw here only surfaces at the library's timeout)
+          throw refused;
+        }
         this.log.debug('xmpp: SASL %s (offered and usable: %s)', mechanisms[0], mechanisms.join(' '));
         await authenticate({ username: local, password }, mechanisms[0]);
       },
@@ -804,7 +808,10 @@ export class XmppConnection implements Connection {
     if (!xmpp) return;
     xmpp.removeAllListeners('stanza');
     xmpp.on('error', () => undefined); // a late socket error must not become an unhandled 'error'
-    if (!this.requestedStop) xmpp.stop().catch(() => undefined);
+    if (!this.requestedStop) {
+      xmpp.stop().catch(() => undefined);
+      setTimeout(() => destroySocket(xmpp), 1000).unref(); // a server that never closes its side does not keep the socket
+    }
   }
 
   private setStatus(status: ConnectionStatus, reason: StatusReason, detail?: string): void {
