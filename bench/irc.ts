@@ -20,6 +20,7 @@ import { connectRawClient, type RawIrcClient } from '../test/fixtures/raw-irc-cl
 import { startConfabd } from './peers/confabd';
 import type { Subject } from './peers/subject';
 import { startTelepathyIdle } from './peers/telepathy-idle';
+import { pct, sleep, waitQuiet } from './peers/wait';
 
 const SENDERS = Number(process.env.SENDERS ?? 8);
 const TOTAL = Number(process.env.TOTAL ?? 20_000);
@@ -28,9 +29,7 @@ const MEMBERS = Number(process.env.MEMBERS ?? 50);
 const ROOM_COUNTS = (process.env.ROOMS ?? '200,1000').split(',').map(Number);
 const SUBJECTS = (process.env.SUBJECTS ?? 'confabd,telepathy-idle').split(',');
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rss = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 async function clients(irc: Inspircd, prefix: string, n: number): Promise<RawIrcClient[]> {
   const out: RawIrcClient[] = [];
@@ -60,17 +59,6 @@ async function pump(senders: RawIrcClient[], linesFor: (k: number) => string[]):
   }));
 }
 
-async function waitQuiet(count: () => number, want: number, idleMs = 5000): Promise<void> {
-  let last = -1;
-  let since = Date.now();
-  while (count() < want) {
-    if (count() !== last) {
-      last = count();
-      since = Date.now();
-    } else if (Date.now() - since > idleMs) return; // nothing more is coming
-    await sleep(50);
-  }
-}
 
 /** rooms: [room count, memberships, RSS growth MiB, retained heap growth MiB (after a full GC) or NaN] */
 interface Row { subject: string; sustained: number; best: number; lost: number; corrupted: number; p50: number; p99: number; rss0: number; rooms: Array<[number, number, number, number]> }

@@ -20,6 +20,7 @@ import { trustOnUpgrade } from '@confab/plugin-xmpp';
 import { DaemonFixture, toMsg, v } from '../test/fixtures/confabd';
 import { startProsody, type Prosody } from '../test/fixtures/prosody';
 import { stopAll, until } from '../test/fixtures/processes';
+import { pct, sleep, waitQuiet } from './peers/wait';
 
 const SENDERS = Number(process.env.SENDERS ?? 4);
 const TOTAL = Number(process.env.TOTAL ?? 20_000);
@@ -27,8 +28,6 @@ const LATENCY_S = Number(process.env.LATENCY_S ?? 5);
 const RATE = Number(process.env.RATE ?? 500);
 const LOGINS = Number(process.env.LOGINS ?? 10);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const median = (xs: number[]) => pct(xs, 50);
 
 interface Receiver {
@@ -90,17 +89,6 @@ async function pump(senders: XmppClient[], to: string, count: number, tag: strin
   }));
 }
 
-async function waitQuiet(count: () => number, want: number, idleMs = 5000): Promise<void> {
-  let last = -1;
-  let since = Date.now();
-  while (count() < want) {
-    if (count() !== last) {
-      last = count();
-      since = Date.now();
-    } else if (Date.now() - since > idleMs) return;
-    await sleep(50);
-  }
-}
 
 interface Row { name: string; login: number[]; sustained: number; lost: number; duplicated: number; p50: number; p99: number }
 

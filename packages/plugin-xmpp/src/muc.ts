@@ -262,16 +262,7 @@ export class MucRooms {
     const stamp = stanza.getChild('delay', NS_DELAY)?.attrs.stamp;
     const time = stamp ? new Date(stamp) : undefined;
     const sid = stanza.getChildren('stanza-id', NS_SID).find((s) => s.attrs.by && normalizeJid(s.attrs.by) === jid)?.attrs.id;
-    const action = body.startsWith('/me ');
-    return {
-      channel: { kind: 'room', target: jid },
-      sender: { id: nick, name: nick },
-      body: action ? body.slice(4) : body,
-      kind: action ? 'action' : 'normal',
-      serverTime: time && !Number.isNaN(time.getTime()) ? time : undefined,
-      protocolId: sid,
-      outgoing: nick === r.nick,
-    };
+    return roomMessage(jid, nick, body, time, sid, nick === r.nick);
   }
 
   /**
@@ -287,16 +278,7 @@ export class MucRooms {
     const nick = from.slice(slash + 1);
     const ours = nick === this.rooms.get(room)?.nick;
     if (ours && (msg.getChild('origin-id', NS_SID)?.attrs.id ?? msg.attrs.id ?? '').startsWith(ownPrefix)) return undefined;
-    const action = body.startsWith('/me ');
-    return {
-      channel: { kind: 'room', target: room },
-      sender: { id: nick, name: nick },
-      body: action ? body.slice(4) : body,
-      kind: action ? 'action' : 'normal',
-      serverTime: time && !Number.isNaN(time.getTime()) ? time : undefined,
-      protocolId: archiveId,
-      outgoing: ours,
-    };
+    return roomMessage(room, nick, body, time, archiveId, ours);
   }
 
   private invitation(stanza: Element): RoomInvitation | undefined {
@@ -322,6 +304,20 @@ export class MucRooms {
     }
     this.rooms.clear();
   }
+}
+
+/** A groupchat message in Confab's model; `/me` (XEP-0245) as an action. */
+function roomMessage(room: string, nick: string, body: string, time: Date | undefined, protocolId: string | undefined, outgoing: boolean): IncomingMessage {
+  const action = body.startsWith('/me ');
+  return {
+    channel: { kind: 'room', target: room },
+    sender: { id: nick, name: nick },
+    body: action ? body.slice(4) : body,
+    kind: action ? 'action' : 'normal',
+    serverTime: time && !Number.isNaN(time.getTime()) ? time : undefined,
+    protocolId,
+    outgoing,
+  };
 }
 
 /** RFC 6120 §8.3 stanza error conditions as Confab errors. */
