@@ -89,6 +89,29 @@ describe('confabd on ngircd', () => {
     await until(async () => (await d.channelProp(chPath, 'Joined')) === false, 10000, 'Joined to turn false');
   });
 
+  it('keeps one inbox: every conversation by last activity, unread counts cleared by acknowledgement and kept across a restart', async () => {
+    const m = await d.manager();
+    const inbox = async () => ((await m.GetInbox(0)) as unknown[][]).map(([ch, acc, target, last, unread]) => ({ ch: String(ch), acc: String(acc), target: String(target), last: Number(last), unread: Number(unread) }));
+    const rows = await inbox();
+    expect(rows.map((r) => r.target)).toEqual(['rawbob', '#spine']); // the private reply came last
+    expect(rows.map((r) => r.unread)).toEqual([3, 1]); // psst, the notice, the action; the room message
+    expect(rows[0].last).toBeGreaterThanOrEqual(rows[1].last);
+    const dm = rows[0].ch;
+    expect(await d.channelProp(dm, 'UnreadCount')).toBe(3);
+
+    const pending = ((await m.GetPending(0)) as unknown[][]).map(toMsg).filter((p) => p.channel === dm);
+    await m.Acknowledge(pending.map((p) => BigInt(p.id)));
+    expect(await d.channelProp(dm, 'UnreadCount')).toBe(0);
+    const cli = await d.cli(['inbox']);
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toMatch(/#spine\s+\S+ \S+\s+1\n/);
+
+    await d.kill();
+    await d.restart();
+    expect((await inbox()).map((r) => [r.target, r.unread])).toEqual([['rawbob', 0], ['#spine', 1]]);
+    await d.waitForStatus('/im/confab/Confab1/accounts/irc_confabby_127_0_0_1', 'connected');
+  });
+
   it('a disabled account sends QUIT', async () => {
     const account = '/im/confab/Confab1/accounts/irc_confabby_127_0_0_1';
     raw.join('#quit');

@@ -12,6 +12,7 @@ import { ack } from './commands/ack';
 import { contact } from './commands/contact';
 import type { Command, Context } from './commands/context';
 import { history } from './commands/history';
+import { inbox } from './commands/inbox';
 import { join as joinCmd } from './commands/join';
 import { presence } from './commands/presence';
 import { protocols } from './commands/protocols';
@@ -21,7 +22,7 @@ import { status } from './commands/status';
 import { watch } from './commands/watch';
 import { output } from './format';
 
-const COMMANDS: readonly Command[] = [status, protocols, account, presence, joinCmd, room, contact, send, watch, history, ack];
+const COMMANDS: readonly Command[] = [status, protocols, account, presence, joinCmd, room, contact, send, watch, inbox, history, ack];
 const VERSION = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
 
 function help(): string {

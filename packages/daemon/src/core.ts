@@ -407,7 +407,14 @@ export class Core implements RunnerHost {
   }
 
   acknowledge(ids: readonly number[]): void {
-    this.store.messages.acknowledge(ids);
+    for (const id of this.store.messages.acknowledge(ids)) this.channelsChanged.fire({ id, change: 'changed' }); // UnreadCount
+  }
+
+  /** Every channel of every account, most recently active first, with its unread count (the pending queue). */
+  inbox(limit: number): Array<{ channel: ChannelRow; unread: number }> {
+    const unread = this.store.messages.unread();
+    const rows = this.store.channels.all().sort((a, b) => b.lastActivity - a.lastActivity || b.id - a.id);
+    return (limit > 0 ? rows.slice(0, limit) : rows).map((channel) => ({ channel, unread: unread.get(channel.id) ?? 0 }));
   }
 
   search(query: string, beforeId: number, limit: number): MessageRow[] {

@@ -31,8 +31,10 @@ describe('the store', () => {
     const rows = s.messages.storeReceived([incoming(ch.id, 'one'), incoming(ch.id, 'two')]);
     expect(rows.map((r) => [r.body, r.state, r.accountId])).toEqual([['one', 'received', 'a1'], ['two', 'received', 'a1']]);
     expect(s.messages.pending(0)).toHaveLength(2);
-    s.messages.acknowledge([rows[0].id, 9999]);
+    expect(s.messages.unreadIn(ch.id)).toBe(2);
+    expect([...s.messages.acknowledge([rows[0].id, 9999])]).toEqual([ch.id]); // the channels whose count went down
     expect(s.messages.pending(0).map((r) => r.body)).toEqual(['two']);
+    expect(s.messages.unread()).toEqual(new Map([[ch.id, 1]]));
   });
 
   it('stores a message with a known protocol id once', () => {

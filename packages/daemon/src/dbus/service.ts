@@ -179,6 +179,7 @@ export class DBusService {
     for (let i = 0; i < received.length; i += SIGNAL_CHUNK) {
       this.root.emit('MessagesReceived', received.slice(i, i + SIGNAL_CHUNK).map(wireMessage));
     }
+    for (const id of new Set(received.map((m) => m.channelId))) this.channels.get(id)?.refresh(); // LastActivity, UnreadCount
     for (let i = 0; i < changed.length; i += SIGNAL_CHUNK) {
       this.root.emit('MessagesChanged', changed.slice(i, i + SIGNAL_CHUNK).map((m) => [m.id, channelPath(m.channelId), m.state]));
     }
@@ -204,6 +205,7 @@ export class DBusService {
           accountPath((await core.createAccount(protocol, displayName, unwrapVardict(params))).id),
         SetPresence: (status: string, message: string) => core.setPresence(status, message),
         GetPending: (limit: number) => core.store.messages.pending(limit).map(wireMessage),
+        GetInbox: (limit: number) => core.inbox(limit).map(({ channel, unread }) => [channelPath(channel.id), accountPath(channel.accountId), channel.target, channel.lastActivity, unread]),
         Acknowledge: (ids: unknown[]) => core.acknowledge(ids.map((id) => toNumber(id, 'a message id'))),
         SearchHistory: (query: string, beforeId: bigint, limit: number) =>
           core.search(query, toNumber(beforeId, 'before_id'), pageSize(limit)).map(wireMessage),
@@ -284,6 +286,7 @@ export class DBusService {
         Members: () => [...(core.roomState(id)?.members.values() ?? [])].map((m) => [m.id, m.name, m.role]),
         Modes: () => core.roomState(id)?.modes ?? '',
         LastActivity: () => row().lastActivity,
+        UnreadCount: () => core.store.messages.unreadIn(id),
       },
     };
   }

@@ -103,7 +103,9 @@ export class MessagesTable {
       outbox: db.prepare(`${SELECT} JOIN outbox o ON o.message_id = m.id WHERE o.account_id = ? ORDER BY m.id`),
       outboxSize: db.prepare('SELECT count(*) AS n FROM outbox WHERE account_id = ?'),
       pending: db.prepare(`${SELECT} JOIN pending p ON p.message_id = m.id ORDER BY m.id LIMIT ?`),
-      ack: db.prepare('DELETE FROM pending WHERE message_id = ?'),
+      ack: db.prepare('DELETE FROM pending WHERE message_id = ? RETURNING (SELECT channel_id FROM messages WHERE id = message_id) AS channelId'),
+      unreadIn: db.prepare('SELECT count(*) AS n FROM pending p JOIN messages m ON m.id = p.message_id WHERE m.channel_id = ?'),
+      unread: db.prepare('SELECT m.channel_id AS channelId, count(*) AS n FROM pending p JOIN messages m ON m.id = p.message_id GROUP BY m.channel_id'),
       history: db.prepare(`${SELECT} WHERE m.channel_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?`),
       search: db.prepare(`${SELECT} WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?) AND m.id < ? ORDER BY m.id DESC LIMIT ?`),
       byId: db.prepare(`${SELECT} WHERE m.id = ?`),
@@ -212,12 +214,26 @@ export class MessagesTable {
     return rows.map(toRow);
   }
 
-  acknowledge(ids: readonly number[]): number {
-    let n = 0;
+  /** Takes messages out of the pending queue; returns the channels whose unread count went down. */
+  acknowledge(ids: readonly number[]): Set<number> {
+    const channels = new Set<number>();
     this.db.transaction(() => {
-      for (const id of ids) n += this.s.ack.run(id).changes;
+      for (const id of ids) {
+        const r = this.s.ack.get(id) as { channelId: number } | undefined;
+        if (r) channels.add(r.channelId);
+      }
     })();
-    return n;
+    return channels;
+  }
+
+  /** Received messages no client acknowledged yet, in one channel: its unread count. */
+  unreadIn(channelId: number): number {
+    return (this.s.unreadIn.get(channelId) as { n: number }).n;
+  }
+
+  /** Unread counts of every channel that has any. */
+  unread(): Map<number, number> {
+    return new Map((this.s.unread.all() as Array<{ channelId: number; n: number }>).map((r) => [r.channelId, r.n]));
   }
 
   /** A page of a channel's history, oldest first: `limit` messages before `beforeId` (0: newest). */
