@@ -241,6 +241,15 @@ export class Core implements RunnerHost {
     return this.rooms.get(id);
   }
 
+  /** A room's members: from the connection when it keeps them, else from the daemon's copy. */
+  roomMembers(id: number): readonly Member[] {
+    const state = this.rooms.get(id);
+    if (!state?.joined) return [];
+    const ch = this.channel(id);
+    const rooms = this.runners.get(ch.accountId)?.connection?.rooms;
+    return rooms?.members ? rooms.members(ch.target) : [...state.members.values()];
+  }
+
   joinRoom(accountId: string, room: string, key: string): ChannelRow {
     const runner = this.runner(accountId);
     if (!runner.protocol.capabilities.channelClasses.some((c) => c.kind === 'room')) {
@@ -496,8 +505,11 @@ export class Core implements RunnerHost {
     }
     if (change.modes !== undefined) state.modes = change.modes;
     if (change.topic !== undefined) this.store.channels.setTopic(row.id, change.topic);
-    for (const m of change.membersAdded ?? []) state.members.set(m.id, m);
-    for (const id of change.membersRemoved ?? []) state.members.delete(id);
+    if (!runner.connection?.rooms?.members) {
+      // only where the connection keeps no member list itself (RoomsFacet.members)
+      for (const m of change.membersAdded ?? []) state.members.set(m.id, m);
+      for (const id of change.membersRemoved ?? []) state.members.delete(id);
+    }
     this.channelsChanged.fire({ id: row.id, change: 'changed' });
   }
 

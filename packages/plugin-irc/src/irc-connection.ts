@@ -110,6 +110,7 @@ export class IrcConnection implements Connection {
       invite: (room, contact) => this.roomCommand(room, [room, contact], 'INVITE', contact, room), // §3.2.7
       setRole: (room, member, role) => this.setRole(room, member, role),
       setModes: (room, modes) => this.setModes(room, modes),
+      members: (room) => this.tracker.members(rfc1459Lower(room)),
     };
     this.contacts = {
       onPresence: this.presenceEmitter.event,

@@ -33,6 +33,11 @@ export class RoomTracker {
     return this.rooms.has(room);
   }
 
+  /** The members of a joined room (the daemon reads them here: RoomsFacet.members). */
+  members(room: string): Member[] {
+    return [...(this.rooms.get(room)?.values() ?? [])];
+  }
+
   joinedSelf(room: string, self: string): void {
     this.rooms.set(room, new Map());
     this.prefixModes.set(room, new Map());

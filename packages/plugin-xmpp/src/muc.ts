@@ -56,6 +56,12 @@ export class MucRooms {
     private readonly log: Logger,
   ) {}
 
+  /** The occupants of a joined room. */
+  members(room: string): Member[] {
+    const r = this.rooms.get(normalizeJid(room));
+    return r?.joined ? [...r.occupants.values()] : [];
+  }
+
   isRoom(jid: string): boolean {
     return this.rooms.has(jid);
   }

@@ -91,6 +91,7 @@ export class XmppConnection implements Connection {
     kick: (room, member, reason) => this.muc.kick(normalizeJid(room), member, reason),
     invite: (room, contact) => this.muc.invite(normalizeJid(room), contact),
     setRole: (room, member, role) => this.muc.setRole(normalizeJid(room), member, role),
+    members: (room) => this.muc.members(room),
   };
   readonly contacts: ContactsFacet = {
     onPresence: this.presenceEmitter.event,

@@ -1,6 +1,6 @@
 import type { Event } from './events';
 import type {
-  ChannelRef, ChatState, ChatStateChange, ConnectionStatus, ContactInfo, DeliveryReport, RosterUpdate, SubscriptionRequest, ContactPresence, IncomingMessage, MemberRole, OutgoingMessage,
+  ChannelRef, ChatState, Member, ChatStateChange, ConnectionStatus, ContactInfo, DeliveryReport, RosterUpdate, SubscriptionRequest, ContactPresence, IncomingMessage, MemberRole, OutgoingMessage,
   Presence, RoomChange, RoomInvitation, SendReceipt, StatusChange,
 } from './model';
 
@@ -64,6 +64,11 @@ export interface RoomsFacet {
   kick?(room: string, member: string, reason?: string): Promise<void>;
   invite?(room: string, contact: string): Promise<void>;
   setRole?(room: string, member: string, role: MemberRole): Promise<void>;
+  /**
+   * The members of a joined room as the connection keeps them. When present the daemon keeps no
+   * copy of its own (a membership costs memory once) and reads them here. @since 0.2.0
+   */
+  members?(room: string): readonly Member[];
   /** Protocol-specific room settings (IRC: a MODE string such as `+m`, `-t`, `+l 10`). */
   setModes?(room: string, modes: string): Promise<void>;
 }

@@ -283,7 +283,7 @@ export class DBusService {
         Target: () => row().target,
         Joined: () => row().kind === 'direct' || (core.roomState(id)?.joined ?? false),
         Topic: () => row().topic,
-        Members: () => [...(core.roomState(id)?.members.values() ?? [])].map((m) => [m.id, m.name, m.role]),
+        Members: () => core.roomMembers(id).map((m) => [m.id, m.name, m.role]),
         Modes: () => core.roomState(id)?.modes ?? '',
         LastActivity: () => row().lastActivity,
         UnreadCount: () => core.store.messages.unreadIn(id),
