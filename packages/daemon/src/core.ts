@@ -10,7 +10,7 @@
  */
 import { rmSync } from 'node:fs';
 import {
-  CHAT_STATES, ConfabError, Emitter, InvalidArgumentError, MESSAGE_KINDS, NotFoundError, NotImplementedError,
+  CHAT_STATES, ConfabError, Emitter, InvalidArgumentError, MESSAGE_KINDS, NotFoundError, NotImplementedError, OfflineError,
   PRESENCE_STATUSES, validateParams, withDefaults,
   type Account, type AccountConfig, type AccountParams, type Connection, type ContactInfo, type ChatState, type ChatStateChange, type ContactPresence, type DeliveryReport, type RosterUpdate, type SubscriptionRequest,
   type IncomingMessage, type Logger, type Member, type MemberRole, type MessageKind, type Presence,
@@ -319,7 +319,7 @@ export class Core implements RunnerHost {
     if (!rooms && !runner.protocol.capabilities.channelClasses.some((c) => c.kind === 'room')) {
       throw new NotImplementedError(`protocol '${runner.protocol.id}' has no rooms`);
     }
-    if (!rooms || runner.status !== 'connected') throw new ConfabError('Offline', `account '${ch.accountId}' is not connected`);
+    if (!rooms || runner.status !== 'connected') throw new OfflineError(`account '${ch.accountId}' is not connected`);
     if (typeof rooms[what] !== 'function') throw new NotImplementedError(`protocol '${runner.protocol.id}' cannot ${what} in a room`);
     return op(rooms, ch.target);
   }
@@ -342,8 +342,8 @@ export class Core implements RunnerHost {
     const id = runner.protocol.normalizeContact(contact);
     if (this.serverRoster(runner)) {
       // The server owns the list: the change goes there first (and comes back as a roster push).
-      const conn = this.connected(runner);
-      if (!conn?.contacts?.add) throw new ConfabError('Offline', `account '${accountId}' is not connected: its contact list is on the server`);
+      const conn = this.online(runner, 'its contact list is on the server');
+      if (!conn.contacts?.add) throw new NotImplementedError(`protocol '${runner.protocol.id}' cannot add to its server's contact list`);
       await conn.contacts.add(id, alias);
     }
     const known = this.store.contacts.has(accountId, id);
@@ -357,8 +357,8 @@ export class Core implements RunnerHost {
     const id = this.normalize(runner.protocol, contact);
     if (!this.store.contacts.has(accountId, id)) throw new NotFoundError(`no contact '${contact}' on account '${accountId}'`);
     if (this.serverRoster(runner)) {
-      const conn = this.connected(runner);
-      if (!conn?.contacts?.remove) throw new ConfabError('Offline', `account '${accountId}' is not connected: its contact list is on the server`);
+      const conn = this.online(runner, 'its contact list is on the server');
+      if (!conn.contacts?.remove) throw new NotImplementedError(`protocol '${runner.protocol.id}' cannot remove from its server's contact list`);
       await conn.contacts.remove(id);
     }
     this.store.contacts.remove(accountId, id);
@@ -370,8 +370,7 @@ export class Core implements RunnerHost {
   contactInfo(accountId: string, contact: string): Promise<ContactInfo> {
     const runner = this.runner(accountId);
     if (contact.trim() === '') throw new InvalidArgumentError('the contact is empty');
-    const conn = this.connected(runner);
-    if (!conn) throw new ConfabError('Offline', `account '${accountId}' is not connected`);
+    const conn = this.online(runner);
     if (!conn.contacts) throw new NotImplementedError(`protocol '${runner.protocol.id}' has no contact information`);
     return conn.contacts.info(runner.protocol.normalizeContact(contact));
   }
@@ -385,8 +384,7 @@ export class Core implements RunnerHost {
   async answerSubscription(accountId: string, contact: string, allow: boolean): Promise<void> {
     const runner = this.runner(accountId);
     const id = this.normalize(runner.protocol, contact);
-    const conn = this.connected(runner);
-    if (!conn) throw new ConfabError('Offline', `account '${accountId}' is not connected`);
+    const conn = this.online(runner);
     if (!conn.contacts?.answerSubscription) throw new NotImplementedError(`protocol '${runner.protocol.id}' has no subscription requests`);
     await conn.contacts.answerSubscription(id, allow);
     if (this.requests.get(accountId)?.delete(id)) this.contactsChanged.fire(accountId);
@@ -398,6 +396,13 @@ export class Core implements RunnerHost {
 
   private connected(runner: AccountRunner): Connection | undefined {
     return runner.status === 'connected' ? runner.connection : undefined;
+  }
+
+  /** The account's live connection, or an Offline error (saying `why` it matters, if given). */
+  private online(runner: AccountRunner, why?: string): Connection {
+    const conn = this.connected(runner);
+    if (!conn) throw new OfflineError(`account '${runner.account.id}' is not connected${why ? `: ${why}` : ''}`);
+    return conn;
   }
 
   // ---- messages -----------------------------------------------------------------------------
@@ -522,15 +527,15 @@ export class Core implements RunnerHost {
   roster(runner: AccountRunner, update: RosterUpdate): void {
     const accountId = runner.account.id;
     const items = new Map(update.items.map((i) => [this.normalize(runner.protocol, i.id), i]));
-    if (update.full) {
-      for (const c of this.store.contacts.forAccount(accountId)) if (!items.has(c.id)) this.store.contacts.remove(accountId, c.id);
-    }
-    for (const [id, item] of items) this.store.contacts.add(accountId, id, item.alias);
-    for (const id of update.removed) {
-      const nid = this.normalize(runner.protocol, id);
-      this.store.contacts.remove(accountId, nid);
-      this.presences.get(accountId)?.delete(nid);
-    }
+    const removed = update.removed.map((id) => this.normalize(runner.protocol, id));
+    this.store.db.transaction(() => { // a roster of thousands at every login: one commit, not thousands
+      if (update.full) {
+        for (const c of this.store.contacts.forAccount(accountId)) if (!items.has(c.id)) this.store.contacts.remove(accountId, c.id);
+      }
+      for (const [id, item] of items) this.store.contacts.add(accountId, id, item.alias);
+      for (const id of removed) this.store.contacts.remove(accountId, id);
+    })();
+    for (const id of removed) this.presences.get(accountId)?.delete(id);
     this.contactsChanged.fire(accountId);
   }
 
@@ -540,8 +545,9 @@ export class Core implements RunnerHost {
     if (!map) this.requests.set(accountId, (map = new Map()));
     const id = this.normalize(runner.protocol, request.id);
     if (map.size >= MAX_REQUESTS && !map.has(id)) return this.log.warn('account %s: too many subscription requests waiting; dropped one from %s', accountId, id);
-    map.set(id, { id, message: request.message.slice(0, 1000) });
-    this.subscriptionRequested.fire({ accountId, id, message: request.message.slice(0, 1000) });
+    const message = request.message.slice(0, 1000);
+    map.set(id, { id, message });
+    this.subscriptionRequested.fire({ accountId, id, message });
     this.contactsChanged.fire(accountId);
   }
 
@@ -564,8 +570,7 @@ export class Core implements RunnerHost {
     if (!CHAT_STATES.includes(state as ChatState)) throw new InvalidArgumentError(`state must be one of ${CHAT_STATES.join(', ')}, not '${state}'`);
     const ch = this.channel(channelId);
     const runner = this.runner(ch.accountId);
-    const conn = this.connected(runner);
-    if (!conn) throw new ConfabError('Offline', `account '${ch.accountId}' is not connected`);
+    const conn = this.online(runner);
     if (!conn.setChatState) throw new NotImplementedError(`protocol '${runner.protocol.id}' has no chat states`);
     await conn.setChatState({ kind: ch.kind, target: ch.target }, state as ChatState);
   }

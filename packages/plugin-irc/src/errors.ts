@@ -1,18 +1,10 @@
 /** IRC failures as Confab errors. */
-import { ConfabError } from '@confab/sdk';
-
-/** Node/OpenSSL verification codes that mean "the certificate is not trusted". */
-const CERT_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID',
-  'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_SIGNATURE_FAILURE', 'CERT_REVOKED', 'CERT_UNTRUSTED', 'CERT_REJECTED',
-  'HOSTNAME_MISMATCH',
-]);
+import { ConfabError, isCertificateError } from '@confab/sdk';
 
 /** Why a socket ended, as the error connect() rejects with. */
 export function socketError(err: (Error & { code?: string }) | undefined, host: string, port: number): ConfabError {
   if (!err) return new ConfabError('NetworkError', `${host}:${port} closed the connection`);
-  if (err.code && CERT_CODES.has(err.code)) {
+  if (isCertificateError(err.code)) {
     return new ConfabError('CertificateInvalid', `the TLS certificate of ${host} is not trusted: ${err.message} (${err.code}); give its CA with the tls-ca parameter`);
   }
   if (err.code === 'ENOENT' || err.code === 'EACCES') return new ConfabError('InvalidArgument', `a TLS file cannot be read: ${err.message}`);

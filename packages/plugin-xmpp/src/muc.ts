@@ -11,6 +11,7 @@ import {
   type ChannelRef, type IncomingMessage, type Logger, type Member, type MemberRole, type RoomChange, type RoomInvitation,
 } from '@confab/sdk';
 import { normalizeJid } from './jid';
+import { conditionOf, iqError, stanzaError } from './stanza-errors';
 
 const NS_MUC = 'http://jabber.org/protocol/muc';
 const NS_MUC_USER = 'http://jabber.org/protocol/muc#user';
@@ -150,7 +151,7 @@ export class MucRooms {
     try {
       await this.io.request(xml('iq', { type: 'set', to: room }, xml('query', { xmlns: NS_MUC_ADMIN }, xml('item', item, ...(reason ? [xml('reason', {}, reason)] : [])))));
     } catch (e) {
-      throw stanzaError(e, room);
+      throw iqError(e, room);
     }
   }
 
@@ -160,24 +161,19 @@ export class MucRooms {
 
   /** A presence from a room: occupants, our own join/leave, nick conflicts. False when not a room's. */
   onPresence(stanza: Element): boolean {
-    const from = stanza.attrs.from;
-    if (!from || this.rooms.size === 0) return false;
-    const slash = from.indexOf('/');
-    const jid = normalizeJid(slash >= 0 ? from.slice(0, slash) : from);
-    const r = this.rooms.get(jid);
-    if (!r) return false;
-    const nick = slash >= 0 ? from.slice(slash + 1) : '';
+    const occupant = this.occupantOf(stanza);
+    if (!occupant) return false;
+    const { jid, nick, room: r } = occupant;
     const ref: ChannelRef = { kind: 'room', target: jid };
     if (stanza.attrs.type === 'error') {
-      const condition = stanza.getChild('error')?.children.find((c): c is Element => typeof c !== 'string')?.name ?? 'error';
+      const condition = conditionOf(stanza);
       if (r.join && condition === 'conflict' && r.join.tries < NICK_RETRIES) {
         r.join.tries++;
         r.nick += '_'; // XEP-0045 §7.2.9: the nick is taken
         this.sendJoin(jid);
         return true;
       }
-      const code = condition === 'not-authorized' || condition === 'forbidden' || condition === 'registration-required' ? 'PermissionDenied' : condition === 'conflict' ? 'NameInUse' : condition === 'item-not-found' ? 'NotFound' : 'NetworkError';
-      this.failJoin(jid, new ConfabError(code, `${jid} refused us: ${condition}`));
+      this.failJoin(jid, stanzaError(condition, `${jid} refused us`));
       return true;
     }
     const x = stanza.getChild('x', NS_MUC_USER);
@@ -233,18 +229,14 @@ export class MucRooms {
       this.invited(invitation);
       return 'handled';
     }
-    const from = stanza.attrs.from;
-    if (!from || this.rooms.size === 0) return undefined;
-    const slash = from.indexOf('/');
-    const jid = normalizeJid(slash >= 0 ? from.slice(0, slash) : from);
-    const r = this.rooms.get(jid);
-    if (!r) return undefined;
-    const nick = slash >= 0 ? from.slice(slash + 1) : '';
+    const occupant = this.occupantOf(stanza);
+    if (!occupant) return undefined;
+    const { jid, nick, room: r } = occupant;
     if (stanza.attrs.type === 'error') {
       const w = stanza.attrs.id ? this.reflections.get(stanza.attrs.id) : undefined;
       if (w) {
         this.reflections.delete(stanza.attrs.id!);
-        w.reject(stanzaError(stanza, jid));
+        w.reject(stanzaError(conditionOf(stanza), jid));
       }
       return 'handled';
     }
@@ -269,6 +261,16 @@ export class MucRooms {
     const time = stamp ? new Date(stamp) : undefined;
     const sid = stanza.getChildren('stanza-id', NS_SID).find((s) => s.attrs.by && normalizeJid(s.attrs.by) === jid)?.attrs.id;
     return roomMessage(jid, nick, body, time, sid, nick === r.nick);
+  }
+
+  /** A stanza's sender as an occupant of a room we are in (XEP-0045 §4.1: room@service/nick), or undefined. */
+  private occupantOf(stanza: Element): { jid: string; nick: string; room: Room } | undefined {
+    const from = stanza.attrs.from;
+    if (!from || this.rooms.size === 0) return undefined;
+    const slash = from.indexOf('/');
+    const jid = normalizeJid(slash >= 0 ? from.slice(0, slash) : from);
+    const room = this.rooms.get(jid);
+    return room ? { jid, nick: slash >= 0 ? from.slice(slash + 1) : '', room } : undefined;
   }
 
   /**
@@ -326,13 +328,3 @@ function roomMessage(room: string, nick: string, body: string, time: Date | unde
   };
 }
 
-/** RFC 6120 §8.3 stanza error conditions as Confab errors. */
-function stanzaError(e: unknown, room: string): ConfabError {
-  if (e instanceof ConfabError) return e;
-  const el = (e as { element?: Element }).element ?? (e as Element);
-  const errorEl = typeof (el as Element)?.getChild === 'function' ? ((el as Element).is?.('error') ? (el as Element) : (el as Element).getChild('error')) : undefined;
-  const condition = errorEl?.children.find((c): c is Element => typeof c !== 'string')?.name ?? (e as { condition?: string }).condition ?? 'error';
-  const code = condition === 'forbidden' || condition === 'not-allowed' || condition === 'not-authorized' ? 'PermissionDenied'
-    : condition === 'item-not-found' ? 'NotFound' : condition === 'bad-request' ? 'InvalidArgument' : 'NetworkError';
-  return new ConfabError(code, `${room}: ${condition}`);
-}

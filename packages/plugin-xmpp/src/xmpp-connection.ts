@@ -1,16 +1,17 @@
 /**
- * One XMPP account's session, on @xmpp/client 0.14 (STARTTLS or direct TLS, SASL SCRAM-SHA-1 or
- * PLAIN over TLS, resource binding). First step of issue 4: connect, presence, one-to-one messages.
+ * One XMPP account's session, on @xmpp/client 0.14: STARTTLS or direct TLS, our SCRAM (scram.ts)
+ * then PLAIN, over TLS only; resource binding; stream management with resumption; roster,
+ * presence, one-to-one messages, carbons, the archive, rooms (muc.ts), bookmarks, avatars.
  *
- * A sent message is confirmed when the server has processed it: stanzas are handled in order
- * (RFC 6120 §10.1), so the answer to an IQ ping (XEP-0199) sent after it proves the server took it —
- * or an error bounced for its id (RFC 6120 §8.3) arrives first and fails it.
+ * A sent message is confirmed when the server has it: by stream management's ack (XEP-0198), or
+ * where the server has none by the answer to an IQ ping sent after it — stanzas are handled in order
+ * (RFC 6120 §10.1). An error bounced for its id (RFC 6120 §8.3) arriving first fails it.
  */
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { client as xmppClient, xml, type Element, type XmppClient } from '@xmpp/client';
 import {
-  CHAT_STATES, ConfabError, Emitter, OfflineError,
+  CHAT_STATES, ConfabError, Emitter, isCertificateError, OfflineError,
   type AccountConfig, type AccountState, type ChannelRef, type ChatState, type ChatStateChange, type ConnectionStatus, type ContactInfo, type ContactPresence, type ContactsFacet,
   type DeliveryReport, type RoomChange, type RoomInvitation, type RoomsFacet, type RosterItem, type RosterUpdate, type SubscriptionRequest, type Connection, type IncomingMessage, type Logger,
   type OutgoingMessage, type Presence, type SendReceipt, type StatusChange, type StatusReason,
@@ -25,6 +26,7 @@ import { StreamAcks, type StreamManagement } from './stream-acks';
 import { scramClass, verifyServerFinal, type ScramState } from './scram';
 import { trustOnUpgrade } from './tls-ca';
 import { normalizeJid } from './jid';
+import { conditionOf, stanzaError } from './stanza-errors';
 
 const CONNECT_TIMEOUT_MS = 30_000;
 const CONFIRM_TIMEOUT_MS = 60_000;
@@ -50,17 +52,11 @@ const ID_PREFIX = 'confab-';
 const NS_FORWARD = 'urn:xmpp:forward:0';
 const NS_MAM = 'urn:xmpp:mam:2';
 const NS_RSM = 'http://jabber.org/protocol/rsm';
-/** AccountState key: the archive id of the newest message stored. */
-const MAM_LAST = 'mam-last';
+/** AccountState key of the archive id of the newest message stored: our own archive's, or a room's. */
+const archiveMark = (room?: string) => (room ? `mam-last:${room}` : 'mam-last');
 const MAM_PAGE = 100;
 /** Bounded catch-up: 50 pages of 100 messages, then the rest waits for the next login. */
 const MAM_MAX_PAGES = 50;
-
-/** TLS verification failures (Node's codes) that mean `cert-invalid`. */
-const CERT_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_UNTRUSTED',
-]);
 
 export class XmppConnection implements Connection {
   private statusValue: ConnectionStatus = 'disconnected';
@@ -112,10 +108,10 @@ export class XmppConnection implements Connection {
   private readonly archivePages = new Map<string, { from: string; items: Array<{ forwarded: Element; archiveId?: string }> }>(); // MAM queryid → results
   private readonly roomsCaughtUp = new Set<string>(); // rooms whose live messages now advance their archive mark
   private queries = 0;
-  private caughtUp = false; // live messages advance MAM_LAST only once the archive caught up
+  private caughtUp = false; // live messages advance our archive mark only once the archive caught up
   private acks: StreamAcks | undefined; // XEP-0198 acknowledgements, when the server has stream management
-  private resuming: Promise<boolean> | undefined;
-  private pinger: NodeJS.Timeout | undefined; // a dropped socket being resumed (XEP-0198 §5)
+  private resuming: Promise<boolean> | undefined; // a dropped socket being resumed (XEP-0198 §5)
+  private pinger: NodeJS.Timeout | undefined; // liveness pings (XEP-0199)
 
   constructor(
     private readonly account: AccountConfig,
@@ -128,7 +124,7 @@ export class XmppConnection implements Connection {
       {
         send: (el) => this.live().send(el),
         request: (el) => this.live().iqCaller.request(el, CONFIRM_TIMEOUT_MS),
-        nick: () => String(this.account.params.nickname ?? '') || this.jid.slice(0, this.jid.indexOf('@')),
+        nick: () => String(this.account.params.nickname ?? '') || this.jid.slice(0, this.jid.indexOf('@')), // default: our user part
       },
       (c) => this.roomEmitter.fire(c),
       (i) => this.invitedEmitter.fire(i),
@@ -144,10 +140,15 @@ export class XmppConnection implements Connection {
     return normalizeJid(String(this.account.params.jid));
   }
 
+  /** The JID's domain: our server, to which pings and our own queries go. */
+  private get domain(): string {
+    return this.jid.slice(this.jid.indexOf('@') + 1);
+  }
+
   connect(): Promise<void> {
     const params = this.account.params;
-    const bare = this.jid;
-    const [local, domain] = [bare.slice(0, bare.indexOf('@')), bare.slice(bare.indexOf('@') + 1)];
+    const domain = this.domain;
+    const local = this.jid.slice(0, this.jid.indexOf('@'));
     const password = typeof params.password === 'string' ? params.password : '';
     if (!password) {
       this.setStatus('disconnected', 'config-error', 'no password is set');
@@ -266,13 +267,13 @@ export class XmppConnection implements Connection {
         const base = (xmpp as unknown as { socketParameters?: (s: string) => Record<string, unknown> }).socketParameters;
         if (base) (xmpp as unknown as { socketParameters: (s: string) => unknown }).socketParameters = (s: string) => ({ ...base.call(xmpp, s), ca });
       }
-      // RFC 6121 §2.1.6: roster pushes, believed only from our own account (§2.1.6: else ignore).
       // XEP-0030 §3.1: what we are and do; XEP-0115 §6.2: also under our caps node#ver.
       xmpp.iqCallee.get(NS_DISCO_INFO, 'query', (ctx: { stanza: Element; element: Element }) => {
         const node = ctx.element.attrs.node;
         if (node && node !== `${CAPS_NODE}#${CAPS_VER}`) return xml('error', { type: 'cancel' }, xml('item-not-found', { xmlns: NS_STANZAS }));
         return xml('query', { xmlns: NS_DISCO_INFO, ...(node ? { node } : {}) }, xml('identity', IDENTITY), ...FEATURES.map((f) => xml('feature', { var: f })));
       });
+      // RFC 6121 §2.1.6: roster pushes, believed only from our own account.
       xmpp.iqCallee.set(NS_ROSTER, 'query', (ctx: { stanza: Element; element: Element }) => {
         const from = ctx.stanza.attrs.from;
         if (from && normalizeJid(from) !== this.jid) return xml('error', { type: 'cancel' }, xml('forbidden', { xmlns: NS_STANZAS }));
@@ -429,12 +430,10 @@ export class XmppConnection implements Connection {
         // XEP-0198: the server's <a/> counting this stanza confirms it (kept across a resumption).
         const acked = this.acks.wait(id, CONFIRM_TIMEOUT_MS); // rejected at once if the connection is lost
         await Promise.all([xmpp.send(stanza), acked]);
-        const refused = this.bounced.get(id);
-        if (refused) throw refused;
-        return {};
+      } else {
+        await xmpp.send(stanza);
+        await xmpp.iqCaller.request(xml('iq', { type: 'get', to: this.domain }, xml('ping', { xmlns: NS_PING })), CONFIRM_TIMEOUT_MS);
       }
-      await xmpp.send(stanza);
-      await xmpp.iqCaller.request(xml('iq', { type: 'get', to: this.jid.split('@')[1] }, xml('ping', { xmlns: NS_PING })), CONFIRM_TIMEOUT_MS);
       const refused = this.bounced.get(id);
       if (refused) throw refused;
       return {};
@@ -472,20 +471,13 @@ export class XmppConnection implements Connection {
     const fromRoom = this.muc.onMessage(stanza);
     if (fromRoom === 'handled') return;
     if (fromRoom) {
-      this.messagesEmitter.fire([fromRoom]);
       const room = fromRoom.channel.target;
-      if (fromRoom.protocolId && this.roomsCaughtUp.has(room)) this.state?.set(`${MAM_LAST}:${room}`, fromRoom.protocolId);
-      return;
+      return this.emit([fromRoom], this.roomsCaughtUp.has(room) ? fromRoom.protocolId : undefined, room);
     }
     const type = stanza.attrs.type ?? 'normal';
     if (type === 'error') {
       const id = stanza.attrs.id ?? '';
-      if (this.waiting.has(id)) {
-        const condition = stanza.getChild('error')?.children.find((c): c is Element => typeof c !== 'string')?.name ?? 'error';
-        // RFC 6120 §8.3.3: the defined conditions; the common ones for a message.
-        const code = condition === 'item-not-found' || condition === 'remote-server-not-found' ? 'NotFound' : condition === 'service-unavailable' ? 'NotAvailable' : 'NetworkError';
-        this.bounced.set(id, new ConfabError(code, `the server refused the message: ${condition}`));
-      }
+      if (this.waiting.has(id)) this.bounced.set(id, stanzaError(conditionOf(stanza), 'the server refused the message')); // RFC 6120 §8.3
       return;
     }
     // Forwarded copies are only believed from our own account (XEP-0280 §11, XEP-0313 §5.1.2).
@@ -609,7 +601,7 @@ export class XmppConnection implements Connection {
     if (!allow) return xmpp.send(xml('presence', { to: id, type: 'unsubscribed' }));
     await xmpp.send(xml('presence', { to: id, type: 'subscribed' }));
     const item = this.rosterItems.get(id);
-    if (!item || !/^(to|both)/.test(item.subscription)) await xmpp.send(xml('presence', { to: id, type: 'subscribe' }));
+    if (!item || !seesTheirPresence(item)) await xmpp.send(xml('presence', { to: id, type: 'subscribe' }));
   }
 
   /** The name to show for a contact: the user's alias (roster), else their own nickname (XEP-0172), else the JID. */
@@ -621,7 +613,7 @@ export class XmppConnection implements Connection {
     const item = this.rosterItems.get(normalizeJid(id));
     if (!item) throw new ConfabError('NotFound', `${id} is not in the roster`);
     const resources = this.book.resourcesOf(item.id);
-    if (!this.nicks.has(item.id) && this.xmpp && /^(to|both)/.test(item.subscription)) {
+    if (!this.nicks.has(item.id) && this.xmpp && seesTheirPresence(item)) {
       // XEP-0172 §4.5: ask their PEP node when no notification told us yet.
       try {
         const answer = await this.xmpp.iqCaller.request(xml('iq', { type: 'get', to: item.id }, xml('pubsub', { xmlns: NS_PUBSUB }, xml('items', { node: NS_NICK, max_items: '1' }))), INFO_TIMEOUT_MS);
@@ -631,7 +623,7 @@ export class XmppConnection implements Connection {
         // no nickname published, or not visible to us
       }
     }
-    if (!this.avatars.fileOf(item.id) && this.xmpp && /^(to|both)/.test(item.subscription)) await this.avatars.ask(item.id).catch(() => undefined);
+    if (!this.avatars.fileOf(item.id) && this.xmpp && seesTheirPresence(item)) await this.avatars.ask(item.id).catch(() => undefined);
     const avatar = this.avatars.fileOf(item.id);
     return {
       jid: item.id,
@@ -674,9 +666,9 @@ export class XmppConnection implements Connection {
    * Emits messages (the daemon stores them as they are emitted), then remembers the newest archive id
    * they cover: the next catch-up starts after it, so nothing is fetched twice and nothing skipped.
    */
-  private emit(messages: readonly IncomingMessage[], archivedUpTo?: string): void {
+  private emit(messages: readonly IncomingMessage[], archivedUpTo?: string, room?: string): void {
     if (messages.length > 0) this.messagesEmitter.fire(messages);
-    if (archivedUpTo) this.state?.set(MAM_LAST, archivedUpTo);
+    if (archivedUpTo) this.state?.set(archiveMark(room), archivedUpTo);
   }
 
   /**
@@ -685,8 +677,7 @@ export class XmppConnection implements Connection {
    * Duplicates of what already came live are dropped by the daemon by stanza-id (= archive id).
    */
   private async catchUp(xmpp: XmppClient, room?: string): Promise<void> {
-    const key = room ? `${MAM_LAST}:${room}` : MAM_LAST;
-    let after = this.state?.get(key);
+    let after = this.state?.get(archiveMark(room));
     const first = after === undefined;
     for (let page = 0; page < MAM_MAX_PAGES && this.xmpp === xmpp; page++) {
       const queryid = `mam${++this.queries}`;
@@ -713,8 +704,7 @@ export class XmppConnection implements Connection {
         if (m) messages.push(m);
       }
       const last = fin?.getChild('set', NS_RSM)?.getChildText('last') ?? undefined;
-      if (messages.length > 0) this.messagesEmitter.fire(messages); // stored as they are emitted…
-      if (last) this.state?.set(key, last); // …so this is never ahead of the store
+      this.emit(messages, last, room);
       this.log.debug('xmpp: archive %s page %d: %d messages, last %s', room ?? 'own', page, messages.length, last ?? '-');
       if (first || fin?.attrs.complete === 'true' || !last) break;
       after = last;
@@ -764,7 +754,7 @@ export class XmppConnection implements Connection {
     this.pinger = setInterval(() => {
       if (this.xmpp !== xmpp || this.resuming || waiting) return;
       waiting = true;
-      xmpp.iqCaller.request(xml('iq', { type: 'get', to: this.jid.slice(this.jid.indexOf('@') + 1) }, xml('ping', { xmlns: NS_PING })), every)
+      xmpp.iqCaller.request(xml('iq', { type: 'get', to: this.domain }, xml('ping', { xmlns: NS_PING })), every)
         .catch((e: Error) => {
           if (this.xmpp !== xmpp || this.resuming || !/timeout/i.test(`${e.name} ${e.message}`)) return;
           this.log.warn('xmpp: no answer to a ping for %d s; dropping the connection', every / 1000);
@@ -821,6 +811,11 @@ export class XmppConnection implements Connection {
   }
 }
 
+/** RFC 6121 §2.1.2.5: subscription `to` or `both` — we may see their presence and PEP data. */
+function seesTheirPresence(item: RosterItem): boolean {
+  return /^(to|both)/.test(item.subscription);
+}
+
 /** Drops the connection's socket: a net.Socket over TCP, inside @xmpp/tls's wrapper over TLS. */
 function destroySocket(xmpp: XmppClient): void {
   const s = xmpp.socket as { socket?: { destroy(): void }; destroy?: () => void } | null;
@@ -842,7 +837,7 @@ function classify(err: unknown, host: string, port: number): { error: ConfabErro
   if (e?.name === 'SASLError') {
     return { error: new ConfabError('AuthenticationFailed', `${host} refused the login (${e.condition ?? 'not-authorized'})`), reason: 'auth-failed' };
   }
-  if (e?.code && CERT_CODES.has(e.code)) {
+  if (isCertificateError(e?.code)) {
     return { error: new ConfabError('CertificateInvalid', `${host}'s certificate is not valid: ${e.message ?? e.code} (${e.code}); give its CA with tls-ca`), reason: 'cert-invalid' };
   }
   if (e?.code === 'ECONNREFUSED') return { error: new ConfabError('NetworkError', `${host}:${port} refused the connection`), reason: 'network-error' };

@@ -72,3 +72,19 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'NetworkError', 'AuthenticationFailed', 'CertificateInvalid', 'NameInUse', 'PermissionDenied',
   'Cancelled', 'InvalidConfig', 'Internal',
 ];
+
+/**
+ * Node/OpenSSL certificate verification codes (`err.code` of a TLS socket) that mean "the server's
+ * certificate is not trusted": every plugin reports them as `CertificateInvalid` / `cert-invalid`.
+ * @since 0.2.0
+ */
+export function isCertificateError(code: string | undefined): boolean {
+  return code !== undefined && CERTIFICATE_ERROR_CODES.has(code);
+}
+
+const CERTIFICATE_ERROR_CODES: ReadonlySet<string> = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_SIGNATURE_FAILURE', 'CERT_REVOKED', 'CERT_UNTRUSTED', 'CERT_REJECTED',
+  'HOSTNAME_MISMATCH',
+]);

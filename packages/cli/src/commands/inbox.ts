@@ -1,9 +1,8 @@
 /** confab inbox: every conversation of every account, most recent first, with unread counts. */
 import { parse, UsageError } from '../args';
+import { lastElement } from '../bus';
 import { table, time } from '../format';
 import type { Command } from './context';
-
-const lastElement = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
 export const inbox: Command = {
   name: 'inbox',
