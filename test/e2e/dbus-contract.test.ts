@@ -71,6 +71,11 @@ describe('the D-Bus contract', () => {
     await until(async () => (await call(channel, 'im.confab.Confab1.Channel.GetHistory', '0', '10')).includes("'echo: from gdbus'"), 10000, 'the echo in history');
     expect(await call(ROOT_PATH, 'im.confab.Confab1.Manager.SearchHistory', 'gdbus', '0', '0')).toContain("'from gdbus'");
 
+    await call(account, 'im.confab.Confab1.Account.AddContact', 'Peer', 'Pal');
+    const person = (await call(ROOT_PATH, 'im.confab.Confab1.Manager.GetPerson', account, 'Peer')).match(/'([^']+)'/)![1];
+    expect(person).toMatch(/^\/im\/confab\/Confab1\/people\/\d+$/);
+    expect(await call(person, 'org.freedesktop.DBus.Properties.Get', 'im.confab.Confab1.Person', 'Name')).toBe("(<'Pal'>,)");
+
     const files = new Map<string, Iface>();
     for (const file of readdirSync(CONTRACT_DIR).filter((f) => f.endsWith('.xml'))) {
       for (const [name, i] of await interfaces(readFileSync(join(CONTRACT_DIR, file), 'utf8'))) files.set(name, i);
@@ -79,6 +84,7 @@ describe('the D-Bus contract', () => {
       [ROOT_PATH, 'im.confab.Confab1.Manager'],
       [account, 'im.confab.Confab1.Account'],
       [channel, 'im.confab.Confab1.Channel'],
+      [person, 'im.confab.Confab1.Person'],
     ];
     for (const [path, name] of expectations) {
       const r = await d.gdbus(['introspect', '--session', '--xml', '--dest', 'im.confab.Confab1', '--object-path', path]);

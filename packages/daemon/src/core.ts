@@ -19,7 +19,10 @@ import {
 import type { Config } from './config';
 import type { Redactor } from './log';
 import type { SecretStore } from './secrets';
-import type { ChannelRow, MessageRow, Store } from './storage/store';
+import { AddressProbe } from './people/address-probe';
+import { People } from './people/people';
+import { availability } from './people/presence';
+import type { ChannelRow, ContactKey, MessageRow, Store } from './storage/store';
 import { AccountRunner, accountCacheDir, type RunnerHost } from './supervisor/account-runner';
 
 export interface RoomState {
@@ -72,6 +75,9 @@ export class Core implements RunnerHost {
   private readonly requests = new Map<string, Map<string, SubscriptionRequest>>(); // account → contact → request
   private readonly invitedEmitter = new Emitter<{ accountId: string; room: string; by: string }>();
   readonly onInvited = this.invitedEmitter.event;
+  /** Every stored contact's person (issue 7). */
+  readonly people: People;
+  private readonly probe: AddressProbe;
 
   constructor(
     readonly store: Store,
@@ -82,6 +88,26 @@ export class Core implements RunnerHost {
     private readonly log: Logger,
   ) {
     this.presenceValue = store.settings.get<Presence>('presence', { status: 'available', message: '' });
+    this.people = new People(store.db, store.people, {
+      addressOf: (accountId, id) => {
+        const protocol = this.runners.get(accountId)?.protocol;
+        try {
+          return protocol?.contactAddress?.(id);
+        } catch {
+          return undefined;
+        }
+      },
+      presenceOf: (accountId, id) => this.presences.get(accountId)?.get(id),
+    }, log.child('people'));
+    this.probe = new AddressProbe(
+      (key) => {
+        const runner = this.runners.get(key.accountId);
+        const facet = runner && this.connected(runner)?.contacts;
+        return facet?.addresses ? facet.addresses(key.contactId) : undefined;
+      },
+      (key, addresses) => this.people.learned(key, addresses),
+      log.child('people'),
+    );
   }
 
   /** Creates runners for the stored accounts, without connecting them (before D-Bus export). */
@@ -94,6 +120,7 @@ export class Core implements RunnerHost {
       }
       this.addRunner(account, protocol);
     }
+    this.people.sync(); // contacts stored before people existed, or while their plugin was missing
   }
 
   /** Connects the enabled accounts (once the bus name is owned). */
@@ -188,7 +215,9 @@ export class Core implements RunnerHost {
     // that is half removed.
     this.runners.delete(id);
     const channels = this.store.channels.forAccount(id);
-    this.store.accounts.delete(id); // channels, messages, pending and outbox rows cascade
+    this.store.accounts.delete(id); // channels, messages, pending and outbox rows, contacts and their memberships cascade
+    this.probe.reset(id);
+    this.people.sync(); // people left without contacts go
     this.store.settings.deletePrefix(`account/${id}/`); // what its connections kept (AccountState)
     const cache = accountCacheDir(this.store, id);
     if (cache) rmSync(cache, { recursive: true, force: true }); // and the files they fetched
@@ -348,6 +377,7 @@ export class Core implements RunnerHost {
     }
     const known = this.store.contacts.has(accountId, id);
     this.store.contacts.add(accountId, id, alias);
+    this.people.sync();
     if (!known) this.connected(runner)?.contacts?.watch([id], true);
     this.contactsChanged.fire(accountId);
   }
@@ -362,6 +392,7 @@ export class Core implements RunnerHost {
       await conn.contacts.remove(id);
     }
     this.store.contacts.remove(accountId, id);
+    this.people.sync();
     this.presences.get(accountId)?.delete(id);
     this.connected(runner)?.contacts?.watch([id], false);
     this.contactsChanged.fire(accountId);
@@ -403,6 +434,29 @@ export class Core implements RunnerHost {
     const conn = this.connected(runner);
     if (!conn) throw new OfflineError(`account '${runner.account.id}' is not connected${why ? `: ${why}` : ''}`);
     return conn;
+  }
+
+  // ---- people -------------------------------------------------------------------------------
+
+  /**
+   * A conversation with a person: the direct channel of their best contact for the medium — one
+   * whose protocol can do it, online before offline (most available first), then the one last used,
+   * then the first linked.
+   */
+  openWithPerson(personId: number, media: string): ChannelRow {
+    if (media !== 'text' && media !== 'call') throw new InvalidArgumentError(`media must be text or call, not '${media}'`);
+    this.people.get(personId);
+    const candidates = this.people.contacts(personId).flatMap((c, order) => {
+      const runner = this.runners.get(c.accountId);
+      if (!runner?.protocol.capabilities.channelClasses.some((k) => k.kind === 'direct' && k.media === media)) return [];
+      const online = runner.status === 'connected' ? availability(c.status) : -1;
+      const used = this.store.channels.find(c.accountId, 'direct', c.contactId)?.lastActivity ?? 0;
+      return [{ c, online, used, order }];
+    });
+    candidates.sort((a, b) => b.online - a.online || b.used - a.used || a.order - b.order);
+    const best = candidates[0];
+    if (!best) throw new ConfabError('NotCapable', `none of person ${personId}'s accounts can start a ${media} conversation`);
+    return this.openDirect(best.c.accountId, best.c.contactId);
   }
 
   // ---- messages -----------------------------------------------------------------------------
@@ -466,8 +520,12 @@ export class Core implements RunnerHost {
     this.log.info('account %s: %s (%s)%s', runner.account.id, runner.status, runner.reason, runner.detail ? `: ${runner.detail}` : '');
     if (runner.status !== 'connected') {
       this.markRoomsLeft(runner.account.id);
-      const hadState = this.presences.delete(runner.account.id);
-      if (this.requests.delete(runner.account.id) || hadState) this.contactsChanged.fire(runner.account.id); // presence unknown now
+      const accountId = runner.account.id;
+      const known = [...(this.presences.get(accountId)?.keys() ?? [])];
+      const hadState = this.presences.delete(accountId);
+      this.probe.reset(accountId);
+      this.people.presenceChanged(known.map((contactId) => ({ accountId, contactId })));
+      if (this.requests.delete(accountId) || hadState) this.contactsChanged.fire(accountId); // presence unknown now
     }
     this.statusChangedEmitter.fire(runner);
     this.accountsChanged.fire({ id: runner.account.id, change: 'changed' });
@@ -535,6 +593,7 @@ export class Core implements RunnerHost {
       for (const [id, item] of items) this.store.contacts.add(accountId, id, item.alias);
       for (const id of removed) this.store.contacts.remove(accountId, id);
     })();
+    this.people.sync();
     for (const id of removed) this.presences.get(accountId)?.delete(id);
     this.contactsChanged.fire(accountId);
   }
@@ -555,7 +614,16 @@ export class Core implements RunnerHost {
     const accountId = runner.account.id;
     let map = this.presences.get(accountId);
     if (!map) this.presences.set(accountId, (map = new Map()));
-    for (const c of changes) map.set(this.normalize(runner.protocol, c.id), c);
+    const keys: ContactKey[] = [];
+    const online: string[] = [];
+    for (const c of changes) {
+      const contactId = this.normalize(runner.protocol, c.id);
+      map.set(contactId, c);
+      keys.push({ accountId, contactId });
+      if (c.status !== 'offline' && c.status !== 'unknown') online.push(contactId);
+    }
+    this.people.presenceChanged(keys);
+    this.probe.online(accountId, online.filter((id) => this.store.contacts.has(accountId, id)));
     this.contactsChanged.fire(accountId);
   }
 

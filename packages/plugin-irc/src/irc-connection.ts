@@ -14,7 +14,7 @@
  */
 import { Client, ircLineParser, type IrcCommand, type MessageEvent, type WhoisEvent } from 'irc-framework';
 import {
-  ConfabError, Emitter, InvalidArgumentError, NotFoundError, OfflineError,
+  ConfabError, Emitter, findAddresses, InvalidArgumentError, NotFoundError, OfflineError,
   type AccountConfig, type ChannelRef, type Connection, type ConnectionStatus, type ContactInfo,
   type ContactPresence, type ContactsFacet, type IncomingMessage, type Logger, type MemberRole,
   type OutgoingMessage, type Presence, type RoomChange, type RoomInvitation, type RoomsFacet,
@@ -116,6 +116,8 @@ export class IrcConnection implements Connection {
       onPresence: this.presenceEmitter.event,
       watch: (ids, on) => this.watch.watch(ids, on),
       info: (id) => this.withLive((client) => this.whoisWith(client, id)),
+      // A nick names no one beyond this network; what a user writes in their realname may (RFC 2812 §3.6.2, RPL_WHOISUSER).
+      addresses: async (id) => findAddresses((await this.withLive((client) => this.whoisWith(client, id))).realname ?? ''),
     };
     this.watch = new PresenceWatch(
       {

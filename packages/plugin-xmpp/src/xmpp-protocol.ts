@@ -3,6 +3,7 @@
  * normalization (bare JIDs, RFC 7622) and account naming.
  */
 import {
+  normalizeAddress,
   type AccountConfig, type AccountParams, type Connection, type ConnectionServices, type ParamSpec, type Protocol, type ProtocolCapabilities,
 } from '@confab/sdk';
 import { normalizeJid } from './jid';
@@ -50,6 +51,11 @@ export class XmppProtocol implements Protocol {
 
   normalizeContact(id: string): string {
     return normalizeJid(id);
+  }
+
+  /** A bare JID is an address (RFC 7622 §3: localpart@domainpart); a domain-only JID is a service, not a person. */
+  contactAddress(id: string): string | undefined {
+    return normalizeAddress(normalizeJid(id));
   }
 
   identifyAccount(params: AccountParams): string {

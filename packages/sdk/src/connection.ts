@@ -93,4 +93,11 @@ export interface ContactsFacet {
   /** Someone asks to see our presence (XMPP subscription request). */
   readonly onSubscriptionRequest?: Event<SubscriptionRequest>;
   answerSubscription?(id: string, allow: boolean): Promise<void>;
+
+  /**
+   * The addresses a contact gives for themselves on other networks (IRC: written in the WHOIS
+   * realname), normalized with `findAddresses`; the daemon links contacts into people by them. Asked
+   * once per session when the contact comes online. @since 0.3.0
+   */
+  addresses?(id: string): Promise<readonly string[]>;
 }

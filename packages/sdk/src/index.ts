@@ -10,3 +10,4 @@ export * from './params';
 export * from './model';
 export * from './connection';
 export * from './protocol';
+export * from './addresses';

@@ -17,6 +17,11 @@ export interface Protocol {
   readonly capabilities: ProtocolCapabilities;
   /** The canonical form of a contact id on this protocol; throws InvalidArgumentError if it is not one. */
   normalizeContact(id: string): string;
+  /**
+   * The contact's address on every network (see addresses.ts) when its id is one: an XMPP bare JID,
+   * a SIP URI's user@host. Absent or undefined where ids are local names (IRC nicks). @since 0.3.0
+   */
+  contactAddress?(id: string): string | undefined;
   /** A short unique name for the account, e.g. `nick@server` (telepathy `identify_account`). */
   identifyAccount(params: AccountParams): string;
   createConnection(account: AccountConfig, services: ConnectionServices): Connection;

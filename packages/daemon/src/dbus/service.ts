@@ -14,12 +14,14 @@ import type { MessageRow } from '../storage/store';
 import type { InterfaceSpec } from './contract';
 import { ContractObject, type ErrorContext, type Handlers } from './contract-object';
 import { OBJECT_MANAGER_SPEC } from './object-manager';
-import { ROOT_PATH, accountPath, channelPath, toNumber, unwrapVardict, wireMessage } from './wire';
+import { personHandlers } from './person-handlers';
+import { ROOT_PATH, accountIdOf, accountPath, channelPath, personPath, toNumber, unwrapVardict, wireMessage } from './wire';
 
 export const BUS_NAME = 'im.confab.Confab1';
 const MANAGER = 'im.confab.Confab1.Manager';
 const ACCOUNT = 'im.confab.Confab1.Account';
 const CHANNEL = 'im.confab.Confab1.Channel';
+const PERSON = 'im.confab.Confab1.Person';
 const SIGNAL_CHUNK = 1000;
 const MAX_PAGE = 1000;
 
@@ -37,12 +39,14 @@ export class DBusService {
   private objectManager!: ContractObject;
   private readonly accounts = new Map<string, ContractObject>();
   private readonly channels = new Map<number, ContractObject>();
+  private readonly people = new Map<number, ContractObject>();
   private readonly secretNames = new Map<string, string[]>();
   private readonly ctx: ErrorContext;
 
   private received: MessageRow[] = [];
   private changed: MessageRow[] = [];
   private statuses: Array<[string, string, string, string]> = [];
+  private peopleChanges = new Map<number, string>();
   private flushScheduled = false;
 
   constructor(
@@ -67,6 +71,7 @@ export class DBusService {
     this.bus.export(ROOT_PATH, this.objectManager.iface);
     for (const id of this.core.runners.keys()) this.addAccount(id, false);
     for (const ch of this.core.store.channels.all()) this.addChannel(ch.id, false);
+    for (const p of this.core.people.table.all()) this.addPerson(p.id, false);
 
     this.core.onAccountsChanged(({ id, change }) => {
       if (change === 'added') this.addAccount(id, true);
@@ -78,6 +83,16 @@ export class DBusService {
       else if (change === 'removed') this.removeChannel(id);
       else this.channels.get(id)?.refresh();
     });
+    this.core.people.onChanged((changes) => this.queue(() => {
+      for (const { id, change } of changes) {
+        if (change === 'added') this.addPerson(id, true);
+        else if (change === 'removed') this.removePerson(id);
+        else this.people.get(id)?.refresh();
+        const before = this.peopleChanges.get(id);
+        if (before === 'added' && change === 'removed') this.peopleChanges.delete(id); // came and went within one turn
+        else if (before !== 'added') this.peopleChanges.set(id, change);
+      }
+    }));
     this.core.onMessagesReceived((rows) => this.queue(() => this.received.push(...rows)));
     this.core.onMessagesChanged((rows) => this.queue(() => this.changed.push(...rows)));
     this.core.onStatusChanged((r) => this.queue(() => this.statuses.push([accountPath(r.account.id), r.status, r.reason, r.detail])));
@@ -155,10 +170,27 @@ export class DBusService {
     this.objectManager.emit('InterfacesRemoved', channelPath(id), [CHANNEL]);
   }
 
+  private addPerson(id: number, announce: boolean): void {
+    if (this.people.has(id)) return;
+    const obj = new ContractObject(this.spec(PERSON), personHandlers(this.core, id, pageSize), this.ctx);
+    this.people.set(id, obj);
+    this.bus.export(personPath(id), obj.iface);
+    if (announce) this.objectManager.emit('InterfacesAdded', personPath(id), { [PERSON]: obj.variants() });
+  }
+
+  private removePerson(id: number): void {
+    const obj = this.people.get(id);
+    if (!obj) return;
+    this.people.delete(id);
+    this.bus.unexport(personPath(id), obj.iface);
+    this.objectManager.emit('InterfacesRemoved', personPath(id), [PERSON]);
+  }
+
   private managedObjects(): Record<string, Record<string, Record<string, unknown>>> {
     const out: Record<string, Record<string, Record<string, unknown>>> = {};
     for (const [id, obj] of this.accounts) out[accountPath(id)] = { [ACCOUNT]: obj.variants() };
     for (const [id, obj] of this.channels) out[channelPath(id)] = { [CHANNEL]: obj.variants() };
+    for (const [id, obj] of this.people) out[personPath(id)] = { [PERSON]: obj.variants() };
     return out;
   }
 
@@ -176,6 +208,8 @@ export class DBusService {
     const received = this.received.splice(0);
     const changed = this.changed.splice(0);
     const statuses = this.statuses.splice(0);
+    const people = [...this.peopleChanges].map(([id, change]) => [personPath(id), change]);
+    this.peopleChanges = new Map();
     for (let i = 0; i < received.length; i += SIGNAL_CHUNK) {
       this.root.emit('MessagesReceived', received.slice(i, i + SIGNAL_CHUNK).map(wireMessage));
     }
@@ -184,6 +218,7 @@ export class DBusService {
       this.root.emit('MessagesChanged', changed.slice(i, i + SIGNAL_CHUNK).map((m) => [m.id, channelPath(m.channelId), m.state]));
     }
     if (statuses.length > 0) this.root.emit('AccountsChanged', statuses);
+    for (let i = 0; i < people.length; i += SIGNAL_CHUNK) this.root.emit('PeopleChanged', people.slice(i, i + SIGNAL_CHUNK));
   }
 
   // ---- handlers -----------------------------------------------------------------------------
@@ -206,6 +241,11 @@ export class DBusService {
         SetPresence: (status: string, message: string) => core.setPresence(status, message),
         GetPending: (limit: number) => core.store.messages.pending(limit).map(wireMessage),
         GetInbox: (limit: number) => core.inbox(limit).map(({ channel, unread }) => [channelPath(channel.id), accountPath(channel.accountId), channel.target, channel.lastActivity, unread]),
+        SearchPeople: (text: string, limit: number) => core.people.search(text, pageSize(limit)).map(personPath),
+        GetPerson: (account: string, contact: string) => {
+          const accountId = accountIdOf(account);
+          return personPath(core.people.personOf({ accountId, contactId: core.runner(accountId).protocol.normalizeContact(contact) }));
+        },
         Acknowledge: (ids: unknown[]) => core.acknowledge(ids.map((id) => toNumber(id, 'a message id'))),
         SearchHistory: (query: string, beforeId: bigint, limit: number) =>
           core.search(query, toNumber(beforeId, 'before_id'), pageSize(limit)).map(wireMessage),

@@ -1,9 +1,27 @@
 /** Model values as D-Bus values (the structs documented in the XML contract). */
+import { InvalidArgumentError } from '@confab/sdk';
 import type { MessageRow } from '../storage/store';
 
 export const ROOT_PATH = '/im/confab/Confab1';
 export const accountPath = (id: string) => `${ROOT_PATH}/accounts/${id}`;
 export const channelPath = (id: number) => `${ROOT_PATH}/channels/${id}`;
+export const personPath = (id: number) => `${ROOT_PATH}/people/${id}`;
+
+/** The account id in an account's object path; InvalidArgument for any other path. */
+export function accountIdOf(path: string): string {
+  const prefix = `${ROOT_PATH}/accounts/`;
+  const id = path.startsWith(prefix) ? path.slice(prefix.length) : '';
+  if (!/^[A-Za-z0-9_]+$/.test(id)) throw new InvalidArgumentError(`'${path}' is not an account's object path`);
+  return id;
+}
+
+/** The person id in a person's object path; InvalidArgument for any other path. */
+export function personIdOf(path: string): number {
+  const prefix = `${ROOT_PATH}/people/`;
+  const id = path.startsWith(prefix) ? path.slice(prefix.length) : '';
+  if (!/^[1-9][0-9]{0,15}$/.test(id)) throw new InvalidArgumentError(`'${path}' is not a person's object path`);
+  return Number(id);
+}
 
 /** A message as `(toossxsssb)`. */
 export type WireMessage = [number, string, string, string, string, number, string, string, string, boolean];

@@ -107,6 +107,11 @@ export class MessagesTable {
       unreadIn: db.prepare('SELECT count(*) AS n FROM pending p JOIN messages m ON m.id = p.message_id WHERE m.channel_id = ?'),
       unread: db.prepare('SELECT m.channel_id AS channelId, count(*) AS n FROM pending p JOIN messages m ON m.id = p.message_id GROUP BY m.channel_id'),
       history: db.prepare(`${SELECT} WHERE m.channel_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?`),
+      // A person's direct conversations on every account, in server-time order (ties by id); the page
+      // ends before the message before_id, by the same order.
+      timeline: db.prepare(`${SELECT} JOIN person_contacts pc ON pc.account_id = c.account_id AND pc.contact_id = c.target
+        WHERE pc.person_id = @person AND c.kind = 'direct' AND (m.server_time, m.id) < (@time, @id) ORDER BY m.server_time DESC, m.id DESC LIMIT @limit`),
+      timeOf: db.prepare('SELECT server_time FROM messages WHERE id = ?').pluck(),
       search: db.prepare(`${SELECT} WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?) AND m.id < ? ORDER BY m.id DESC LIMIT ?`),
       byId: db.prepare(`${SELECT} WHERE m.id = ?`),
       markup: db.prepare('SELECT markup FROM messages WHERE id = ? AND markup IS NOT NULL'),
@@ -240,6 +245,14 @@ export class MessagesTable {
   history(channelId: number, beforeId: number, limit: number): MessageRow[] {
     const rows = this.s.history.all(channelId, beforeId > 0 ? beforeId : Number.MAX_SAFE_INTEGER, limit) as Raw[];
     return rows.map(toRow).reverse();
+  }
+
+  /** A page of a person's timeline, oldest first: the limit messages before before_id (0: the newest) in server-time order. */
+  timeline(personId: number, beforeId: number, limit: number): MessageRow[] {
+    const time = beforeId > 0 ? (this.s.timeOf.get(beforeId) as number | undefined) : Number.MAX_SAFE_INTEGER;
+    if (time === undefined) return []; // no such message: no page after it
+    const [t, id] = beforeId > 0 ? [time, beforeId] : [time, Number.MAX_SAFE_INTEGER];
+    return (this.s.timeline.all({ person: personId, time: t, id, limit }) as Raw[]).map(toRow).reverse();
   }
 
   /** Full-text search (FTS5 query syntax), newest first. Throws SqliteError on a bad query. */

@@ -78,4 +78,50 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (account_id, contact_id)
   );
   `,
+  // 4: people (issue 7). Every stored contact belongs to exactly one person, with the reason it is
+  // there; the addresses a contact is known by; and the user's own link/unlink decisions, kept apart
+  // from the contacts they name so that they outlive a contact leaving and coming back.
+  `
+  CREATE TABLE people (
+    id         INTEGER PRIMARY KEY,
+    alias      TEXT NOT NULL DEFAULT '',  -- the user's name for them; '' = named after their contacts
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE person_contacts (
+    account_id TEXT NOT NULL,
+    contact_id TEXT NOT NULL,
+    person_id  INTEGER NOT NULL REFERENCES people(id),
+    reason     TEXT NOT NULL,             -- why the contact is with this person, for the user to read
+    PRIMARY KEY (account_id, contact_id),
+    FOREIGN KEY (account_id, contact_id) REFERENCES contacts(account_id, contact_id) ON DELETE CASCADE
+  );
+  CREATE INDEX person_contacts_by_person ON person_contacts(person_id);
+
+  CREATE TABLE contact_addresses (
+    account_id TEXT NOT NULL,
+    contact_id TEXT NOT NULL,
+    address    TEXT NOT NULL,             -- user@host, lower-case (sdk addresses.ts)
+    source     TEXT NOT NULL,             -- 'id' (the contact id is one) or 'said' (WHOIS, vCard)
+    PRIMARY KEY (account_id, contact_id, address),
+    FOREIGN KEY (account_id, contact_id) REFERENCES contacts(account_id, contact_id) ON DELETE CASCADE
+  );
+  CREATE INDEX contact_addresses_by_address ON contact_addresses(address);
+
+  -- One row per pair, (a) < (b): 'link' = the user put them together, 'unlink' = the user took
+  -- them apart (automatic linking never joins them again).
+  CREATE TABLE person_decisions (
+    a_account TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    a_contact TEXT NOT NULL,
+    b_account TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    b_contact TEXT NOT NULL,
+    decision  TEXT NOT NULL CHECK (decision IN ('link', 'unlink')),
+    made_at   INTEGER NOT NULL,
+    PRIMARY KEY (a_account, a_contact, b_account, b_contact)
+  );
+  CREATE INDEX person_decisions_by_b ON person_decisions(b_account, b_contact);
+
+  -- A person's timeline reads their direct channels in server-time order.
+  CREATE INDEX messages_by_channel_time ON messages(channel_id, server_time, id);
+  `,
 ];

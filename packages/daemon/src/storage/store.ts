@@ -4,6 +4,7 @@ import { ChannelsTable } from './channels';
 import { ContactsTable } from './contacts';
 import { openDatabase, openMemoryDatabase, type Db } from './database';
 import { MessagesTable } from './messages';
+import { PeopleTable } from './people';
 import { SettingsTable } from './settings';
 
 export class Store {
@@ -11,6 +12,7 @@ export class Store {
   readonly channels: ChannelsTable;
   readonly contacts: ContactsTable;
   readonly messages: MessagesTable;
+  readonly people: PeopleTable;
   readonly settings: SettingsTable;
 
   constructor(
@@ -23,6 +25,7 @@ export class Store {
     this.contacts = new ContactsTable(db);
     this.messages = new MessagesTable(db, (id, time) => this.channels.touched(id, time));
     this.settings = new SettingsTable(db);
+    this.people = new PeopleTable(db);
   }
 
   static open(dataDir: string): Store {
@@ -41,3 +44,4 @@ export class Store {
 export type { ChannelRow } from './channels';
 export type { ContactRow } from './contacts';
 export type { MessageRow, NewReceived, StoredState } from './messages';
+export type { ContactKey, MemberRow, PersonRow } from './people';
