@@ -9,6 +9,7 @@ export const ROOT = '/im/confab/Confab1';
 export const MANAGER = 'im.confab.Confab1.Manager';
 export const ACCOUNT = 'im.confab.Confab1.Account';
 export const CHANNEL = 'im.confab.Confab1.Channel';
+export const PERSON = 'im.confab.Confab1.Person';
 
 export class CliError extends Error {}
 
@@ -17,6 +18,7 @@ export type Iface = ReturnType<Awaited<ReturnType<Bus['getProxyObject']>>['getIn
 
 export const accountPath = (idOrPath: string) => (idOrPath.startsWith('/') ? idOrPath : `${ROOT}/accounts/${idOrPath}`);
 export const channelPath = (idOrPath: string) => (idOrPath.startsWith('/') ? idOrPath : `${ROOT}/channels/${idOrPath}`);
+export const personPath = (idOrPath: string) => (idOrPath.startsWith('/') ? idOrPath : `${ROOT}/people/${idOrPath}`);
 export const lastElement = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
 export class Confab {
@@ -60,19 +62,26 @@ export class Confab {
     return unwrap((await p.GetAll(iface)) as Record<string, { value: unknown }>);
   }
 
-  /** Every account and channel with its properties. */
-  async objects(): Promise<{ accounts: Array<Record<string, unknown>>; channels: Array<Record<string, unknown> & { path: string }> }> {
+  person(idOrPath: string): Promise<Iface> {
+    return this.iface(personPath(idOrPath), PERSON);
+  }
+
+  /** Every account, channel and person with its properties. */
+  async objects(): Promise<{ accounts: Array<Record<string, unknown>>; channels: Array<Record<string, unknown> & { path: string }>; people: Array<Record<string, unknown> & { path: string }> }> {
     const om = await this.iface(ROOT, 'org.freedesktop.DBus.ObjectManager');
     const all = (await om.GetManagedObjects()) as Record<string, Record<string, Record<string, { value: unknown }>>>;
     const accounts: Array<Record<string, unknown>> = [];
     const channels: Array<Record<string, unknown> & { path: string }> = [];
+    const people: Array<Record<string, unknown> & { path: string }> = [];
     for (const [path, ifaces] of Object.entries(all)) {
       if (ifaces[ACCOUNT]) accounts.push({ path, ...unwrap(ifaces[ACCOUNT]) });
       if (ifaces[CHANNEL]) channels.push({ path, ...unwrap(ifaces[CHANNEL]) });
+      if (ifaces[PERSON]) people.push({ path, ...unwrap(ifaces[PERSON]) });
     }
     accounts.sort((a, b) => String(a.Id).localeCompare(String(b.Id)));
     channels.sort((a, b) => Number(lastElement(a.path)) - Number(lastElement(b.path)));
-    return { accounts, channels };
+    people.sort((a, b) => Number(a.Id) - Number(b.Id));
+    return { accounts, channels, people };
   }
 
   close(): void {

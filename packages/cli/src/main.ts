@@ -13,6 +13,8 @@ import { contact } from './commands/contact';
 import type { Command, Context } from './commands/context';
 import { history } from './commands/history';
 import { inbox } from './commands/inbox';
+import { people, person } from './commands/people';
+import { search } from './commands/search';
 import { join as joinCmd } from './commands/join';
 import { presence } from './commands/presence';
 import { protocols } from './commands/protocols';
@@ -22,7 +24,7 @@ import { status } from './commands/status';
 import { watch } from './commands/watch';
 import { output } from './format';
 
-const COMMANDS: readonly Command[] = [status, protocols, account, presence, joinCmd, room, contact, send, watch, inbox, history, ack];
+const COMMANDS: readonly Command[] = [status, protocols, account, presence, joinCmd, room, contact, people, person, send, watch, inbox, history, search, ack];
 const VERSION = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
 
 function help(): string {

@@ -616,13 +616,15 @@ export class Core implements RunnerHost {
     if (!map) this.presences.set(accountId, (map = new Map()));
     const keys: ContactKey[] = [];
     const online: string[] = [];
+    const offline: string[] = [];
     for (const c of changes) {
       const contactId = this.normalize(runner.protocol, c.id);
       map.set(contactId, c);
       keys.push({ accountId, contactId });
-      if (c.status !== 'offline' && c.status !== 'unknown') online.push(contactId);
+      (c.status === 'offline' || c.status === 'unknown' ? offline : online).push(contactId);
     }
     this.people.presenceChanged(keys);
+    this.probe.offline(accountId, offline);
     this.probe.online(accountId, online.filter((id) => this.store.contacts.has(accountId, id)));
     this.contactsChanged.fire(accountId);
   }

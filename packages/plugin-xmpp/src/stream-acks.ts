@@ -9,6 +9,38 @@ import { EventEmitter } from 'node:events';
 export interface StreamManagement extends EventEmitter {
   enabled: boolean;
   id: string;
+  inbound: number;
+}
+
+const NS_SM = 'urn:xmpp:sm:3';
+const STANZAS = new Set(['message', 'presence', 'iq']);
+
+/**
+ * Keeps the count of handled stanzas (XEP-0198 §4 'h') right from <enabled/> on. @xmpp/stream-management
+ * 0.14 zeroes it when its promise for <enabled/> settles — a microtask after the whole socket read
+ * was parsed — so stanzas that came in the same read as <enabled/> (and any <a/> we sent for an
+ * <r/> among them) were counted, then forgotten: our next <a h/> went below the previous one and
+ * prosody closed the stream ("Client acknowledged less stanzas than already acknowledged"). Here
+ * that zeroing becomes "the stanzas seen since <enabled/>"; every other write passes through.
+ */
+export function keepInboundCount(entity: EventEmitter, sm: StreamManagement): void {
+  let value = sm.inbound;
+  let sinceEnabled: number | undefined;
+  entity.on('element', (el: Element) => {
+    if (el.is('enabled', NS_SM)) sinceEnabled = 0; // §4: counting starts on <enabled/>
+    else if (sinceEnabled !== undefined && STANZAS.has(el.name)) sinceEnabled++;
+  });
+  Object.defineProperty(sm, 'inbound', {
+    configurable: true,
+    enumerable: true,
+    get: () => value,
+    set: (v: number) => {
+      if (v !== 0) return void (value = v); // a stanza counted
+      value = sinceEnabled ?? 0; // the library's late reset after <enabled/>, or a new session
+      sinceEnabled = undefined;
+    },
+  });
+  entity.on('disconnect', () => (sinceEnabled = undefined));
 }
 
 export class StreamAcks {

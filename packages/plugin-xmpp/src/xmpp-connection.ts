@@ -22,11 +22,11 @@ import { fetchBookmarks, NS_BOOKMARKS, NS_PUBSUB, NS_PUBSUB_EVENT, parseBookmark
 import { CAPS_NODE, capsVersion, FEATURES, IDENTITY, NS_CAPS, NS_DISCO_INFO } from './caps';
 import { MucRooms } from './muc';
 import { NS_ROSTER, parseRoster, PresenceBook } from './roster';
-import { StreamAcks, type StreamManagement } from './stream-acks';
+import { keepInboundCount, StreamAcks, type StreamManagement } from './stream-acks';
 import { scramClass, verifyServerFinal, type ScramState } from './scram';
 import { trustOnUpgrade } from './tls-ca';
 import { normalizeJid } from './jid';
-import { conditionOf, stanzaError } from './stanza-errors';
+import { conditionOf, iqError, stanzaError } from './stanza-errors';
 
 const CONNECT_TIMEOUT_MS = 30_000;
 const CONFIRM_TIMEOUT_MS = 60_000;
@@ -191,6 +191,7 @@ export class XmppConnection implements Connection {
     this.boundStanzas(xmpp);
     const sm = xmpp.streamManagement as unknown as StreamManagement & { requestAckDebounce: number };
     sm.requestAckDebounce = 20; // ask for an ack 20 ms after a burst, not 250: the outbox waits on it
+    keepInboundCount(xmpp, sm);
     this.acks = new StreamAcks(sm, () => new OfflineError('the session was lost before the server acknowledged the message'));
     // Our SCRAM (Node crypto, server signature checked) first, then PLAIN (over TLS only, above);
     // the library's JavaScript SCRAM-SHA-1 and ANONYMOUS are dropped. The factory has no API to
@@ -585,14 +586,22 @@ export class XmppConnection implements Connection {
   private async rosterAdd(id: string, alias: string): Promise<void> {
     const xmpp = this.live();
     // RFC 6121 §2.3 add the item, §3.1.1 ask to see their presence.
-    await xmpp.iqCaller.request(xml('iq', { type: 'set' }, xml('query', { xmlns: NS_ROSTER }, xml('item', { jid: id, ...(alias ? { name: alias } : {}) }))), CONFIRM_TIMEOUT_MS);
-    await xmpp.send(xml('presence', { to: id, type: 'subscribe' }));
+    try {
+      await xmpp.iqCaller.request(xml('iq', { type: 'set' }, xml('query', { xmlns: NS_ROSTER }, xml('item', { jid: id, ...(alias ? { name: alias } : {}) }))), CONFIRM_TIMEOUT_MS);
+      await xmpp.send(xml('presence', { to: id, type: 'subscribe' }));
+    } catch (e) {
+      throw iqError(e, `adding ${id} to the roster`); // a refusal, a timeout or a dropped stream: typed, never "internal"
+    }
   }
 
   private async rosterRemove(id: string): Promise<void> {
     const xmpp = this.live();
     // RFC 6121 §2.5: subscription "remove" also cancels both subscriptions.
-    await xmpp.iqCaller.request(xml('iq', { type: 'set' }, xml('query', { xmlns: NS_ROSTER }, xml('item', { jid: id, subscription: 'remove' }))), CONFIRM_TIMEOUT_MS);
+    try {
+      await xmpp.iqCaller.request(xml('iq', { type: 'set' }, xml('query', { xmlns: NS_ROSTER }, xml('item', { jid: id, subscription: 'remove' }))), CONFIRM_TIMEOUT_MS);
+    } catch (e) {
+      throw iqError(e, `removing ${id} from the roster`);
+    }
   }
 
   private async answer(id: string, allow: boolean): Promise<void> {

@@ -49,6 +49,10 @@ export const watch: Command = {
     m.on('Invited', (acc: string, roomName: string, by: string) => {
       line('invited', { account: lastElement(acc), room: roomName, by }, `account ${lastElement(acc)} invited to ${roomName} by ${by}`);
     });
+    m.on('PeopleChanged', (batch: string[][]) => {
+      // added and removed people show as InterfacesAdded/Removed below
+      for (const [path, change] of batch) if (change === 'changed') line('person', { person: lastElement(path), change }, `person ${lastElement(path)} changed (confab person ${lastElement(path)})`);
+    });
     om.on('InterfacesAdded', (path: string) => {
       if (path.includes('/channels/')) void refreshTargets();
       line('added', { path }, `+ ${path.slice(ROOT.length + 1)}`);

@@ -1,7 +1,8 @@
 /**
  * Asks connections for the addresses contacts give for themselves (ContactsFacet.addresses: IRC
- * WHOIS), once per contact per session, when the contact comes online — one question at a time per
- * account, so a login with hundreds of contacts online costs a queue, not a burst.
+ * WHOIS) each time a contact comes online (an IRC user can only change their realname by
+ * reconnecting), never while they stay online — one question at a time per account, so a login with
+ * hundreds of contacts online costs a queue, not a burst.
  */
 import type { Logger } from '@confab/sdk';
 import type { ContactKey } from '../storage/people';
@@ -9,7 +10,7 @@ import type { ContactKey } from '../storage/people';
 export type Ask = (key: ContactKey) => Promise<readonly string[]> | undefined;
 
 export class AddressProbe {
-  private readonly asked = new Map<string, Set<string>>(); // account → contacts asked this session
+  private readonly asked = new Map<string, Set<string>>(); // account → contacts online and asked
   private readonly queues = new Map<string, string[]>();
   private readonly running = new Set<string>();
   private generation = new Map<string, number>(); // bumped by reset: answers of an old session are dropped
@@ -32,6 +33,12 @@ export class AddressProbe {
     }
     this.queues.set(accountId, queue);
     void this.drain(accountId);
+  }
+
+  /** These contacts of the account went offline: ask again when they are back. */
+  offline(accountId: string, contactIds: readonly string[]): void {
+    const asked = this.asked.get(accountId);
+    for (const id of contactIds) asked?.delete(id);
   }
 
   /** The account's session ended: ask again in the next one. */
