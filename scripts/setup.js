@@ -39,6 +39,8 @@ const PACKAGES = {
     'atheme-services',
     'telepathy-idle', // the peer bench/irc compares confabd with
     'prosody', // bench/xmpp's server
+    'folks-tools', // GNOME folks (folks-inspect), the peer bench/people compares confabd with
+    'time', // GNU time: folks-inspect's peak RSS
   ],
 };
 
