@@ -36,3 +36,17 @@ export function pairs(items: readonly string[]): Array<[string, string]> {
 export function requirePositionals(p: Parsed, n: number, usage: string): void {
   if (p.positionals.length < n) throw new UsageError(`missing arguments; usage: ${usage}`);
 }
+
+/** A `--name N` option that must be digits; 0 when absent (history and timeline paging). */
+export function countOption(value: unknown, name: string): number {
+  if (value === undefined) return 0;
+  if (!/^\d+$/.test(String(value))) throw new UsageError(`--${name} must be a number`);
+  return Number(value);
+}
+
+/** `--limit N`, a whole number, or `dflt` when absent. */
+export function limitOption(value: unknown, dflt: number): number {
+  const limit = value === undefined ? dflt : Number(value);
+  if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--limit must be a whole number, not '${String(value)}'`);
+  return limit;
+}

@@ -1,4 +1,4 @@
-import { parse, UsageError } from '../args';
+import { countOption, parse, UsageError } from '../args';
 import { accountPath, channelPath } from '../bus';
 import { message, messageLine } from '../format';
 import type { Command } from './context';
@@ -9,13 +9,8 @@ export const history: Command = {
   usage: 'confab history CHANNEL [--limit N] [--before ID] [--json]\n       confab history ACCOUNT TARGET [--limit N] [--before ID] [--json]\n       confab history --search QUERY [--limit N] [--before ID] [--json]',
   async run(ctx) {
     const p = parse(ctx.argv, { limit: { type: 'string', short: 'n' }, before: { type: 'string' }, search: { type: 'string', short: 's' } });
-    const num = (v: unknown, name: string) => {
-      if (v === undefined) return 0;
-      if (!/^\d+$/.test(String(v))) throw new UsageError(`--${name} must be a number`);
-      return Number(v);
-    };
-    const limit = num(p.values.limit, 'limit');
-    const before = BigInt(num(p.values.before, 'before'));
+    const limit = countOption(p.values.limit, 'limit');
+    const before = BigInt(countOption(p.values.before, 'before'));
     const c = await ctx.confab();
     let wire: unknown[][];
     if (p.values.search !== undefined) {

@@ -1,5 +1,5 @@
 /** confab inbox: every conversation of every account, most recent first, with unread counts. */
-import { parse, UsageError } from '../args';
+import { limitOption, parse } from '../args';
 import { lastElement } from '../bus';
 import { table, time } from '../format';
 import type { Command } from './context';
@@ -10,8 +10,7 @@ export const inbox: Command = {
   usage: 'confab inbox [--limit N] [--json]\nUnread = received and not acknowledged by any client (confab ack, or watch --ack).',
   async run(ctx) {
     const p = parse(ctx.argv, { limit: { type: 'string' } });
-    const limit = p.values.limit === undefined ? 50 : Number(p.values.limit);
-    if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--limit must be a whole number, not '${String(p.values.limit)}'`);
+    const limit = limitOption(p.values.limit, 50);
     const rows = ((await (await (await ctx.confab()).manager()).GetInbox(limit)) as unknown[][]).map(([ch, acc, target, last, unread]) => ({
       channel: lastElement(String(ch)), account: lastElement(String(acc)), target: String(target), lastActivity: Number(last), unread: Number(unread),
     }));

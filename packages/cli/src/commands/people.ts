@@ -1,5 +1,5 @@
 /** confab people [TEXT] and confab person PERSON show|link|unlink|merge|alias|open|timeline, confab person of ACCOUNT CONTACT */
-import { parse, requirePositionals, UsageError } from '../args';
+import { countOption, limitOption, parse, requirePositionals, UsageError } from '../args';
 import { accountPath, lastElement, personPath, PERSON, type Confab } from '../bus';
 import { message, messageLine, table } from '../format';
 import type { Command } from './context';
@@ -35,8 +35,7 @@ export const people: Command = {
   usage: 'confab people [TEXT] [--limit N] [--json]\nWithout TEXT, every person; with it, those whose name, contacts or addresses contain it.',
   async run(ctx) {
     const p = parse(ctx.argv, { limit: { type: 'string' } });
-    const limit = p.values.limit === undefined ? 0 : Number(p.values.limit);
-    if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--limit must be a whole number, not '${String(p.values.limit)}'`);
+    const limit = limitOption(p.values.limit, 0);
     const c = await ctx.confab();
     let rows: PersonView[];
     if (p.positionals.length > 0) {
@@ -108,12 +107,7 @@ export const person: Command = {
         return ctx.out.json ? ctx.out.data({ channel }) : ctx.out.print(channel);
       }
       case 'timeline': {
-        const num = (v: unknown, name: string) => {
-          if (v === undefined) return 0;
-          if (!/^\d+$/.test(String(v))) throw new UsageError(`--${name} must be a number`);
-          return Number(v);
-        };
-        const messages = ((await obj.GetTimeline(BigInt(num(p.values.before, 'before')), num(p.values.limit, 'limit'))) as unknown[][]).map(message);
+        const messages = ((await obj.GetTimeline(BigInt(countOption(p.values.before, 'before')), countOption(p.values.limit, 'limit'))) as unknown[][]).map(message);
         if (ctx.out.json) return ctx.out.data(messages);
         const { channels } = await c.objects();
         const targets = new Map(channels.map((ch) => [lastElement(ch.path), String(ch.Target)]));

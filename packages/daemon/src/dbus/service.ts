@@ -14,6 +14,7 @@ import type { MessageRow } from '../storage/store';
 import type { InterfaceSpec } from './contract';
 import { ContractObject, type ErrorContext, type Handlers } from './contract-object';
 import { OBJECT_MANAGER_SPEC } from './object-manager';
+import { foldChange, type PersonChange } from '../people/people';
 import { personHandlers } from './person-handlers';
 import { ROOT_PATH, accountIdOf, accountPath, channelPath, personPath, toNumber, unwrapVardict, wireMessage } from './wire';
 
@@ -46,7 +47,7 @@ export class DBusService {
   private received: MessageRow[] = [];
   private changed: MessageRow[] = [];
   private statuses: Array<[string, string, string, string]> = [];
-  private peopleChanges = new Map<number, string>();
+  private peopleChanges = new Map<number, PersonChange['change']>();
   private flushScheduled = false;
 
   constructor(
@@ -88,9 +89,7 @@ export class DBusService {
         if (change === 'added') this.addPerson(id, true);
         else if (change === 'removed') this.removePerson(id);
         else this.people.get(id)?.refresh();
-        const before = this.peopleChanges.get(id);
-        if (before === 'added' && change === 'removed') this.peopleChanges.delete(id); // came and went within one turn
-        else if (before !== 'added') this.peopleChanges.set(id, change);
+        foldChange(this.peopleChanges, id, change); // one turn's changes, as People folds one operation's
       }
     }));
     this.core.onMessagesReceived((rows) => this.queue(() => this.received.push(...rows)));

@@ -20,6 +20,16 @@ import { mostAvailable, type ContactStatus } from './presence';
 
 export type PersonChange = { id: number; change: 'added' | 'removed' | 'changed' };
 
+/**
+ * Folds one more change of a person into those pending for one announcement: a person added and
+ * changed is still just added; added and removed is nothing at all.
+ */
+export function foldChange(pending: Map<number, PersonChange['change']>, id: number, change: PersonChange['change']): void {
+  const before = pending.get(id);
+  if (before === 'added' && change === 'removed') pending.delete(id); // born and gone in one go
+  else if (before !== 'added') pending.set(id, change);
+}
+
 export interface PeopleHost {
   /** The contact's address when its id is one (Protocol.contactAddress). */
   addressOf(accountId: string, contactId: string): string | undefined;
@@ -231,10 +241,7 @@ export class People {
   }
 
   private mark(id: number, change: PersonChange['change']): void {
-    const before = this.pending.get(id);
-    if (before === 'added' && change === 'changed') return;
-    if (before === 'added' && change === 'removed') return void this.pending.delete(id); // born and gone in one go
-    this.pending.set(id, change);
+    foldChange(this.pending, id, change);
   }
 
   /** One transaction and one event batch per outermost operation. */
