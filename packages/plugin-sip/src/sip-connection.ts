@@ -1,0 +1,362 @@
+/**
+ * One SIP account's session on sip.js: REGISTER (RFC 3261 §10) kept fresh by sip.js's Registerer,
+ * MESSAGE both ways (RFC 3428), our presence PUBLISHed (RFC 3903) and contacts' presence through
+ * SUBSCRIBE/NOTIFY (RFC 3856, 6665), over the NodeTransport. The daemon reconnects; this never does.
+ */
+import {
+  Messager, Publisher, Registerer, RegistererState, Subscriber, SubscriptionState, UserAgent,
+  type Core, type Invitation, type Message, type Notification, type URI,
+} from 'sip.js';
+import {
+  ConfabError, Emitter, InvalidArgumentError, NetworkError, NotFoundError, OfflineError,
+  type AccountConfig, type ChannelRef, type ChatState, type ChatStateChange, type Connection, type ConnectionStatus,
+  type ContactInfo, type ContactPresence, type ContactsFacet, type IncomingMessage, type Logger, type OutgoingMessage,
+  type Presence, type SendReceipt, type StatusChange,
+} from '@confab/sdk';
+import { Digest } from './digest';
+import { ACCEPTED_TYPES, ISCOMPOSING_TYPE, buildIsComposing, decodeMessage } from './message-content';
+import { NodeTransport, type NodeTransportOptions, type SipTransportName } from './node-transport';
+import { PIDF_TYPE, buildPidf, parsePidf } from './pidf';
+import { sipError } from './sip-errors';
+import { normalizeSipAddress, parseSipAddress } from './sip-uri';
+import { accountSettings, type SipSettings } from './sip-settings';
+
+type IncomingResponse = Core.IncomingResponse;
+
+const PLACEHOLDER_HOST = 'confab.invalid'; // sip.js writes it into Via and Contact; the transport puts our address into Contact
+const ACTION_PREFIX = '/me '; // SIP has no actions; the IRC/XMPP convention (XEP-0245) travels as text
+
+export class SipConnection implements Connection {
+  private _status: ConnectionStatus = 'disconnected';
+  private readonly statusEmitter = new Emitter<StatusChange>();
+  private readonly messagesEmitter = new Emitter<readonly IncomingMessage[]>();
+  private readonly chatStateEmitter = new Emitter<ChatStateChange>();
+  private readonly presenceEmitter = new Emitter<readonly ContactPresence[]>();
+  readonly onStatusChanged = this.statusEmitter.event;
+  readonly onMessages = this.messagesEmitter.event;
+  readonly onChatState = this.chatStateEmitter.event;
+  readonly contacts: ContactsFacet;
+
+  private readonly settings: SipSettings;
+  private ua?: UserAgent;
+  private registerer?: Registerer;
+  private publisher?: Publisher;
+  /** The server answered PUBLISH or SUBSCRIBE with "no such thing here": presence is not offered. */
+  private presenceUnsupported = false;
+  private readonly subscribers = new Map<string, Subscriber>();
+  private readonly watched = new Set<string>();
+  private readonly lastPresence = new Map<string, ContactPresence>();
+  private presence: Presence = { status: 'available', message: '' };
+  private disposed = false;
+
+  constructor(account: AccountConfig, private readonly log: Logger) {
+    this.settings = accountSettings(account.params);
+    this.contacts = {
+      onPresence: this.presenceEmitter.event,
+      watch: (ids, on) => this.watch(ids, on),
+      info: (id) => this.info(id),
+    };
+  }
+
+  get status(): ConnectionStatus {
+    return this._status;
+  }
+
+  async connect(): Promise<void> {
+    if (this._status !== 'disconnected') return;
+    this.setStatus({ status: 'connecting', reason: 'none' });
+    const s = this.settings;
+    try {
+      const ua = this.createUserAgent();
+      this.ua = ua;
+      await ua.start(); // opens the transport
+      const registerer = new Registerer(ua, { expires: s.expires, refreshFrequency: 80, logConfiguration: false });
+      this.registerer = registerer;
+      await this.register(registerer);
+    } catch (err) {
+      const e = err instanceof ConfabError ? err : new NetworkError((err as Error).message);
+      await this.shutdown();
+      this.setStatus({ status: 'disconnected', reason: reasonOf(e), detail: e.message });
+      throw e;
+    }
+    this.registerer?.stateChange.addListener((state) => {
+      // A refresh the registrar refused or that timed out: the account is no longer reachable.
+      if (state === RegistererState.Unregistered && this._status === 'connected') this.lost('the registration was not renewed');
+    });
+    this.setStatus({ status: 'connected', reason: 'none' });
+    void this.publish();
+    for (const id of this.watched) this.subscribe(id);
+  }
+
+  async disconnect(): Promise<void> {
+    if (this._status === 'disconnected') return;
+    const registerer = this.registerer;
+    const publisher = this.publisher;
+    await Promise.race([
+      Promise.allSettled([
+        publisher?.unpublish(),
+        ...[...this.subscribers.values()].map((sub) => sub.unsubscribe()),
+        registerer?.unregister(), // RFC 3261 §10.2.2: Expires 0
+      ]),
+      new Promise((r) => setTimeout(r, 2000).unref()),
+    ]);
+    await this.shutdown();
+    this.setStatus({ status: 'disconnected', reason: 'requested' });
+  }
+
+  async setPresence(presence: Presence): Promise<void> {
+    this.presence = presence;
+    if (this._status === 'connected') await this.publish();
+  }
+
+  normalizeTarget(ref: ChannelRef): ChannelRef {
+    return { kind: ref.kind, target: this.addressOf(ref.target) };
+  }
+
+  async sendMessage(message: OutgoingMessage): Promise<SendReceipt> {
+    const ua = this.connectedAgent();
+    if (message.channel.kind !== 'direct') throw new InvalidArgumentError('SIP has no rooms here');
+    const body = message.kind === 'action' ? `${ACTION_PREFIX}${message.body}` : message.body;
+    const response = await this.request((requestDelegate) =>
+      new Messager(ua, this.uriOf(message.channel.target), body, 'text/plain;charset=UTF-8').message({ requestDelegate }), 'MESSAGE');
+    const date = response.message.getHeader('date'); // RFC 3261 §20.17
+    const serverTime = date ? new Date(date) : undefined;
+    return { serverTime: serverTime && !Number.isNaN(serverTime.getTime()) ? serverTime : undefined };
+  }
+
+  async setChatState(channel: ChannelRef, state: ChatState): Promise<void> {
+    if (channel.kind !== 'direct' || (state !== 'composing' && state !== 'paused')) return;
+    const ua = this.connectedAgent();
+    await this.request((requestDelegate) =>
+      new Messager(ua, this.uriOf(channel.target), buildIsComposing(state), ISCOMPOSING_TYPE).message({ requestDelegate }), 'isComposing'); // RFC 3994 §3
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    void this.shutdown();
+    this.statusEmitter.dispose();
+    this.messagesEmitter.dispose();
+    this.chatStateEmitter.dispose();
+    this.presenceEmitter.dispose();
+  }
+
+  // --- connection -------------------------------------------------------------------------------
+
+  private createUserAgent(): UserAgent {
+    const s = this.settings;
+    const transportOptions: NodeTransportOptions = {
+      transport: s.transport, host: s.server, port: s.port, path: s.wsPath, ca: s.tlsCa,
+      keepAliveSeconds: s.keepAlive, placeholderHost: PLACEHOLDER_HOST, log: this.log.child('transport'),
+    };
+    const uri = UserAgent.makeURI(`sip:${s.aor}`);
+    if (!uri) throw new InvalidArgumentError(`'${s.aor}' is not a SIP URI`);
+    const ua = new UserAgent({
+      uri,
+      transportConstructor: NodeTransport as unknown as NonNullable<ConstructorParameters<typeof UserAgent>[0]>['transportConstructor'],
+      transportOptions,
+      authorizationUsername: s.authUser,
+      authorizationPassword: s.password,
+      displayName: s.displayName,
+      viaHost: PLACEHOLDER_HOST,
+      contactParams: { transport: s.transport },
+      forceRport: true, // RFC 3581
+      reconnectionAttempts: 0, // the daemon's supervisor reconnects, with backoff
+      userAgentString: 'Confab (sip.js 0.21)',
+      logBuiltinEnabled: false,
+      logConnector: (level, category, _label, content) => {
+        if (level === 'error') this.log.warn('sip.js %s: %s', category, content);
+        else this.log.debug('sip.js %s: %s', category, content);
+      },
+      delegate: {
+        onDisconnect: (error) => { if (error) this.lost(error.message); },
+        onMessage: (m) => this.received(m),
+        onNotify: (n) => { void n.reject({ statusCode: 481 }); }, // NOTIFYs for our subscriptions go to their Subscriber
+        onInvite: (i) => this.refuseCall(i),
+      },
+    });
+    // sip.js answers MD5 challenges only; RFC 8760's SHA-256 and SHA-512/256 through our Digest.
+    ua.userAgentCore.configuration.authenticationFactory = () => (s.password === undefined ? undefined : new Digest(s.authUser, s.password) as never);
+    return ua;
+  }
+
+  /** REGISTER (RFC 3261 §10.2), resolved when the registrar accepted our binding. */
+  private register(registerer: Registerer): Promise<void> {
+    return this.request((requestDelegate) => registerer.register({ requestDelegate }), 'registration').then(() => undefined);
+  }
+
+  /** Sends one request through sip.js and resolves with its final 2xx, or rejects with the typed error of its failure. */
+  private request(send: (d: { onAccept(r: IncomingResponse): void; onReject(r: IncomingResponse): void }) => Promise<unknown>, what: string): Promise<IncomingResponse> {
+    return new Promise<IncomingResponse>((resolve, reject) => {
+      send({
+        onAccept: resolve,
+        onReject: (r) => reject(sipError(r.message.statusCode ?? 500, r.message.reasonPhrase ?? '', what)),
+      }).catch((err: unknown) => reject(err instanceof ConfabError ? err : new NetworkError(`${what}: ${(err as Error).message}`)));
+    });
+  }
+
+  private connectedAgent(): UserAgent {
+    if (this._status !== 'connected' || !this.ua) throw new OfflineError();
+    return this.ua;
+  }
+
+  private lost(why: string): void {
+    if (this._status === 'disconnected') return;
+    this.log.info('SIP account lost: %s', why);
+    void this.shutdown();
+    this.setStatus({ status: 'disconnected', reason: 'network-error', detail: why });
+  }
+
+  private async shutdown(): Promise<void> {
+    const ua = this.ua;
+    this.ua = this.registerer = this.publisher = undefined;
+    for (const sub of this.subscribers.values()) void sub.dispose().catch(() => undefined);
+    this.subscribers.clear();
+    if (ua) await ua.stop().catch((err: unknown) => this.log.debug('stopping sip.js: %s', (err as Error).message));
+  }
+
+  private setStatus(change: StatusChange): void {
+    if (this.disposed && change.status !== 'disconnected') return;
+    this._status = change.status;
+    this.statusEmitter.fire(change);
+  }
+
+  // --- messages ---------------------------------------------------------------------------------
+
+  /** An incoming MESSAGE: stored by the daemon when the event fires, then accepted with 200 (RFC 3428 §7). */
+  private received(m: Message): void {
+    const req = m.request;
+    let sender: string;
+    try {
+      sender = normalizeSipAddress(`${req.from.uri.user ?? ''}@${req.from.uri.host}${req.from.uri.port ? `:${req.from.uri.port}` : ''}`);
+    } catch {
+      void m.reject({ statusCode: 400, reasonPhrase: 'Bad From' });
+      return;
+    }
+    const content = decodeMessage(req.getHeader('content-type'), req.body ?? '');
+    const channel: ChannelRef = { kind: 'direct', target: sender };
+    if (content.type === 'unsupported') {
+      void m.reject({ statusCode: 415, extraHeaders: [`Accept: ${ACCEPTED_TYPES.join(', ')}`] }); // RFC 3428 §7
+      return;
+    }
+    if (content.type === 'chat-state') {
+      this.chatStateEmitter.fire({ channel, contact: sender, state: content.state });
+      void m.accept();
+      return;
+    }
+    const action = content.body.startsWith(ACTION_PREFIX);
+    const date = req.getHeader('date');
+    const serverTime = date ? new Date(date) : undefined;
+    this.messagesEmitter.fire([{
+      channel,
+      sender: { id: sender, name: req.from.displayName || undefined },
+      body: action ? content.body.slice(ACTION_PREFIX.length) : content.body,
+      kind: action ? 'action' : 'normal',
+      serverTime: serverTime && !Number.isNaN(serverTime.getTime()) ? serverTime : undefined,
+      protocolId: `${req.callId} ${req.cseq}`, // a MESSAGE retransmitted after its 200 was lost is the same message
+    }]);
+    void m.accept();
+  }
+
+  private refuseCall(invitation: Invitation): void {
+    void invitation.reject({ statusCode: 488 }).catch(() => undefined); // calls arrive with the media issue
+  }
+
+  // --- presence ---------------------------------------------------------------------------------
+
+  /** PUBLISH our presence (RFC 3903 §4); sip.js's Publisher refreshes it with SIP-If-Match. */
+  private async publish(): Promise<void> {
+    const ua = this.ua;
+    if (!ua || this.presenceUnsupported) return;
+    const own = UserAgent.makeURI(`sip:${this.settings.aor}`)!;
+    const body = buildPidf(`sip:${this.settings.aor}`, this.presence);
+    if (!this.publisher) {
+      this.publisher = new Publisher(ua, own, 'presence', { expires: 3600, contentType: PIDF_TYPE, unpublishOnClose: true });
+    }
+    try {
+      await this.request((requestDelegate) => this.publisher!.publish(body, { requestDelegate }), 'PUBLISH');
+    } catch (err) {
+      const e = err as ConfabError;
+      if (e.code === 'NotCapable') this.presenceUnsupported = true; // 489 Bad Event, 405, 501: no presence server (RFC 3903 §6)
+      this.log.info('presence not published: %s', e.message);
+    }
+  }
+
+  private watch(ids: readonly string[], on: boolean): void {
+    for (const raw of ids) {
+      let id: string;
+      try {
+        id = this.addressOf(raw);
+      } catch {
+        continue;
+      }
+      if (on) {
+        this.watched.add(id);
+        if (this._status === 'connected') this.subscribe(id);
+      } else {
+        this.watched.delete(id);
+        const sub = this.subscribers.get(id);
+        this.subscribers.delete(id);
+        void sub?.unsubscribe().catch(() => undefined);
+      }
+    }
+  }
+
+  /** SUBSCRIBE to a contact's presence (RFC 3856 §6.4); NOTIFY bodies are PIDF. */
+  private subscribe(id: string): void {
+    const ua = this.ua;
+    if (!ua || this.subscribers.has(id)) return;
+    const sub = new Subscriber(ua, this.uriOf(id), 'presence', { expires: 600, extraHeaders: [`Accept: ${PIDF_TYPE}`] });
+    sub.delegate = {
+      onNotify: (n: Notification) => {
+        void n.accept();
+        this.reportPresence(parsePidf(id, n.request.body ?? ''));
+      },
+    };
+    sub.stateChange.addListener((state) => {
+      if (state !== SubscriptionState.Terminated) return;
+      if (this.subscribers.get(id) === sub) this.subscribers.delete(id);
+      this.reportPresence({ id, status: 'unknown', message: '' });
+    });
+    this.subscribers.set(id, sub);
+    sub.subscribe().catch((err: unknown) => this.log.debug('SUBSCRIBE %s: %s', id, (err as Error).message));
+  }
+
+  private reportPresence(p: ContactPresence): void {
+    const last = this.lastPresence.get(p.id);
+    if (last && last.status === p.status && last.message === p.message) return;
+    this.lastPresence.set(p.id, p);
+    this.presenceEmitter.fire([p]);
+  }
+
+  private async info(raw: string): Promise<ContactInfo> {
+    const id = this.addressOf(raw);
+    if (!this.watched.has(id) && !this.lastPresence.has(id)) throw new NotFoundError(`${id} is not a contact of this account`);
+    const p = this.lastPresence.get(id);
+    return { address: `sip:${id}`, ...(p ? { presence: p.status, note: p.message } : {}) };
+  }
+
+  // --- addresses --------------------------------------------------------------------------------
+
+  /** A contact id from what the user typed: a bare name is on our own domain. */
+  private addressOf(target: string): string {
+    return normalizeSipAddress(target.includes('@') ? target : `${target}@${parseSipAddress(this.settings.aor).host}`);
+  }
+
+  private uriOf(target: string): URI {
+    const uri = UserAgent.makeURI(`sip:${this.addressOf(target)}`);
+    if (!uri) throw new InvalidArgumentError(`'${target}' is not a SIP address`);
+    return uri;
+  }
+}
+
+function reasonOf(e: ConfabError): StatusChange['reason'] {
+  switch (e.code) {
+    case 'AuthenticationFailed': case 'PermissionDenied': return 'auth-failed';
+    case 'CertificateInvalid': return 'cert-invalid';
+    case 'InvalidArgument': case 'InvalidConfig': return 'config-error';
+    case 'NetworkError': case 'NotAvailable': case 'Offline': return 'network-error';
+    default: return 'protocol-error';
+  }
+}
+
+export type { SipTransportName };
