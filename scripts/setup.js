@@ -30,6 +30,11 @@ const PACKAGES = {
     'sendxmpp', // XMPP clients no one here wrote: sendxmpp sends,
     'mcabber', // mcabber (console, driven through its FIFO) subscribes and answers
     'ejabberd', // the second XMPP server
+    'kamailio', // the SIP registrar, proxy and presence server (presence, presence_xml, db_text) ...
+    'kamailio-websocket-modules', // ... with SIP over WebSocket (RFC 7118)
+    'kamailio-presence-modules',
+    'baresip-core', // a SIP client no one here wrote
+    'sip-tester', // sipp: scripted hostile SIP traffic
   ],
   bench: [
     'dbus-daemon',

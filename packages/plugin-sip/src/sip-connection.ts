@@ -48,6 +48,8 @@ export class SipConnection implements Connection {
   private readonly lastPresence = new Map<string, ContactPresence>();
   private presence: Presence = { status: 'available', message: '' };
   private disposed = false;
+  /** disconnect() is unregistering: the registration ending is no loss. */
+  private closing = false;
 
   constructor(account: AccountConfig, private readonly log: Logger) {
     this.settings = accountSettings(account.params);
@@ -90,6 +92,7 @@ export class SipConnection implements Connection {
 
   async disconnect(): Promise<void> {
     if (this._status === 'disconnected') return;
+    this.closing = true;
     const registerer = this.registerer;
     const publisher = this.publisher;
     await Promise.race([
@@ -101,6 +104,7 @@ export class SipConnection implements Connection {
       new Promise((r) => setTimeout(r, 2000).unref()),
     ]);
     await this.shutdown();
+    this.closing = false;
     this.setStatus({ status: 'disconnected', reason: 'requested' });
   }
 
@@ -200,7 +204,7 @@ export class SipConnection implements Connection {
   }
 
   private lost(why: string): void {
-    if (this._status === 'disconnected') return;
+    if (this._status === 'disconnected' || this.closing) return;
     this.log.info('SIP account lost: %s', why);
     void this.shutdown();
     this.setStatus({ status: 'disconnected', reason: 'network-error', detail: why });

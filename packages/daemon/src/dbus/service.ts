@@ -252,6 +252,10 @@ export class DBusService {
           if (ids.length > MAX_PAGE) throw new InvalidArgumentError(`at most ${MAX_PAGE} ids at once`);
           return core.store.messages.markup(ids.map((id) => toNumber(id, 'a message id')));
         },
+        GetFailures: (ids: unknown[]) => {
+          if (ids.length > MAX_PAGE) throw new InvalidArgumentError(`at most ${MAX_PAGE} ids at once`);
+          return core.store.messages.failures(ids.map((id) => toNumber(id, 'a message id')));
+        },
         ReloadConfig: () => this.state.reloadConfig(),
       },
       properties: {

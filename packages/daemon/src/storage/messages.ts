@@ -96,7 +96,8 @@ export class MessagesTable {
       deleteOutbox: db.prepare('DELETE FROM outbox WHERE message_id = ?'),
       // A receipt may come before the confirmation: `delivered` and `read` are never taken back.
       confirm: db.prepare(`UPDATE messages SET state = CASE WHEN state IN ('delivered', 'read') THEN state ELSE 'sent' END, server_time = coalesce(?, server_time), protocol_id = coalesce(?, protocol_id) WHERE id = ?`),
-      fail: db.prepare(`UPDATE messages SET state = 'failed' WHERE id = ?`),
+      fail: db.prepare(`UPDATE messages SET state = 'failed', failure = ? WHERE id = ?`),
+      failure: db.prepare('SELECT failure FROM messages WHERE id = ? AND failure IS NOT NULL'),
       attempt: db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE message_id = ?'),
       attempts: db.prepare('SELECT attempts FROM outbox WHERE message_id = ?'),
       setState: db.prepare('UPDATE messages SET state = ? WHERE id = ?'),
@@ -186,11 +187,11 @@ export class MessagesTable {
     return this.byIds(ids);
   }
 
-  /** Given up: out of the outbox, `failed`. */
-  fail(id: number): void {
+  /** Given up: out of the outbox, `failed`, with why in words when known. */
+  fail(id: number, failure?: string): void {
     this.db.transaction(() => {
       this.s.deleteOutbox.run(id);
-      this.s.fail.run(id);
+      this.s.fail.run(failure ?? null, id);
     })();
   }
 
@@ -259,6 +260,16 @@ export class MessagesTable {
   search(query: string, beforeId: number, limit: number): MessageRow[] {
     const rows = this.s.search.all(query, beforeId > 0 ? beforeId : Number.MAX_SAFE_INTEGER, limit) as Raw[];
     return rows.map(toRow);
+  }
+
+  /** Why those of the given messages that failed did, as [id, failure]. */
+  failures(ids: readonly number[]): Array<[number, string]> {
+    const out: Array<[number, string]> = [];
+    for (const id of ids) {
+      const r = this.s.failure.get(id) as { failure: string } | undefined;
+      if (r) out.push([id, r.failure]);
+    }
+    return out;
   }
 
   /** The markup of those of the given messages that have formatting, as [id, markup]. */

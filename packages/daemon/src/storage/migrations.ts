@@ -124,4 +124,6 @@ export const MIGRATIONS: readonly string[] = [
   -- A person's timeline reads their direct channels in server-time order.
   CREATE INDEX messages_by_channel_time ON messages(channel_id, server_time, id);
   `,
+  // 5: why a sent message failed (SIP: the final response; XMPP: the stanza error), for the user to read.
+  `ALTER TABLE messages ADD COLUMN failure TEXT;`,
 ];

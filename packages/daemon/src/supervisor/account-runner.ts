@@ -285,7 +285,7 @@ export class AccountRunner {
       if (reason === 'network-error' || this.connection !== conn) return; // stays in the outbox; sent again after reconnecting
       const attempts = store.messages.noteAttempt(row.id);
       this.log.warn('message %d was refused (%s): %s', row.id, reason, (err as Error).message);
-      if (err instanceof ConfabError && reason !== 'crashed' || attempts >= MAX_ATTEMPTS) store.messages.fail(row.id);
+      if (err instanceof ConfabError && reason !== 'crashed' || attempts >= MAX_ATTEMPTS) store.messages.fail(row.id, failureText(err));
       else return;
     }
     const updated = store.messages.get(row.id);
@@ -314,6 +314,11 @@ export class AccountRunner {
 }
 
 type StatusChange = { reason: StatusReason; detail?: string };
+
+/** What the user reads of a refused message: the error code and the protocol's words (never a secret: plugins' error texts carry none). */
+function failureText(err: unknown): string {
+  return err instanceof ConfabError ? `${err.code}: ${err.message}` : `Internal: ${String((err as Error)?.message ?? err)}`;
+}
 
 /** Where an account's fetched files live: <data>/accounts/<id> (ids are [A-Za-z0-9_] only). */
 export function accountCacheDir(store: Store, accountId: string): string | undefined {

@@ -1,0 +1,131 @@
+/**
+ * SIP (issue 5): Confab accounts on a real kamailio 5.6 register over UDP, TCP and WebSocket
+ * (digest MD5, and SHA-256 on a second kamailio), exchange MESSAGEs with each other and with
+ * baresip (a client no one here wrote) both ways, see each other's published presence, keep
+ * working through a relay that drops 20 % of UDP datagrams, and mark a message to nobody `failed`
+ * with the reason. A wrong password is `auth-failed`.
+ */
+import { DaemonFixture, toMsg, v, type Msg } from '../fixtures/confabd';
+import { startBaresip, type Baresip } from '../fixtures/baresip';
+import { startKamailio, type Kamailio } from '../fixtures/kamailio-server';
+import { stopAll, until } from '../fixtures/processes';
+import { startLossyUdpRelay, type UdpRelay } from '../fixtures/udp-relay';
+
+const ERR = 'im.confab.Error.';
+const USERS = { alice: 'alice-pw', bob: 'bob-pw', carol: 'carol-pw', pat: 'pat-pw', erin: 'erin-pw' };
+
+describe('confabd on kamailio', () => {
+  let k: Kamailio;
+  let d: DaemonFixture;
+  let pat: Baresip;
+  let relay: UdpRelay | undefined;
+  const received: Msg[] = [];
+  const accounts: Record<string, string> = {};
+  const idOf = (path: string) => path.split('/').pop()!;
+  const create = async (user: string, transport: string, extra: Record<string, ReturnType<typeof v>> = {}) => {
+    const port = transport === 'udp' ? k.udpPort : transport === 'ws' ? k.wsPort : k.tcpPort;
+    const params = {
+      uri: v('s', `${user}@127.0.0.1`), password: v('s', (USERS as Record<string, string>)[user] ?? 'x'), server: v('s', '127.0.0.1'),
+      port: v('i', port), transport: v('s', transport), 'display-name': v('s', user.toUpperCase()), ...extra,
+    };
+    return (await (await d.manager()).CreateAccount('sip', `${user} (${transport})`, params)) as string;
+  };
+  const send = async (account: string, to: string, text: string) => {
+    const r = await d.cli(['send', idOf(account), to, text]);
+    expect(r).toMatchObject({ code: 0 });
+  };
+
+  beforeAll(async () => {
+    k = await startKamailio({ users: USERS });
+    d = await DaemonFixture.start();
+    (await d.manager()).on('MessagesReceived', (batch: unknown[][]) => received.push(...batch.map(toMsg)));
+  });
+  afterAll(async () => {
+    relay?.close();
+    await pat?.stop();
+    await d?.stop();
+    await k?.stop();
+    await stopAll();
+  });
+
+  it('registers over UDP, TCP and WebSocket; a wrong password is auth-failed', async () => {
+    accounts.alice = await create('alice', 'udp');
+    accounts.bob = await create('bob', 'tcp');
+    accounts.carol = await create('carol', 'ws');
+    for (const a of [accounts.alice, accounts.bob, accounts.carol]) await d.waitForStatus(a, 'connected');
+    expect(await d.accountProp(accounts.alice, 'Identity')).toBe('alice@127.0.0.1');
+
+    const wrong = await (await d.manager()).CreateAccount('sip', 'wrong', { uri: v('s', 'pat@127.0.0.1'), password: v('s', 'not-pat-pw'), server: v('s', '127.0.0.1'), port: v('i', k.udpPort) });
+    await d.waitForStatus(wrong as string, 'disconnected', 'auth-failed');
+    const detail = String(await d.accountProp(wrong as string, 'StatusDetail'));
+    expect(detail).toMatch(/401/);
+    expect(detail).not.toContain('not-pat-pw');
+    await (await d.account(wrong as string)).Remove();
+  });
+
+  it('exchanges MESSAGEs between accounts on every transport, and with baresip both ways', async () => {
+    await send(accounts.alice, 'bob@127.0.0.1', 'udp to tcp');
+    await send(accounts.bob, 'sip:carol@127.0.0.1', 'tcp to ws');
+    await send(accounts.carol, 'alice@127.0.0.1', 'ws to udp');
+    for (const [body, account, sender] of [['udp to tcp', accounts.bob, 'alice@127.0.0.1'], ['tcp to ws', accounts.carol, 'bob@127.0.0.1'], ['ws to udp', accounts.alice, 'carol@127.0.0.1']]) {
+      const m = await until(() => received.find((r) => r.body === body), 10000, `'${body}' to arrive`);
+      expect(m).toMatchObject({ account, sender, outgoing: false, kind: 'normal' });
+    }
+
+    pat = await startBaresip({ user: 'pat', password: USERS.pat, domain: '127.0.0.1', proxyPort: k.udpPort, contact: 'sip:alice@127.0.0.1' });
+    await send(accounts.alice, 'pat@127.0.0.1', 'hello baresip, ünïcode');
+    await until(() => pat.received().find(([, t]) => t === 'hello baresip, ünïcode'), 10000, 'baresip to print the message');
+    expect(pat.received().find(([, t]) => t === 'hello baresip, ünïcode')?.[0]).toMatch(/^sip:alice@127\.0\.0\.1/);
+    await pat.message('hello confab from baresip');
+    const m = await until(() => received.find((r) => r.body === 'hello confab from baresip'), 10000, "baresip's message");
+    expect(m).toMatchObject({ account: accounts.alice, sender: 'pat@127.0.0.1', outgoing: false });
+
+    // the sent ones are confirmed by the 200 (RFC 3428 §7): `sent`, out of the outbox
+    const dm = await until(async () => {
+      const objects = (await (await d.object('/im/confab/Confab1')).getInterface('org.freedesktop.DBus.ObjectManager').GetManagedObjects()) as Record<string, Record<string, Record<string, { value: unknown }>>>;
+      return Object.keys(objects).find((p) => objects[p]['im.confab.Confab1.Channel']?.Target?.value === 'pat@127.0.0.1');
+    }, 10000, 'the conversation with pat');
+    await until(async () => (await d.history(dm)).find((h) => h.body === 'hello baresip, ünïcode')?.state === 'sent', 10000, 'the message to be sent');
+  });
+
+  it('marks a message to nobody failed, with the reason', async () => {
+    await send(accounts.alice, 'nobody@127.0.0.1', 'into the void');
+    const dm = await until(async () => {
+      const objects = (await (await d.object('/im/confab/Confab1')).getInterface('org.freedesktop.DBus.ObjectManager').GetManagedObjects()) as Record<string, Record<string, Record<string, { value: unknown }>>>;
+      return Object.keys(objects).find((p) => objects[p]['im.confab.Confab1.Channel']?.Target?.value === 'nobody@127.0.0.1');
+    }, 10000, 'the conversation with nobody');
+    const failed = await until(async () => (await d.history(dm)).find((h) => h.body === 'into the void' && h.state === 'failed'), 10000, 'the message to fail');
+    const failures = (await (await d.manager()).GetFailures([BigInt(failed.id)])) as Array<[bigint, string]>;
+    expect(failures[0][1]).toBe('NotCapable: MESSAGE: 480 Temporarily Unavailable');
+  });
+
+  it("sees another account's published presence (PUBLISH, SUBSCRIBE/NOTIFY with PIDF)", async () => {
+    const contacts = async () => (await d.accountProp(accounts.alice, 'Contacts')) as string[][];
+    await (await d.account(accounts.alice)).AddContact('sip:bob@127.0.0.1', 'Bob');
+    await until(async () => (await contacts()).find((c) => c[0] === 'bob@127.0.0.1')?.[2] === 'available', 10000, 'bob available');
+    await (await d.manager()).SetPresence('away', 'out for lunch');
+    await until(async () => {
+      const bob = (await contacts()).find((c) => c[0] === 'bob@127.0.0.1');
+      return bob?.[2] === 'away' && bob[3] === 'out for lunch';
+    }, 10000, 'bob away with his note');
+    await (await d.manager()).SetPresence('busy', '');
+    await until(async () => (await contacts()).find((c) => c[0] === 'bob@127.0.0.1')?.[2] === 'busy', 10000, 'bob busy');
+    await (await d.manager()).SetPresence('available', '');
+  });
+
+  it('registers and exchanges messages with 20 % of UDP datagrams dropped', async () => {
+    relay = await startLossyUdpRelay({ host: '127.0.0.1', port: k.udpPort }, 0.2, 7);
+    accounts.erin = await create('erin', 'udp', { port: v('i', relay.port) });
+    await d.waitForStatus(accounts.erin, 'connected', undefined, 30000);
+    const N = 20;
+    for (let i = 0; i < N; i++) await send(accounts.erin, 'alice@127.0.0.1', `lossy up ${i}`);
+    for (let i = 0; i < N; i++) await send(accounts.alice, 'erin@127.0.0.1', `lossy down ${i}`);
+    await until(() => received.filter((r) => r.body.startsWith('lossy ')).length >= 2 * N, 60000, 'every lossy message');
+    await new Promise((r) => setTimeout(r, 1500)); // retransmissions still in flight must not add copies
+    const lossy = received.filter((r) => r.body.startsWith('lossy '));
+    expect(new Set(lossy.map((r) => r.body)).size).toBe(2 * N);
+    expect(lossy).toHaveLength(2 * N);
+    const s = relay.stats();
+    expect(s.droppedUp + s.droppedDown).toBeGreaterThan(5);
+  });
+});
