@@ -4,7 +4,7 @@
  * SUBSCRIBE/NOTIFY (RFC 3856, 6665), over the NodeTransport. The daemon reconnects; this never does.
  */
 import {
-  Messager, Publisher, Registerer, RegistererState, Subscriber, SubscriptionState, UserAgent,
+  Messager, Publisher, PublisherState, Registerer, RegistererState, Subscriber, SubscriptionState, UserAgent,
   type Core, type Invitation, type Message, type Notification, type URI,
 } from 'sip.js';
 import {
@@ -48,6 +48,8 @@ export class SipConnection implements Connection {
   private readonly lastPresence = new Map<string, ContactPresence>();
   private presence: Presence = { status: 'available', message: '' };
   private disposed = false;
+  private publishing?: Promise<void>;
+  private republish = false;
   /** disconnect() is unregistering: the registration ending is no loss. */
   private closing = false;
 
@@ -215,7 +217,10 @@ export class SipConnection implements Connection {
     this.ua = this.registerer = this.publisher = undefined;
     for (const sub of this.subscribers.values()) void sub.dispose().catch(() => undefined);
     this.subscribers.clear();
-    if (ua) await ua.stop().catch((err: unknown) => this.log.debug('stopping sip.js: %s', (err as Error).message));
+    if (!ua) return;
+    // sip.js's stop() waits for its transactions; bounded, then the transport is closed regardless.
+    await Promise.race([ua.stop().catch((err: unknown) => this.log.debug('stopping sip.js: %s', (err as Error).message)), new Promise((r) => setTimeout(r, 2000).unref())]);
+    await ua.transport.disconnect().catch(() => undefined);
   }
 
   private setStatus(change: StatusChange): void {
@@ -267,22 +272,44 @@ export class SipConnection implements Connection {
 
   // --- presence ---------------------------------------------------------------------------------
 
-  /** PUBLISH our presence (RFC 3903 §4); sip.js's Publisher refreshes it with SIP-If-Match. */
-  private async publish(): Promise<void> {
+  /**
+   * PUBLISH our presence (RFC 3903 §4); sip.js's Publisher refreshes it with SIP-If-Match. One at a
+   * time: sip.js's Publisher drops a publish() made while one is in flight, so a change that comes
+   * meanwhile is sent once the first is answered, with the presence as it is then.
+   */
+  private publish(): Promise<void> {
+    if (this.publishing) {
+      this.republish = true;
+      return this.publishing;
+    }
+    this.publishing = (async () => {
+      do {
+        this.republish = false;
+        await this.publishOnce();
+      } while (this.republish && this.ua);
+    })().finally(() => { this.publishing = undefined; });
+    return this.publishing;
+  }
+
+  private async publishOnce(): Promise<void> {
     const ua = this.ua;
     if (!ua || this.presenceUnsupported) return;
     const own = UserAgent.makeURI(`sip:${this.settings.aor}`)!;
     const body = buildPidf(`sip:${this.settings.aor}`, this.presence);
-    if (!this.publisher) {
-      this.publisher = new Publisher(ua, own, 'presence', { expires: 3600, contentType: PIDF_TYPE, unpublishOnClose: true });
+    let publisher = this.publisher;
+    if (!publisher) {
+      publisher = this.publisher = new Publisher(ua, own, 'presence', { expires: 3600, contentType: PIDF_TYPE, unpublishOnClose: true });
+      let published = false;
+      // sip.js's Publisher takes no request delegate: its states tell the outcome.
+      publisher.stateChange.addListener((state) => {
+        if (state === PublisherState.Published) published = true;
+        if (state === PublisherState.Terminated && !published && this.ua === ua) {
+          this.presenceUnsupported = true; // refused at once (405, 489 Bad Event, 501): no presence server here (RFC 3903 §6)
+          this.log.info('the server does not take our presence (PUBLISH refused)');
+        }
+      });
     }
-    try {
-      await this.request((requestDelegate) => this.publisher!.publish(body, { requestDelegate }), 'PUBLISH');
-    } catch (err) {
-      const e = err as ConfabError;
-      if (e.code === 'NotCapable') this.presenceUnsupported = true; // 489 Bad Event, 405, 501: no presence server (RFC 3903 §6)
-      this.log.info('presence not published: %s', e.message);
-    }
+    await publisher.publish(body).catch((err: unknown) => this.log.info('presence not published: %s', (err as Error).message));
   }
 
   private watch(ids: readonly string[], on: boolean): void {

@@ -1,0 +1,102 @@
+/**
+ * bench/sip — confabd's SIP accounts beside baresip on the same kamailio, in one run. Not a test:
+ * it prints figures.
+ *
+ *   npm run bench -- sip
+ *
+ * 1. register: from Account.SetEnabled(true) to Status `connected` (REGISTER, 401, REGISTER with
+ *    digest, 200), median of REGISTERS per transport (UDP, TCP, WebSocket); baresip's own figure is
+ *    what it prints ("registered successfully! (N ms)"), UDP and TCP.
+ * 2. throughput: one account sends TOTAL MESSAGEs (Channel.SendMessage, WINDOW in flight) to another
+ *    on the same daemon through kamailio; delivered/s at a D-Bus subscriber of MessagesReceived,
+ *    lost and duplicated counted by sequence number.
+ */
+import { DaemonFixture, toMsg, v } from '../test/fixtures/confabd';
+import { startBaresip } from '../test/fixtures/baresip';
+import { startKamailio, type Kamailio } from '../test/fixtures/kamailio-server';
+import { stopAll, until } from '../test/fixtures/processes';
+import { pct } from './peers/wait';
+
+const REGISTERS = Number(process.env.REGISTERS ?? 10);
+const TOTAL = Number(process.env.TOTAL ?? 5000);
+const WINDOW = Number(process.env.WINDOW ?? 50);
+
+async function registerTimes(d: DaemonFixture, k: Kamailio, user: string, transport: string, port: number): Promise<number[]> {
+  const m = await d.manager();
+  const account = (await m.CreateAccount('sip', `${user} ${transport}`, {
+    uri: v('s', `${user}@127.0.0.1`), password: v('s', `${user}-pw`), server: v('s', '127.0.0.1'), port: v('i', port), transport: v('s', transport),
+  })) as string;
+  await d.waitForStatus(account, 'connected');
+  const acc = await d.account(account);
+  const times: number[] = [];
+  for (let i = 0; i < REGISTERS; i++) {
+    await acc.SetEnabled(false);
+    await d.waitForStatus(account, 'disconnected');
+    const t0 = performance.now();
+    await acc.SetEnabled(true);
+    await until(async () => (await d.accountProp(account, 'Status')) === 'connected', 20000, 'connected', 2);
+    times.push(performance.now() - t0);
+  }
+  void k;
+  return times;
+}
+
+async function main(): Promise<void> {
+  const users = Object.fromEntries(['u', 't', 'w', 'a', 'b', 'p', 'q'].map((u) => [u, `${u}-pw`]));
+  const k = await startKamailio({ users });
+  const d = await DaemonFixture.start();
+  try {
+    const f = (xs: number[]) => `median ${pct(xs, 50).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms`;
+    console.log(`register (${REGISTERS} each), confabd:`);
+    console.log(`  UDP        ${f(await registerTimes(d, k, 'u', 'udp', k.udpPort))}`);
+    console.log(`  TCP        ${f(await registerTimes(d, k, 't', 'tcp', k.tcpPort))}`);
+    console.log(`  WebSocket  ${f(await registerTimes(d, k, 'w', 'ws', k.wsPort))}`);
+    for (const [user, transport] of [['p', 'udp'], ['q', 'tcp']] as const) {
+      const times: number[] = [];
+      for (let i = 0; i < Math.min(REGISTERS, 5); i++) {
+        const b = await startBaresip({ user, password: `${user}-pw`, domain: '127.0.0.1', proxyPort: transport === 'udp' ? k.udpPort : k.tcpPort, contact: 'sip:a@127.0.0.1', transport });
+        await until(() => /registered successfully! \((\d+) ms\)/.exec(b.proc.output()), 10000, 'baresip to say how long');
+        times.push(Number(/registered successfully! \((\d+) ms\)/.exec(b.proc.output())![1]));
+        await b.stop();
+      }
+      console.log(`  baresip ${transport.toUpperCase()} (its own figure, ${times.length} runs): median ${pct(times, 50)} ms`);
+    }
+
+    const m = await d.manager();
+    const mk = async (u: string) => (await m.CreateAccount('sip', u, { uri: v('s', `${u}@127.0.0.1`), password: v('s', `${u}-pw`), server: v('s', '127.0.0.1'), port: v('i', k.udpPort), transport: v('s', 'udp') })) as string;
+    const [a, b] = [await mk('a'), await mk('b')];
+    await d.waitForStatus(a, 'connected');
+    await d.waitForStatus(b, 'connected');
+    const seen = new Map<number, number>();
+    let last = 0;
+    m.on('MessagesReceived', (batch: unknown[][]) => {
+      for (const w of batch.map(toMsg)) {
+        if (w.account !== b) continue;
+        const n = Number(/^seq (\d+)$/.exec(w.body)?.[1] ?? -1);
+        seen.set(n, (seen.get(n) ?? 0) + 1);
+        last = performance.now();
+      }
+    });
+    const channel = await d.channel((await (await d.account(a)).OpenDirect('b@127.0.0.1')) as string);
+    const t0 = performance.now();
+    const inFlight = new Set<Promise<unknown>>();
+    for (let i = 0; i < TOTAL; i++) {
+      const p: Promise<unknown> = channel.SendMessage(`seq ${i}`, 'normal').finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      if (inFlight.size >= WINDOW) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+    await until(() => seen.size >= TOTAL, 120000, 'every message', 50).catch(() => undefined);
+    const dup = [...seen.values()].filter((c) => c > 1).length;
+    console.log(`throughput: ${TOTAL} MESSAGEs account→kamailio→account (UDP), to a D-Bus subscriber: ${(seen.size / ((last - t0) / 1000)).toFixed(0)} msg/s; lost ${TOTAL - seen.size}, duplicated ${dup}`);
+  } finally {
+    await d.stop();
+    await k.stop();
+    await stopAll();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
