@@ -63,6 +63,19 @@ describe('confabd on kamailio', () => {
     await (await d.account(wrong as string)).Remove();
   });
 
+  it('answers a SHA-256 digest challenge (RFC 8760), which sip.js alone cannot', async () => {
+    const k2 = await startKamailio({ users: { dora: 'dora-pw' }, algorithm: 'SHA-256' });
+    try {
+      const acc = (await (await d.manager()).CreateAccount('sip', 'dora', {
+        uri: v('s', 'dora@127.0.0.1'), password: v('s', 'dora-pw'), server: v('s', '127.0.0.1'), port: v('i', k2.tcpPort), transport: v('s', 'tcp'),
+      })) as string;
+      await d.waitForStatus(acc, 'connected');
+      await (await d.account(acc)).Remove();
+    } finally {
+      await k2.stop();
+    }
+  });
+
   it('exchanges MESSAGEs between accounts on every transport, and with baresip both ways', async () => {
     await send(accounts.alice, 'bob@127.0.0.1', 'udp to tcp');
     await send(accounts.bob, 'sip:carol@127.0.0.1', 'tcp to ws');
