@@ -5,14 +5,15 @@
  *   npm run bench -- sip
  *
  * 1. register: from Account.SetEnabled(true) to Status `connected` (REGISTER, 401, REGISTER with
- *    digest, 200), median of REGISTERS per transport (UDP, TCP, WebSocket); baresip's own figure is
- *    what it prints ("registered successfully! (N ms)"), UDP and TCP.
+ *    digest, 200), median of REGISTERS per transport (UDP, TCP, WebSocket); beside it sipp (C++)
+ *    doing the same exchange (bench/peers/sipp-register.xml), mean per registration, UDP and TCP.
  * 2. throughput: one account sends TOTAL MESSAGEs (Channel.SendMessage, WINDOW in flight) to another
  *    on the same daemon through kamailio; delivered/s at a D-Bus subscriber of MessagesReceived,
  *    lost and duplicated counted by sequence number.
  */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { DaemonFixture, toMsg, v } from '../test/fixtures/confabd';
-import { startBaresip } from '../test/fixtures/baresip';
 import { startKamailio, type Kamailio } from '../test/fixtures/kamailio-server';
 import { stopAll, until } from '../test/fixtures/processes';
 import { pct } from './peers/wait';
@@ -31,7 +32,10 @@ async function registerTimes(d: DaemonFixture, k: Kamailio, user: string, transp
   const times: number[] = [];
   for (let i = 0; i < REGISTERS; i++) {
     await acc.SetEnabled(false);
-    await d.waitForStatus(account, 'disconnected');
+    await d.waitForStatus(account, 'disconnected').catch(async (err: Error) => {
+      const status = [await d.accountProp(account, 'Status'), await d.accountProp(account, 'StatusReason'), await d.accountProp(account, 'Enabled')];
+      throw new Error(`${err.message} (now ${JSON.stringify(status)})\n${d.proc.output().split('\n').filter((l) => !l.includes(' debug ')).slice(-20).join('\n')}`);
+    });
     const t0 = performance.now();
     await acc.SetEnabled(true);
     await until(async () => (await d.accountProp(account, 'Status')) === 'connected', 20000, 'connected', 2);
@@ -39,6 +43,14 @@ async function registerTimes(d: DaemonFixture, k: Kamailio, user: string, transp
   }
   void k;
   return times;
+}
+
+/** Wall time of sipp registering `count` times in a row (bench/peers/sipp-register.xml). */
+function sippRegisters(count: number, transport: 'u1' | 't1', port: number): number {
+  const t0 = performance.now();
+  execFileSync('sipp', ['-sf', join(__dirname, '..', '..', 'peers', 'sipp-register.xml'), '-s', 'p', '-au', 'p', '-ap', 'p-pw', '-m', String(count), '-l', '1', '-r', '1000',
+    '-t', transport, '-i', '127.0.0.1', '-nostdin', '-timeout', '30', `127.0.0.1:${port}`], { stdio: 'ignore' });
+  return performance.now() - t0;
 }
 
 async function main(): Promise<void> {
@@ -51,15 +63,11 @@ async function main(): Promise<void> {
     console.log(`  UDP        ${f(await registerTimes(d, k, 'u', 'udp', k.udpPort))}`);
     console.log(`  TCP        ${f(await registerTimes(d, k, 't', 'tcp', k.tcpPort))}`);
     console.log(`  WebSocket  ${f(await registerTimes(d, k, 'w', 'ws', k.wsPort))}`);
-    for (const [user, transport] of [['p', 'udp'], ['q', 'tcp']] as const) {
-      const times: number[] = [];
-      for (let i = 0; i < Math.min(REGISTERS, 5); i++) {
-        const b = await startBaresip({ user, password: `${user}-pw`, domain: '127.0.0.1', proxyPort: transport === 'udp' ? k.udpPort : k.tcpPort, contact: 'sip:a@127.0.0.1', transport });
-        await until(() => /registered successfully! \((\d+) ms\)/.exec(b.proc.output()), 10000, 'baresip to say how long');
-        times.push(Number(/registered successfully! \((\d+) ms\)/.exec(b.proc.output())![1]));
-        await b.stop();
-      }
-      console.log(`  baresip ${transport.toUpperCase()} (its own figure, ${times.length} runs): median ${pct(times, 50)} ms`);
+    for (const [flag, name, port] of [['u1', 'UDP', k.udpPort], ['t1', 'TCP', k.tcpPort]] as const) {
+      // sipp's process start is taken out: (N+1 registrations − 1 registration) / N
+      const one = sippRegisters(1, flag, port);
+      const many = sippRegisters(REGISTERS + 1, flag, port);
+      console.log(`  sipp ${name}${' '.repeat(7 - name.length)}mean ${((many - one) / REGISTERS).toFixed(1)} ms (one after another)`);
     }
 
     const m = await d.manager();

@@ -33,6 +33,7 @@ const PACKAGES = {
     'kamailio', // the SIP registrar, proxy and presence server (presence, presence_xml, db_text) ...
     'kamailio-websocket-modules', // ... with SIP over WebSocket (RFC 7118)
     'kamailio-presence-modules',
+    'kamailio-tls-modules', // ... and over TLS
     'baresip-core', // a SIP client no one here wrote
     'sip-tester', // sipp: scripted hostile SIP traffic
   ],

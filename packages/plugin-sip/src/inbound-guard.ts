@@ -19,7 +19,7 @@ export interface GuardLimits {
   readonly burst: number;
 }
 
-export const DEFAULT_LIMITS: GuardLimits = { maxBody: 64 * 1024, ratePerSecond: 200, burst: 400 };
+export const DEFAULT_LIMITS: GuardLimits = { maxBody: 64 * 1024, ratePerSecond: 2000, burst: 4000 };
 
 const SINGLE = ['from', 'to', 'call-id', 'cseq', 'content-length', 'max-forwards']; // §20: at most once
 

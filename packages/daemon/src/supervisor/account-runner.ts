@@ -124,10 +124,13 @@ export class AccountRunner {
   crashed(err: unknown): void {
     this.log.error('the connection crashed: %s', err instanceof Error ? (err.stack ?? err.message) : String(err));
     const conn = this.conn;
+    // A connection already let go (the account stopped or reconnected) threw on its way out: there is
+    // nothing to end, and retrying would bring back an account the user switched off.
+    if (!conn) return;
     this.generation++;
     this.teardown();
     try {
-      conn?.dispose();
+      conn.dispose();
     } catch {
       // it is already broken; the crash above is what gets reported
     }
