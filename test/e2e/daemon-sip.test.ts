@@ -12,7 +12,7 @@ import { stopAll, until } from '../fixtures/processes';
 import { startLossyUdpRelay, type UdpRelay } from '../fixtures/udp-relay';
 
 const ERR = 'im.confab.Error.';
-const USERS = { alice: 'alice-pw', bob: 'bob-pw', carol: 'carol-pw', pat: 'pat-pw', erin: 'erin-pw' };
+const USERS = { alice: 'alice-pw', bob: 'bob-pw', carol: 'carol-pw', pat: 'pat-pw', erin: 'erin-pw', tess: 'tess-pw', walt: 'walt-pw', nina: 'nina-pw' };
 
 describe('confabd on kamailio', () => {
   let k: Kamailio;
@@ -23,7 +23,7 @@ describe('confabd on kamailio', () => {
   const accounts: Record<string, string> = {};
   const idOf = (path: string) => path.split('/').pop()!;
   const create = async (user: string, transport: string, extra: Record<string, ReturnType<typeof v>> = {}) => {
-    const port = transport === 'udp' ? k.udpPort : transport === 'ws' ? k.wsPort : k.tcpPort;
+    const port = { udp: k.udpPort, tcp: k.tcpPort, ws: k.wsPort, tls: k.tlsPort, wss: k.wssPort }[transport] ?? k.tcpPort;
     const params = {
       uri: v('s', `${user}@127.0.0.1`), password: v('s', (USERS as Record<string, string>)[user] ?? 'x'), server: v('s', '127.0.0.1'),
       port: v('i', port), transport: v('s', transport), 'display-name': v('s', user.toUpperCase()), ...extra,
@@ -34,6 +34,12 @@ describe('confabd on kamailio', () => {
     const r = await d.cli(['send', idOf(account), to, text]);
     expect(r).toMatchObject({ code: 0 });
   };
+
+  /** The conversation of `account` with `target`, found among the daemon's objects. */
+  const channelOf = (account: string, target: string) => until(async () => {
+    const objects = (await (await d.object('/im/confab/Confab1')).getInterface('org.freedesktop.DBus.ObjectManager').GetManagedObjects()) as Record<string, Record<string, Record<string, { value: unknown }>>>;
+    return Object.keys(objects).find((p) => objects[p]['im.confab.Confab1.Channel']?.Target?.value === target && objects[p]['im.confab.Confab1.Channel']?.Account?.value === account);
+  }, 10000, `the conversation of ${account} with ${target}`);
 
   beforeAll(async () => {
     k = await startKamailio({ users: USERS });
@@ -140,5 +146,39 @@ describe('confabd on kamailio', () => {
     expect(lossy).toHaveLength(2 * N);
     const s = relay.stats();
     expect(s.droppedUp + s.droppedDown).toBeGreaterThan(5);
+  });
+
+  it('registers over TLS and secure WebSocket with the CA; without it, cert-invalid', async () => {
+    const tess = await create('tess', 'tls', { 'tls-ca': v('s', k.caFile) });
+    const walt = await create('walt', 'wss', { 'tls-ca': v('s', k.caFile) });
+    for (const a of [tess, walt]) await d.waitForStatus(a, 'connected');
+    await send(tess, 'walt@127.0.0.1', 'over TLS to WSS');
+    expect(await until(() => received.find((r) => r.body === 'over TLS to WSS'), 10000, 'the TLS message')).toMatchObject({ account: walt, sender: 'tess@127.0.0.1' });
+    const nina = await create('nina', 'tls');
+    await d.waitForStatus(nina, 'disconnected', 'cert-invalid');
+    for (const a of [tess, walt, nina]) await (await d.account(a)).Remove();
+  });
+
+  it('loses nothing when kamailio crashes and confabd is killed: queued messages go once, after both are back', async () => {
+    await k.kill();
+    // TCP and WebSocket flows close at once: both accounts know they are cut off
+    for (const a of [accounts.bob, accounts.carol]) await until(async () => (await d.accountProp(a, 'Status')) !== 'connected', 10000, `${a} to notice`);
+    // the sender waits switched off, so that it cannot send before the receiver registered again
+    // (SIP keeps no message for an unregistered user: that would be a 480, and `failed`)
+    await (await d.account(accounts.bob)).SetEnabled(false);
+    for (const i of [1, 2, 3]) await send(accounts.bob, 'carol@127.0.0.1', `after the crash ${i}`);
+    await d.kill();
+    await k.restart();
+    await d.restart();
+    await d.waitForStatus(accounts.carol, 'connected', undefined, 30000);
+    await (await d.account(accounts.bob)).SetEnabled(true);
+    await d.waitForStatus(accounts.bob, 'connected');
+    const inbox = await channelOf(accounts.carol, 'bob@127.0.0.1');
+    const arrived = async () => (await d.history(inbox)).filter((h) => h.body.startsWith('after the crash'));
+    await until(async () => (await arrived()).length >= 3, 15000, 'the queued messages');
+    const outbox = await channelOf(accounts.bob, 'carol@127.0.0.1');
+    await until(async () => (await d.history(outbox)).filter((h) => h.body.startsWith('after the crash') && h.state === 'sent').length === 3, 10000, 'them to be sent');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await arrived()).map((h) => h.body).sort()).toEqual(['after the crash 1', 'after the crash 2', 'after the crash 3']);
   });
 });
