@@ -11,7 +11,18 @@ import { join } from 'node:path';
 import { DaemonFixture, REPO_ROOT, toMsg, v, type Msg } from '../fixtures/confabd';
 import { freePort, start, stopAll, until } from '../fixtures/processes';
 
-const SCENARIO = join(REPO_ROOT, 'test', 'fixtures', 'sipp', 'hostile-registrar.xml');
+const SCENARIOS = join(REPO_ROOT, 'test', 'fixtures', 'sipp');
+const SCENARIO = join(SCENARIOS, 'hostile-registrar.xml');
+
+/** sipp playing `scenario` once as a server on 127.0.0.1:`port`, over UDP (`u1`) or one TCP connection (`t1`). */
+const sipp = (scenario: string, port: number, transport: 'u1' | 't1') =>
+  start('sipp', ['-sf', join(SCENARIOS, scenario), '-t', transport, '-i', '127.0.0.1', '-p', String(port), '-m', '1', '-timeout', '90', '-nostdin']);
+
+/** Resolves when `p` ended well; otherwise throws with the end of its output. */
+const passed = async (p: ReturnType<typeof sipp>) => {
+  const code = await Promise.race([p.exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 80000))]);
+  if (code !== 0) throw new Error(`sipp ended with ${String(code)}:\n${p.output().slice(-3000)}`);
+};
 
 const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
 
@@ -30,18 +41,38 @@ describe('confabd against a hostile SIP registrar (sipp)', () => {
 
   it('rejects malformed requests clearly, survives a flood, and stays connected (UDP)', async () => {
     const port = await freePort();
-    const sipp = start('sipp', ['-sf', SCENARIO, '-i', '127.0.0.1', '-p', String(port), '-m', '1', '-timeout', '90', '-nostdin']);
+    const registrar = sipp('hostile-registrar.xml', port, 'u1');
     await new Promise((r) => setTimeout(r, 500));
     const rssBefore = rssKiB(d.proc.pid);
     const account = (await (await d.manager()).CreateAccount('sip', 'victim', {
       uri: v('s', 'victim@127.0.0.1'), password: v('s', 'pw'), server: v('s', '127.0.0.1'), port: v('i', port), transport: v('s', 'udp'),
     })) as string;
     await d.waitForStatus(account, 'connected');
-    const code = await Promise.race([sipp.exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 80000))]);
-    if (code !== 0) throw new Error(`sipp ended with ${String(code)}:\n${sipp.output().slice(-3000)}`);
+    await passed(registrar);
     expect(await d.accountProp(account, 'Status')).toBe('connected');
     // nothing hostile was taken as a message: the lying ones were refused, the flood answered 482/503
     expect(received.some((m) => m.body === 'short' || m.body === 'x' || m.body === 'flood')).toBe(false);
     expect(rssKiB(d.proc.pid) - rssBefore).toBeLessThan(150 * 1024);
+  });
+
+  it('over TCP answers what is framed, closes a stream that breaks framing, and reconnects (garbage next time)', async () => {
+    const port = await freePort();
+    const rssBefore = rssKiB(d.proc.pid);
+    let registrar = sipp('hostile-registrar-tcp.xml', port, 't1');
+    await new Promise((r) => setTimeout(r, 500));
+    const account = (await (await d.manager()).CreateAccount('sip', 'victim-tcp', {
+      uri: v('s', 'victim@127.0.0.1'), password: v('s', 'pw'), server: v('s', '127.0.0.1'), port: v('i', port), transport: v('s', 'tcp'),
+    })) as string;
+    await d.waitForStatus(account, 'connected');
+    await passed(registrar); // 400 for two From headers, 482/503 through the flood, the OPTIONS answered
+    // the Content-Length of 4294967295 came last: the flow was closed, and the account knows
+    await until(async () => (await d.accountProp(account, 'Status')) !== 'connected', 10000, 'the account to see its flow closed');
+    registrar = sipp('garbage-registrar-tcp.xml', port, 't1');
+    await d.waitForStatus(account, 'connected', undefined, 30000); // reconnected, with backoff
+    await passed(registrar);
+    await until(async () => (await d.accountProp(account, 'Status')) !== 'connected', 10000, 'the garbage to close the flow');
+    expect(received.some((m) => m.body === 'x' || m.body === 'flood')).toBe(false);
+    expect(rssKiB(d.proc.pid) - rssBefore).toBeLessThan(150 * 1024);
+    await (await d.account(account)).Remove();
   });
 });
