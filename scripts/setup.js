@@ -36,6 +36,8 @@ const PACKAGES = {
     'kamailio-tls-modules', // ... and over TLS
     'baresip-core', // a SIP client no one here wrote
     'sip-tester', // sipp: scripted hostile SIP traffic
+    'libtoxcore-dev', // c-toxcore 0.2.18, the reference Tox, driven by our C harness ...
+    'pkg-config', // ... built with gcc against it
   ],
   bench: [
     'dbus-daemon',
@@ -47,6 +49,11 @@ const PACKAGES = {
     'prosody', // bench/xmpp's server
     'folks-tools', // GNOME folks (folks-inspect), the peer bench/people compares confabd with
     'time', // GNU time: folks-inspect's peak RSS
+    'kamailio', // bench/sip's registrar and proxy ...
+    'kamailio-websocket-modules',
+    'kamailio-presence-modules',
+    'kamailio-tls-modules',
+    'sip-tester', // ... and sipp, the peer it registers beside
   ],
 };
 
