@@ -1,0 +1,12 @@
+/**
+ * @confab/plugin-tox — Tox in TypeScript on tweetnacl, wire-compatible with c-toxcore 0.2.18 (issue 6).
+ * The layers, bottom up: wire formats and crypto, the DHT, (to come) the onion, net_crypto,
+ * friend_connection and messenger; the profile formats beside them.
+ */
+export { Reader, Writer, Truncated, Malformed } from './wire/bytes';
+export * from './wire/copy';
+export * from './wire/ip';
+export * from './wire/packed-node';
+export * from './crypto';
+export * from './tox-id';
+export * from './savedata';
