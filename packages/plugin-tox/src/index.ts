@@ -8,5 +8,6 @@ export * from './wire/copy';
 export * from './wire/ip';
 export * from './wire/packed-node';
 export * from './crypto';
+export * from './dht';
 export * from './tox-id';
 export * from './savedata';
