@@ -11,3 +11,6 @@ export * from './crypto';
 export * from './dht';
 export * from './tox-id';
 export * from './savedata';
+export * from './net-crypto';
+export * from './friend-connection';
+export * from './messenger';
