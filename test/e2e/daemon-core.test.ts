@@ -28,7 +28,7 @@ describe('confabd with the test plugins', () => {
   it('lists the protocols of the plugins that loaded and reports the one that did not', async () => {
     const m = await d.manager();
     const protocols = (await m.ListProtocols()) as string[][];
-    expect(protocols.map((p) => p[0]).sort()).toEqual(['faulty', 'irc', 'sip', 'xmpp']);
+    expect(protocols.map((p) => p[0]).sort()).toEqual(['faulty', 'irc', 'sip', 'tox', 'xmpp']);
     const failed = (await d.prop(ROOT_PATH, 'im.confab.Confab1.Manager', 'FailedPlugins')) as string[][];
     expect(failed).toEqual([['confab-plugin-broken', 'this plugin is broken on purpose']]);
     const params = (await m.GetParameters('faulty')) as string[][];

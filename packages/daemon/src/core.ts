@@ -373,7 +373,7 @@ export class Core implements RunnerHost {
       // The server owns the list: the change goes there first (and comes back as a roster push).
       const conn = this.online(runner, 'its contact list is on the server');
       if (!conn.contacts?.add) throw new NotImplementedError(`protocol '${runner.protocol.id}' cannot add to its server's contact list`);
-      await conn.contacts.add(id, alias);
+      await conn.contacts.add(id, alias, contact.trim());
     }
     const known = this.store.contacts.has(accountId, id);
     this.store.contacts.add(accountId, id, alias);

@@ -40,6 +40,17 @@ export interface Connection {
   setChatState?(channel: ChannelRef, state: ChatState): Promise<void>;
   /** Delivery and read reports for messages sent earlier, where the protocol has them. @since 0.2.0 */
   readonly onDelivery?: Event<readonly DeliveryReport[]>;
+  /**
+   * The account's own address as the network knows it, when only the connection can tell (Tox: the
+   * Tox ID, read from the profile). Read once connected; the daemon shows it as Account.Identity
+   * from then on. @since 0.4.0
+   */
+  readonly identity?: string;
+  /**
+   * A contact became reachable (a Tox friend came online): messages to it that `sendMessage`
+   * refused with Offline may go now; the daemon drains the outbox again. @since 0.4.0
+   */
+  readonly onReachable?: Event<string>;
   /** Normalizes a target the user typed, for this connection (e.g. with the server's casemapping). */
   normalizeTarget?(ref: ChannelRef): ChannelRef;
 
@@ -88,7 +99,11 @@ export interface ContactsFacet {
   // A server-side roster (XMPP, RFC 6121 §2). When `onRoster` is there the server owns the list: the
   // daemon mirrors what it says, and sends the user's changes through `add`/`remove`. @since 0.2.0
   readonly onRoster?: Event<RosterUpdate>;
-  add?(id: string, alias: string): Promise<void>;
+  /**
+   * `given` is the contact as the user wrote it, before `normalizeContact`: a Tox ID carries the
+   * nospam a friend request needs, which the contact id (the public key) drops. @since 0.4.0
+   */
+  add?(id: string, alias: string, given?: string): Promise<void>;
   remove?(id: string): Promise<void>;
   /** Someone asks to see our presence (XMPP subscription request). */
   readonly onSubscriptionRequest?: Event<SubscriptionRequest>;

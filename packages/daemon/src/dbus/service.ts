@@ -16,6 +16,7 @@ import { ContractObject, type ErrorContext, type Handlers } from './contract-obj
 import { OBJECT_MANAGER_SPEC } from './object-manager';
 import { foldChange, type PersonChange } from '../people/people';
 import { personHandlers } from './person-handlers';
+import { connectionIdentity } from '../supervisor/account-runner';
 import { ROOT_PATH, accountIdOf, accountPath, channelPath, personPath, toNumber, unwrapVardict, wireMessage } from './wire';
 
 export const BUS_NAME = 'im.confab.Confab1';
@@ -289,7 +290,7 @@ export class DBusService {
         Id: () => id,
         Protocol: () => runner().account.protocol,
         DisplayName: () => runner().account.displayName,
-        Identity: () => identity(runner()),
+        Identity: () => identity(runner(), core.store),
         Parameters: () => toVardict(runner().account.params),
         SecretsSet: () => this.secretNames.get(id) ?? [],
         Enabled: () => runner().account.enabled,
@@ -341,7 +342,9 @@ function pageSize(limit: number): number {
   return limit;
 }
 
-function identity(r: ReturnType<Core['runner']>): string {
+function identity(r: ReturnType<Core['runner']>, store: Core['store']): string {
+  const told = connectionIdentity(store, r.account.id);
+  if (told) return told;
   try {
     return r.protocol.identifyAccount(withDefaults(r.protocol.parameters, r.account.params));
   } catch {

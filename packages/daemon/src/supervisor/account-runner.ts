@@ -195,6 +195,7 @@ export class AccountRunner {
     if (conn.contacts?.onSubscriptionRequest) this.subs.add(conn.contacts.onSubscriptionRequest((r) => gen === this.generation && this.host.subscriptionRequest(this, r)));
     if (conn.onChatState) this.subs.add(conn.onChatState((c) => gen === this.generation && this.host.chatState(this, c)));
     if (conn.onDelivery) this.subs.add(conn.onDelivery((r) => gen === this.generation && this.host.delivery(this, r)));
+    if (conn.onReachable) this.subs.add(conn.onReachable(() => gen === this.generation && this.kick()));
     try {
       await conn.connect();
     } catch (err) {
@@ -203,6 +204,7 @@ export class AccountRunner {
     if (gen !== this.generation) return;
     this.attempt = 0;
     this.nextRetry = 0;
+    if (conn.identity) this.host.store.settings.set(`account/${this.account.id}/identity`, conn.identity);
     this.setStatus('connected', 'requested', '');
     await this.applyPresence();
     this.rejoin(conn);
@@ -321,6 +323,11 @@ type StatusChange = { reason: StatusReason; detail?: string };
 /** What the user reads of a refused message: the error code and the protocol's words (never a secret: plugins' error texts carry none). */
 function failureText(err: unknown): string {
   return err instanceof ConfabError ? `${err.code}: ${err.message}` : `Internal: ${String((err as Error)?.message ?? err)}`;
+}
+
+/** The account's own address as its connection last told it (Connection.identity), if it did. */
+export function connectionIdentity(store: Store, accountId: string): string | undefined {
+  return store.settings.get<string | undefined>(`account/${accountId}/identity`, undefined);
 }
 
 /** Where an account's fetched files live: <data>/accounts/<id> (ids are [A-Za-z0-9_] only). */

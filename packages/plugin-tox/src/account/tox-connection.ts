@@ -1,0 +1,468 @@
+/**
+ * A Tox account's live session for the daemon: the profile (profile-store.ts) brought to life as a
+ * ToxNode, in the common model.
+ *
+ * - `connect()` opens the profile, starts the node, bootstraps (the parameter's nodes and the
+ *   profile's saved ones) and resolves when the DHT has a good node (c-toxcore's self connection);
+ *   no answer in 30 s is a network error, and the daemon tries again with backoff.
+ * - The friend list is the profile's, like a server roster: `onRoster` tells it whole at connect and
+ *   each change after; `add` with a Tox ID sends a friend request (Tox spec § "Friend requests"),
+ *   with a bare public key adds without one; a request that reaches us is a subscription request,
+ *   answered by `answerSubscription` (allow: the friend is added and a connection follows).
+ * - `sendMessage` refuses a message to a friend that is offline with Offline (it stays queued);
+ *   `onReachable` names the friend when it comes online, and the daemon sends again. Otherwise the
+ *   text goes in parts of at most 1,372 bytes (MAX_CRYPTO_DATA_SIZE − 1, split between characters)
+ *   and resolves when every part was acknowledged: that acknowledgement is what c-toxcore reports as
+ *   a read receipt, so the message is also reported `delivered`.
+ * - Received messages are emitted synchronously from the packet's handler, so the daemon stores them
+ *   before the turn ends — and before our acknowledgement can leave with the next packet.
+ * - Every change worth keeping (friends, names, status, nospam, nodes) is saved to the profile,
+ *   batched: at most one write a second, and one at disconnect.
+ */
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import {
+  ConfabError, Emitter, InvalidArgumentError, NetworkError, OfflineError,
+  type AccountConfig, type ChannelRef, type ChatState, type ChatStateChange, type Connection, type ConnectionServices, type ConnectionStatus,
+  type ContactInfo, type ContactPresence, type ContactsFacet, type DeliveryReport, type Disposable, type IncomingMessage, type Logger,
+  type OutgoingMessage, type Presence, type RosterItem, type RosterUpdate, type SendReceipt, type StatusChange, type SubscriptionRequest,
+} from '@confab/sdk';
+import { keyPairFromSecret } from '../crypto/keys';
+import type { MessengerEvent, MessengerFriend } from '../messenger/messenger';
+import { MAX_CRYPTO_DATA_SIZE } from '../net-crypto/constants';
+import type { SavedFriend, ToxProfile, UserStatus } from '../savedata';
+import { ToxNode } from '../tox-node';
+import { ProfileStore } from './profile-store';
+import { hex, parseContact, publicKeyOf } from './tox-contacts';
+import { accountSettings, type ToxSettings } from './tox-settings';
+
+const CONNECT_TIMEOUT_MS = 30_000;
+const SAVE_DELAY_MS = 1_000;
+/** A message part: MAX_CRYPTO_DATA_SIZE less the packet id (Messenger.h MAX_CRYPTO_DATA_SIZE − 1). */
+const MAX_PART_BYTES = MAX_CRYPTO_DATA_SIZE - 1;
+/** A full send buffer is tried again this often, this many times, before the send counts as failed for now. */
+const BUSY_RETRY_MS = 100;
+const BUSY_RETRIES = 100;
+
+interface Awaiting {
+  readonly parts: Set<number>;
+  readonly token: string;
+  resolve(): void;
+  reject(e: Error): void;
+}
+
+interface FriendRecord {
+  /** What the profile keeps of the friend. */
+  saved: SavedFriend;
+  friend: MessengerFriend;
+}
+
+export class ToxConnection implements Connection {
+  status: ConnectionStatus = 'disconnected';
+  private readonly log: Logger;
+  private readonly settings: ToxSettings;
+  private readonly store?: ProfileStore;
+  private profile?: ToxProfile;
+  private node?: ToxNode;
+  private readonly friends = new Map<string, FriendRecord>();
+  private readonly awaiting = new Map<string, Map<number, Awaiting>>(); // friend → packet number → message
+  private readonly requests = new Map<string, string>(); // friend requests not answered: key → message
+  private readonly subs: Disposable[] = [];
+  private saveTimer?: NodeJS.Timeout;
+  private closing = false;
+
+  private readonly statusE = new Emitter<StatusChange>();
+  readonly onStatusChanged = this.statusE.event;
+  private readonly messagesE = new Emitter<readonly IncomingMessage[]>();
+  readonly onMessages = this.messagesE.event;
+  private readonly chatStateE = new Emitter<ChatStateChange>();
+  readonly onChatState = this.chatStateE.event;
+  private readonly deliveryE = new Emitter<readonly DeliveryReport[]>();
+  readonly onDelivery = this.deliveryE.event;
+  private readonly reachableE = new Emitter<string>();
+  readonly onReachable = this.reachableE.event;
+  private readonly presenceE = new Emitter<readonly ContactPresence[]>();
+  private readonly rosterE = new Emitter<RosterUpdate>();
+  private readonly subscriptionE = new Emitter<SubscriptionRequest>();
+  readonly contacts: ContactsFacet;
+
+  constructor(account: AccountConfig, services: ConnectionServices) {
+    this.log = services.log.child('tox');
+    this.settings = accountSettings(account.params);
+    this.store = services.cacheDir ? new ProfileStore(services.cacheDir, this.settings.password) : undefined;
+    this.contacts = {
+      onPresence: this.presenceE.event,
+      watch: () => undefined, // every friend is watched: friend connections are the presence
+      info: (id) => this.info(id),
+      onRoster: this.rosterE.event,
+      add: (id, alias, given) => this.addContact(id, alias, given),
+      remove: (id) => this.removeContact(id),
+      onSubscriptionRequest: this.subscriptionE.event,
+      answerSubscription: (id, allow) => this.answer(id, allow),
+    };
+  }
+
+  /** The Tox ID, once the profile is open. */
+  get identity(): string | undefined {
+    return this.node?.toxId.toString();
+  }
+
+  async connect(): Promise<void> {
+    this.setStatus('connecting', 'requested');
+    try {
+      if (!this.store) throw new ConfabError('InvalidConfig', 'the daemon gave this account no folder for its profile');
+      const profile = await this.store.load(this.settings.importPath);
+      this.profile = profile;
+      const node = await ToxNode.start({
+        keyPair: keyPairFromSecret(profile.secretKey), nospam: this.settings.nospam ?? profile.nospam,
+        bind: { host: this.settings.bindAddress, port: this.settings.udpPort }, lanDiscovery: this.settings.localDiscovery,
+      });
+      this.node = node;
+      const m = node.messenger;
+      m.setName(this.settings.name ?? profile.name);
+      m.setStatusMessage(this.settings.statusMessage ?? profile.statusMessage);
+      m.setUserStatus(profile.userStatus);
+      for (const f of profile.friends) this.track(f);
+      this.subs.push(
+        m.onEvent((e) => this.onEvent(e)),
+        node.onFriendRequest((r) => {
+          const id = hex(r.publicKey);
+          this.requests.set(id, r.message);
+          this.subscriptionE.fire({ id, message: r.message });
+        }),
+        node.onConnectionChanged((up) => {
+          if (!up && this.status === 'connected') this.lose('the DHT lost its last node');
+        }),
+      );
+      await this.bootstrap(node, profile);
+      await this.until(() => node.isConnected, CONNECT_TIMEOUT_MS, 'no bootstrap node answered');
+      this.setStatus('connected', 'requested');
+      this.rosterE.fire({ full: true, items: [...this.friends.values()].map((r) => rosterItem(r.saved)), removed: [] });
+      this.scheduleSave();
+    } catch (err) {
+      await this.teardown();
+      const e = err instanceof ConfabError ? err : new NetworkError((err as Error).message);
+      this.setStatus('disconnected', e.code === 'AuthenticationFailed' ? 'auth-failed' : e.code === 'InvalidArgument' || e.code === 'InvalidConfig' ? 'config-error' : 'network-error', e.message);
+      throw e;
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    if (this.status === 'disconnected') return;
+    this.closing = true;
+    await this.teardown();
+    this.setStatus('disconnected', 'requested');
+  }
+
+  async setPresence(p: Presence): Promise<void> {
+    const m = this.node?.messenger;
+    if (!m) return;
+    const status: UserStatus = p.status === 'away' ? 'away' : p.status === 'busy' ? 'busy' : 'available';
+    m.setUserStatus(status);
+    if (p.message !== undefined) m.setStatusMessage(truncateUtf8(p.message, 1007));
+    this.scheduleSave();
+  }
+
+  async sendMessage(message: OutgoingMessage): Promise<SendReceipt> {
+    if (message.channel.kind !== 'direct') throw new InvalidArgumentError('Tox conferences are not supported yet');
+    const rec = this.friends.get(message.channel.target);
+    if (!rec) throw new ConfabError('NotCapable', `${message.channel.target} is not a friend of this account`);
+    if (rec.saved.kind === 'pending') throw new OfflineError(`${message.channel.target} has not accepted the friend request yet`);
+    if (!rec.friend.online) throw new OfflineError(`${message.channel.target} is offline`);
+    // `/me text` is an action (packet 65), as qTox and toxic send it
+    const me = message.kind === 'normal' && message.body.startsWith('/me ');
+    const body = me ? message.body.slice(4) : message.body;
+    if (body === '') throw new InvalidArgumentError('a Tox message cannot be empty');
+    const kind = message.kind === 'action' || me ? 'action' : 'normal';
+    const parts = splitUtf8(body, MAX_PART_BYTES);
+    const numbers = new Set<number>();
+    const done = new Promise<void>((resolve, reject) => {
+      const a: Awaiting = { parts: numbers, token: message.token, resolve, reject };
+      const mine = this.awaitingOf(message.channel.target);
+      for (const text of parts) {
+        const n = rec.friend.online ? rec.friend.sendMessage(text, kind) : undefined;
+        if (n === undefined) return void this.sendLater(rec, text, kind, a, mine);
+        numbers.add(n);
+        mine.set(n, a);
+      }
+    });
+    await done;
+    this.deliveryE.fire([{ token: message.token, state: 'delivered' }]);
+    return {};
+  }
+
+  async setChatState(channel: ChannelRef, state: ChatState): Promise<void> {
+    this.friends.get(channel.target)?.friend.setTyping(state === 'composing');
+  }
+
+  dispose(): void {
+    void this.teardown();
+    this.statusE.dispose();
+  }
+
+  // ---- contacts ----------------------------------------------------------------------------
+
+  private async addContact(id: string, _alias: string, given?: string): Promise<void> {
+    const node = this.online();
+    const parsed = parseContact(given ?? id);
+    if (parsed.id !== id) throw new InvalidArgumentError(`'${given}' is not ${id}`);
+    const known = this.friends.get(id);
+    if (known && (known.saved.kind === 'confirmed' || !parsed.toxId)) return;
+    const pk = publicKeyOf(id);
+    const message = new TextEncoder().encode(this.settings.requestMessage);
+    const saved: SavedFriend = parsed.toxId
+      ? { kind: 'pending', publicKey: pk, requestSent: false, requestMessage: this.settings.requestMessage, nospam: parsed.toxId.nospam }
+      : confirmed(pk);
+    if (parsed.toxId) node.addFriend(pk, { nospam: parsed.toxId.nospam, message });
+    else node.addFriend(pk);
+    this.track(saved);
+    this.requests.delete(id);
+    this.rosterE.fire({ full: false, items: [rosterItem(saved)], removed: [] });
+    this.scheduleSave();
+  }
+
+  private async removeContact(id: string): Promise<void> {
+    const node = this.online();
+    if (!this.friends.has(id)) return;
+    node.removeFriend(publicKeyOf(id));
+    this.friends.delete(id);
+    for (const a of this.awaiting.get(id)?.values() ?? []) a.reject(new OfflineError(`${id} was removed`));
+    this.awaiting.delete(id);
+    this.rosterE.fire({ full: false, items: [], removed: [id] });
+    this.scheduleSave();
+  }
+
+  private async answer(id: string, allow: boolean): Promise<void> {
+    const node = this.online();
+    if (!this.requests.has(id)) throw new ConfabError('NotFound', `no friend request from ${id}`);
+    this.requests.delete(id);
+    if (!allow) return node.forgetRequest(id);
+    node.addFriend(publicKeyOf(id));
+    const saved = confirmed(publicKeyOf(id));
+    this.track(saved);
+    this.rosterE.fire({ full: false, items: [rosterItem(saved)], removed: [] });
+    this.scheduleSave();
+  }
+
+  private async info(id: string): Promise<ContactInfo> {
+    const rec = this.friends.get(id);
+    if (!rec) throw new ConfabError('NotFound', `${id} is not a friend of this account`);
+    const f = rec.friend;
+    return {
+      'public-key': id, name: f.name, 'status-message': f.statusMessage, 'user-status': f.userStatus,
+      connection: f.online ? 'online' : 'offline', ...(rec.saved.kind === 'pending' ? { request: 'sent, not accepted' } : {}),
+    };
+  }
+
+  // ---- events ------------------------------------------------------------------------------
+
+  /** Starts following a friend from the profile or just added. */
+  private track(saved: SavedFriend): void {
+    const node = this.node!;
+    const id = hex(saved.publicKey);
+    const friend = node.messenger.friend(saved.publicKey)
+      ?? (saved.kind === 'pending' ? node.addFriend(saved.publicKey, { nospam: saved.nospam, message: new TextEncoder().encode(saved.requestMessage) }) : node.addFriend(saved.publicKey));
+    if (saved.kind === 'confirmed') {
+      friend.name ||= saved.name;
+      friend.statusMessage ||= saved.statusMessage;
+    }
+    this.friends.set(id, { saved, friend });
+  }
+
+  private onEvent(e: MessengerEvent): void {
+    const id = hex(e.friend.realPk);
+    const rec = this.friends.get(id);
+    if (!rec) return;
+    switch (e.kind) {
+      case 'status':
+        if (e.online && rec.saved.kind === 'pending') {
+          rec.saved = confirmed(rec.saved.publicKey); // it connected: the request was accepted
+          this.rosterE.fire({ full: false, items: [rosterItem(rec.saved)], removed: [] });
+        }
+        if (rec.saved.kind === 'confirmed') rec.saved = { ...rec.saved, lastSeen: Math.floor(Date.now() / 1000) };
+        if (!e.online) this.friendOffline(id);
+        this.presence(rec);
+        this.scheduleSave();
+        if (e.online) this.reachableE.fire(id);
+        return;
+      case 'message':
+        this.messagesE.fire([{ channel: { kind: 'direct', target: id }, sender: { id, name: e.friend.name || undefined }, body: e.text, kind: e.type === 'action' ? 'action' : 'normal' }]);
+        return;
+      case 'name':
+      case 'status-message':
+      case 'user-status':
+        if (rec.saved.kind === 'confirmed') {
+          rec.saved = { ...rec.saved, name: e.friend.name, statusMessage: e.friend.statusMessage, userStatus: e.friend.userStatus };
+        }
+        if (e.kind === 'name') this.rosterE.fire({ full: false, items: [rosterItem(rec.saved, e.friend.name)], removed: [] });
+        this.presence(rec);
+        this.scheduleSave();
+        return;
+      case 'typing':
+        this.chatStateE.fire({ channel: { kind: 'direct', target: id }, contact: id, state: e.typing ? 'composing' : 'active' });
+        return;
+      case 'read-receipt': {
+        const mine = this.awaiting.get(id);
+        const a = mine?.get(e.messageId);
+        if (!a) return;
+        mine!.delete(e.messageId);
+        a.parts.delete(e.messageId);
+        if (a.parts.size === 0) a.resolve();
+        return;
+      }
+    }
+  }
+
+  private presence(rec: FriendRecord): void {
+    const f = rec.friend;
+    this.presenceE.fire([{ id: hex(f.realPk), status: f.online ? f.userStatus : 'offline', message: f.statusMessage }]);
+  }
+
+  /** Messages not acknowledged when a friend goes offline stay queued: they go again when it is back. */
+  private friendOffline(id: string): void {
+    const mine = this.awaiting.get(id);
+    if (!mine) return;
+    this.awaiting.delete(id);
+    for (const a of new Set(mine.values())) a.reject(new OfflineError(`${id} went offline before acknowledging`));
+  }
+
+  private awaitingOf(id: string): Map<number, Awaiting> {
+    let m = this.awaiting.get(id);
+    if (!m) this.awaiting.set(id, (m = new Map()));
+    return m;
+  }
+
+  /** The send buffer was full: try the rest again shortly (bounded), else leave it queued. */
+  private sendLater(rec: FriendRecord, text: string, kind: 'normal' | 'action', a: Awaiting, mine: Map<number, Awaiting>, tries = 0): void {
+    setTimeout(() => {
+      if (!rec.friend.online || this.closing) return a.reject(new OfflineError('the friend went offline'));
+      const n = rec.friend.sendMessage(text, kind);
+      if (n === undefined) {
+        if (tries >= BUSY_RETRIES) return a.reject(new NetworkError('the send buffer stayed full'));
+        return this.sendLater(rec, text, kind, a, mine, tries + 1);
+      }
+      a.parts.add(n);
+      mine.set(n, a);
+    }, BUSY_RETRY_MS).unref();
+  }
+
+  // ---- plumbing ----------------------------------------------------------------------------
+
+  private async bootstrap(node: ToxNode, profile: ToxProfile): Promise<void> {
+    for (const b of this.settings.bootstrap) {
+      let host = b.host;
+      if (!isIP(host)) {
+        try {
+          host = (await lookup(host, { family: 4 })).address;
+        } catch {
+          this.log.info('bootstrap node %s does not resolve', b.host);
+          continue;
+        }
+      }
+      node.bootstrap({ address: { host, port: b.port }, publicKey: publicKeyOf(b.publicKey) });
+    }
+    for (const n of profile.dhtNodes) node.bootstrap({ address: { host: n.host, port: n.port }, publicKey: n.publicKey });
+  }
+
+  private online(): ToxNode {
+    if (!this.node || this.status !== 'connected') throw new OfflineError();
+    return this.node;
+  }
+
+  private until(cond: () => boolean, ms: number, what: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const start = Date.now();
+      const poll = setInterval(() => {
+        if (cond()) { clearInterval(poll); resolve(); }
+        else if (this.closing) { clearInterval(poll); reject(new OfflineError('disconnected')); }
+        else if (Date.now() - start > ms) { clearInterval(poll); reject(new NetworkError(what)); }
+      }, 50);
+    });
+  }
+
+  private lose(detail: string): void {
+    void this.teardown();
+    this.setStatus('disconnected', 'network-error', detail);
+  }
+
+  private scheduleSave(): void {
+    if (this.saveTimer || !this.node) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      void this.save();
+    }, SAVE_DELAY_MS);
+  }
+
+  /** The profile as it stands now: keys, nospam, our fields, the friends, nodes to start from. */
+  private async save(): Promise<void> {
+    const node = this.node;
+    if (!node || !this.profile || !this.store) return;
+    const m = node.messenger;
+    const nodes = node.knownNodes(32).filter((n) => n.transport === 'udp').slice(0, 32);
+    this.profile = {
+      ...this.profile,
+      nospam: node.nospam,
+      name: m.name,
+      statusMessage: m.statusMessage,
+      userStatus: m.userStatus,
+      friends: [...this.friends.values()].map((r) => r.saved),
+      dhtNodes: nodes.length > 0 ? nodes.map((n) => ({ publicKey: n.publicKey, host: n.address.host, port: n.address.port, tcp: false })) : this.profile.dhtNodes,
+    };
+    try {
+      await this.store.save(this.profile);
+    } catch (e) {
+      this.log.warn('saving the profile failed: %s', (e as Error).message);
+    }
+  }
+
+  private async teardown(): Promise<void> {
+    for (const s of this.subs.splice(0)) s.dispose();
+    if (this.saveTimer) {
+      clearTimeout(this.saveTimer);
+      this.saveTimer = undefined;
+    }
+    const node = this.node;
+    if (node) await this.save();
+    this.node = undefined;
+    for (const id of [...this.awaiting.keys()]) this.friendOffline(id);
+    this.friends.clear();
+    await node?.dispose();
+  }
+
+  private setStatus(status: ConnectionStatus, reason: StatusChange['reason'], detail?: string): void {
+    this.status = status;
+    this.statusE.fire({ status, reason, detail });
+  }
+}
+
+function confirmed(publicKey: Uint8Array): SavedFriend {
+  return { kind: 'confirmed', publicKey, name: '', statusMessage: '', userStatus: 'available', lastSeen: 0 };
+}
+
+function rosterItem(f: SavedFriend, name?: string): RosterItem {
+  const alias = name ?? (f.kind === 'confirmed' ? f.name : '');
+  return { id: hex(f.publicKey), alias, groups: [], subscription: f.kind === 'confirmed' ? 'both' : 'none+ask' }; // as the XMPP roster says it (RFC 6121 §2.1.2.5)
+}
+
+/** `text` in pieces of at most `max` bytes of UTF-8, cut between code points. */
+export function splitUtf8(text: string, max: number): string[] {
+  const out: string[] = [];
+  let part = '';
+  let bytes = 0;
+  for (const ch of text) {
+    const n = Buffer.byteLength(ch);
+    if (bytes + n > max && part) {
+      out.push(part);
+      part = '';
+      bytes = 0;
+    }
+    part += ch;
+    bytes += n;
+  }
+  if (part || out.length === 0) out.push(part);
+  return out;
+}
+
+function truncateUtf8(text: string, max: number): string {
+  return splitUtf8(text, max)[0];
+}

@@ -1,0 +1,237 @@
+/**
+ * One Tox instance, as c-toxcore's `Tox` is one: a UDP endpoint, the DHT on it, the onion (relay,
+ * announce service, and our client), net_crypto, friend connections and the messenger, wired the way
+ * c-toxcore's Messenger.c wires them:
+ *
+ * - a friend's DHT key learnt through the onion (or a DHT request 0x9c) goes to its friend
+ *   connection, which searches the DHT for its address and connects; the nodes sent with it are
+ *   asked for the key (c-toxcore's dht_pk_callback / tcp nodes);
+ * - friend_connection's online state goes back to the onion client, which stops searching for a
+ *   connected friend;
+ * - a friend we asked but who has not accepted gets our friend request as onion data until it
+ *   connects (Messenger.c `check_friend_request_timed_out`: again after a timeout that doubles);
+ * - friend requests that reach us are checked against our nospam (friend_requests.c) and reported
+ *   once per key until answered.
+ *
+ * Profile-level concerns (what to save, the daemon's model) live in account/, not here.
+ * @since 0.1.0
+ */
+import { Emitter, type Disposable, type Event } from '@confab/sdk';
+import { keysEqual, toHex, type KeyPair } from './crypto/keys';
+import { Dht } from './dht/dht';
+import { UdpEndpoint } from './dht/transport';
+import { systemClock, systemScheduler, type Clock, type Scheduler } from './dht/clock';
+import { FriendConnections } from './friend-connection/friend-connections';
+import { Messenger, type MessengerEvent, type MessengerFriend } from './messenger/messenger';
+import { NetCrypto } from './net-crypto/net-crypto';
+import { Onion } from './onion/onion';
+import { ToxId } from './tox-id';
+import type { SocketAddress } from './wire/ip';
+import type { NodeInfo } from './wire/packed-node';
+
+/** The ports c-toxcore tries when none is given (TOX_PORTRANGE_FROM/TO in network.h). */
+export const DEFAULT_PORT_RANGE = { from: 33445, to: 33545 } as const;
+
+/** Friend requests go again after 5 s, doubling up to 2 min (Messenger.c FRIENDREQUEST_TIMEOUT). */
+const REQUEST_RETRY_MS = 5_000;
+const REQUEST_RETRY_MAX_MS = 120_000;
+/** friend_requests.c keeps a ring of the last requesters to answer each one once. */
+const MAX_RECEIVED_REQUESTS = 64;
+
+export interface ToxNodeOptions {
+  readonly keyPair: KeyPair;
+  readonly nospam: number;
+  /** Where to bind; port 0 tries 33445–33545 as c-toxcore, then any port. */
+  readonly bind: SocketAddress;
+  readonly lanDiscovery?: boolean;
+  readonly clock?: Clock;
+  readonly scheduler?: Scheduler;
+}
+
+export interface IncomingFriendRequest {
+  readonly publicKey: Uint8Array;
+  readonly message: string;
+}
+
+interface PendingRequest {
+  readonly nospam: number;
+  readonly message: Uint8Array;
+  nextAt: number;
+  interval: number;
+}
+
+export class ToxNode implements Disposable {
+  readonly keyPair: KeyPair;
+  private nospamV: number;
+  private readonly clock: Clock;
+  private readonly scheduler: Scheduler;
+  readonly endpoint: UdpEndpoint;
+  readonly dht: Dht;
+  readonly onion: Onion;
+  readonly netCrypto: NetCrypto;
+  readonly friendConnections: FriendConnections;
+  readonly messenger: Messenger;
+  private readonly pending = new Map<string, PendingRequest>();
+  private readonly seenRequests: string[] = [];
+  private readonly subs: Disposable[] = [];
+  private timer: Disposable | undefined;
+  private disposed = false;
+
+  private readonly requests = new Emitter<IncomingFriendRequest>();
+  /** Someone asked to be our friend with our current nospam (each key once until answered). */
+  readonly onFriendRequest: Event<IncomingFriendRequest> = this.requests.event;
+  private readonly connection = new Emitter<boolean>();
+  /** Whether we are on the network: a DHT with a good node (c-toxcore's self connection status, UDP). */
+  readonly onConnectionChanged: Event<boolean> = this.connection.event;
+
+  private constructor(opts: ToxNodeOptions, endpoint: UdpEndpoint) {
+    this.keyPair = opts.keyPair;
+    this.nospamV = opts.nospam;
+    this.clock = opts.clock ?? systemClock;
+    this.scheduler = opts.scheduler ?? systemScheduler;
+    this.endpoint = endpoint;
+    const timing = { clock: opts.clock, scheduler: opts.scheduler };
+    this.dht = new Dht({ endpoint, lanDiscovery: opts.lanDiscovery ?? false, ...timing });
+    this.onion = new Onion({ dht: this.dht, realKeyPair: opts.keyPair, ...timing });
+    this.netCrypto = new NetCrypto({ dht: this.dht, keyPair: opts.keyPair, ...timing });
+    this.friendConnections = new FriendConnections({ dht: this.dht, netCrypto: this.netCrypto, ...timing });
+    this.messenger = new Messenger({ friendConnections: this.friendConnections, scheduler: opts.scheduler });
+    const client = this.onion.client!;
+    this.subs.push(
+      client.onDhtPublicKey((e) => {
+        const f = this.friendConnections.get(e.realPublicKey);
+        if (!f) return;
+        f.setDhtPk(e.dhtPublicKey);
+        for (const n of e.nodes) if (n.transport === 'udp') this.dht.getNodes(n, e.dhtPublicKey);
+      }),
+      client.onFriendRequest((e) => this.friendRequest(e.realPublicKey, e.nospam, e.message)),
+      this.friendConnections.onFriendRequest((e) => this.friendRequest(e.realPk, new DataView(e.nospam.buffer, e.nospam.byteOffset, 4).getUint32(0), e.message)),
+      this.messenger.onEvent((e) => this.onMessengerEvent(e)),
+      this.dht.onConnectionChanged((up) => this.connection.fire(up)),
+    );
+  }
+
+  /** Binds the endpoint and starts every layer. */
+  static async start(opts: ToxNodeOptions): Promise<ToxNode> {
+    const node = new ToxNode(opts, await bindEndpoint(opts.bind));
+    node.dht.start();
+    node.onion.start();
+    node.netCrypto.start();
+    node.friendConnections.start();
+    node.timer = node.scheduler.every(1000, () => node.tick());
+    return node;
+  }
+
+  get publicKey(): Uint8Array {
+    return this.keyPair.publicKey;
+  }
+
+  get nospam(): number {
+    return this.nospamV;
+  }
+
+  /** A new nospam: requests made with the old Tox ID are refused from now on. */
+  set nospam(v: number) {
+    this.nospamV = v >>> 0;
+  }
+
+  get toxId(): ToxId {
+    return ToxId.from(this.keyPair.publicKey, this.nospamV);
+  }
+
+  get isConnected(): boolean {
+    return this.dht.isConnected;
+  }
+
+  bootstrap(node: { address: SocketAddress; publicKey: Uint8Array }): void {
+    this.dht.bootstrap(node);
+  }
+
+  /** Nodes worth saving for the next start (the savedata's DHT section). */
+  knownNodes(max = 32): NodeInfo[] {
+    return this.dht.closeListNodes(max);
+  }
+
+  /**
+   * Adds a friend (c-toxcore's m_addfriend_norequest, or m_addfriend with `request`): its onion
+   * search starts; with a request, it is sent until the friend connects.
+   */
+  addFriend(publicKey: Uint8Array, request?: { nospam: number; message: Uint8Array }): MessengerFriend {
+    if (keysEqual(publicKey, this.keyPair.publicKey)) throw new RangeError('that is our own key');
+    const friend = this.messenger.friend(publicKey) ?? this.messenger.addFriend(publicKey);
+    this.onion.client!.addFriend(publicKey);
+    const id = toHex(publicKey);
+    if (request) this.pending.set(id, { ...request, nextAt: this.clock.now(), interval: REQUEST_RETRY_MS });
+    this.forgetRequest(id);
+    return friend;
+  }
+
+  removeFriend(publicKey: Uint8Array): void {
+    const id = toHex(publicKey);
+    this.pending.delete(id);
+    this.onion.client!.removeFriend(publicKey);
+    this.messenger.removeFriend(publicKey);
+  }
+
+  /** Forgets that `publicKey` asked, so that a new request from it is reported again (a refusal). */
+  forgetRequest(id: string): void {
+    const i = this.seenRequests.indexOf(id);
+    if (i >= 0) this.seenRequests.splice(i, 1);
+  }
+
+  private friendRequest(publicKey: Uint8Array, nospam: number, message: Uint8Array): void {
+    if (nospam !== this.nospamV) return; // friend_requests.c: a request for another nospam is spam
+    if (keysEqual(publicKey, this.keyPair.publicKey) || this.messenger.friend(publicKey)) return;
+    const id = toHex(publicKey);
+    if (this.seenRequests.includes(id)) return;
+    this.seenRequests.push(id);
+    if (this.seenRequests.length > MAX_RECEIVED_REQUESTS) this.seenRequests.shift();
+    this.requests.fire({ publicKey, message: new TextDecoder('utf-8').decode(message) });
+  }
+
+  private onMessengerEvent(e: MessengerEvent): void {
+    if (e.kind !== 'status') return;
+    this.onion.client!.setFriendOnline(e.friend.realPk, e.online);
+    if (e.online) this.pending.delete(toHex(e.friend.realPk)); // it accepted: a connection is the proof
+    const dhtPk = e.friend.connection.dhtPk;
+    if (e.online && dhtPk) this.onion.client!.setFriendDhtPublicKey(e.friend.realPk, dhtPk);
+  }
+
+  private tick(): void {
+    const now = this.clock.now();
+    for (const [id, p] of this.pending) {
+      if (now < p.nextAt) continue;
+      const pk = Uint8Array.from(Buffer.from(id, 'hex'));
+      // 0 copies: the friend is not found on the onion yet; try again at the next tick
+      if (this.onion.client!.sendFriendRequest(pk, p.nospam, p.message) === 0) continue;
+      p.nextAt = now + p.interval;
+      p.interval = Math.min(p.interval * 2, REQUEST_RETRY_MAX_MS);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.timer?.dispose();
+    for (const s of this.subs) s.dispose();
+    this.messenger.dispose();
+    this.friendConnections.dispose(); // kill packets go out
+    this.netCrypto.dispose();
+    this.onion.dispose();
+    this.dht.dispose();
+    await new Promise((r) => setTimeout(r, 50)); // let the kill packets leave before the socket closes
+    await this.endpoint.close();
+  }
+}
+
+async function bindEndpoint(bind: SocketAddress): Promise<UdpEndpoint> {
+  if (bind.port !== 0) return UdpEndpoint.bind(bind);
+  for (let port = DEFAULT_PORT_RANGE.from; port <= DEFAULT_PORT_RANGE.to; port++) {
+    try {
+      return await UdpEndpoint.bind({ host: bind.host, port });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+    }
+  }
+  return UdpEndpoint.bind(bind);
+}
