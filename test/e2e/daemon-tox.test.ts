@@ -108,8 +108,8 @@ describe('confabd with Tox accounts and c-toxcore', () => {
     await ctox.setStatus('busy');
     await until(async () => {
       const c = await contact(accounts.alice, ctox.ready.public_key);
-      return c?.[2] === 'busy' && c[3] === 'compiled in C';
-    }, 15000, 'busy with the status message');
+      return c?.[1] === 'Reference' && c[2] === 'busy' && c[3] === 'compiled in C';
+    }, 15000, 'the new name, busy, with the status message');
     await ctox.setStatus('none');
     await (await d.manager()).SetPresence('away', 'out for lunch');
     await ctox.waitFor((e) => e.event === 'friend_status' && e.status === 'away', 15000, before);
