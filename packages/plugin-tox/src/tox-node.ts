@@ -20,7 +20,7 @@ import { Emitter, type Disposable, type Event } from '@confab/sdk';
 import { keysEqual, toHex, type KeyPair } from './crypto/keys';
 import { Dht } from './dht/dht';
 import { UdpEndpoint } from './dht/transport';
-import { systemClock, systemScheduler, type Clock, type Scheduler } from './dht/clock';
+import { contained, systemClock, systemScheduler, type Clock, type ContainedScheduler, type Scheduler } from './dht/clock';
 import { FriendConnections } from './friend-connection/friend-connections';
 import { Messenger, type MessengerEvent, type MessengerFriend } from './messenger/messenger';
 import { NetCrypto } from './net-crypto/net-crypto';
@@ -48,6 +48,20 @@ export interface ToxNodeOptions {
   readonly scheduler?: Scheduler;
 }
 
+/**
+ * Something inside the node threw where no caller could catch it — a bug, contained (issue 6:
+ * "never a crash"): `timer` when a layer's periodic work threw (`name` is the layer: `dht`,
+ * `onion-client`, `net-crypto`, `friend-connections`, `messenger`, `tox-node`), `packet` when a
+ * packet handler did (`name` is `router`; the packet was dropped and counted as `handler-error`).
+ * The node goes on; its owner logs it.
+ * @since 0.1.0
+ */
+export interface ToxNodeError {
+  readonly source: 'timer' | 'packet';
+  readonly name: string;
+  readonly error: unknown;
+}
+
 export interface IncomingFriendRequest {
   readonly publicKey: Uint8Array;
   readonly message: string;
@@ -64,7 +78,7 @@ export class ToxNode implements Disposable {
   readonly keyPair: KeyPair;
   private nospamV: number;
   private readonly clock: Clock;
-  private readonly scheduler: Scheduler;
+  private readonly scheduler: ContainedScheduler;
   readonly endpoint: UdpEndpoint;
   readonly dht: Dht;
   readonly onion: Onion;
@@ -83,19 +97,24 @@ export class ToxNode implements Disposable {
   private readonly connection = new Emitter<boolean>();
   /** Whether we are on the network: a DHT with a good node (c-toxcore's self connection status, UDP). */
   readonly onConnectionChanged: Event<boolean> = this.connection.event;
+  private readonly errorsE = new Emitter<ToxNodeError>();
+  /** A layer's timer or a packet handler threw; the node goes on (see `ToxNodeError`). */
+  readonly onError: Event<ToxNodeError> = this.errorsE.event;
+  private packetErrors = 0;
 
   private constructor(opts: ToxNodeOptions, endpoint: UdpEndpoint) {
     this.keyPair = opts.keyPair;
     this.nospamV = opts.nospam;
     this.clock = opts.clock ?? systemClock;
-    this.scheduler = opts.scheduler ?? systemScheduler;
+    // every layer's periodic work runs through this one contained scheduler; its errors come out here
+    this.scheduler = contained(opts.scheduler ?? systemScheduler);
     this.endpoint = endpoint;
-    const timing = { clock: opts.clock, scheduler: opts.scheduler };
+    const timing = { clock: opts.clock, scheduler: this.scheduler };
     this.dht = new Dht({ endpoint, lanDiscovery: opts.lanDiscovery ?? false, ...timing });
     this.onion = new Onion({ dht: this.dht, realKeyPair: opts.keyPair, ...timing });
     this.netCrypto = new NetCrypto({ dht: this.dht, keyPair: opts.keyPair, ...timing });
     this.friendConnections = new FriendConnections({ dht: this.dht, netCrypto: this.netCrypto, ...timing });
-    this.messenger = new Messenger({ friendConnections: this.friendConnections, scheduler: opts.scheduler });
+    this.messenger = new Messenger({ friendConnections: this.friendConnections, scheduler: this.scheduler });
     const client = this.onion.client!;
     this.subs.push(
       client.onDhtPublicKey((e) => {
@@ -108,6 +127,11 @@ export class ToxNode implements Disposable {
       this.friendConnections.onFriendRequest((e) => this.friendRequest(e.realPk, new DataView(e.nospam.buffer, e.nospam.byteOffset, 4).getUint32(0), e.message)),
       this.messenger.onEvent((e) => this.onMessengerEvent(e)),
       this.dht.onConnectionChanged((up) => this.connection.fire(up)),
+      this.scheduler.onError((e) => this.errorsE.fire({ source: 'timer', name: e.timer, error: e.error })),
+      this.dht.router.onHandlerError((error) => {
+        this.packetErrors++;
+        this.errorsE.fire({ source: 'packet', name: 'router', error });
+      }),
     );
   }
 
@@ -118,7 +142,7 @@ export class ToxNode implements Disposable {
     node.onion.start();
     node.netCrypto.start();
     node.friendConnections.start();
-    node.timer = node.scheduler.every(1000, () => node.tick());
+    node.timer = node.scheduler.every(1000, () => node.tick(), 'tox-node');
     return node;
   }
 
@@ -137,6 +161,11 @@ export class ToxNode implements Disposable {
 
   get toxId(): ToxId {
     return ToxId.from(this.keyPair.publicKey, this.nospamV);
+  }
+
+  /** Errors contained so far: timer callbacks that threw, by layer, and packet handlers that threw. */
+  get errors(): { readonly timers: Readonly<Record<string, number>>; readonly packets: number } {
+    return { timers: this.scheduler.errors, packets: this.packetErrors };
   }
 
   get isConnected(): boolean {
@@ -225,7 +254,17 @@ export class ToxNode implements Disposable {
 }
 
 async function bindEndpoint(bind: SocketAddress): Promise<UdpEndpoint> {
-  if (bind.port !== 0) return UdpEndpoint.bind(bind);
+  if (bind.port !== 0) {
+    // the connection before this one may still be closing its socket (a reconnect): wait a little
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await UdpEndpoint.bind(bind);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 20) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
   for (let port = DEFAULT_PORT_RANGE.from; port <= DEFAULT_PORT_RANGE.to; port++) {
     try {
       return await UdpEndpoint.bind({ host: bind.host, port });

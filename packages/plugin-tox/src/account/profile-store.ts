@@ -17,6 +17,9 @@ import { Malformed, Truncated } from '../wire/bytes';
 
 export const PROFILE_FILE = 'profile.tox';
 
+/** Saves under way, by file: a connection that replaces another reads the profile only after its last save. */
+const saving = new Map<string, Promise<void>>();
+
 export class ProfileStore {
   private key?: PassKey;
 
@@ -32,6 +35,7 @@ export class ProfileStore {
    * for a wrong password, InvalidArgument for a file that is not a profile.
    */
   async load(importPath?: string): Promise<ToxProfile> {
+    await saving.get(this.path);
     const own = readIfThere(this.path);
     if (own) return this.open(own, 'the profile');
     let profile: ToxProfile;
@@ -46,7 +50,17 @@ export class ProfileStore {
     return profile;
   }
 
-  async save(profile: ToxProfile): Promise<void> {
+  save(profile: ToxProfile): Promise<void> {
+    const before = saving.get(this.path) ?? Promise.resolve();
+    const done = before.then(() => this.write(profile));
+    const tracked = done.catch(() => undefined).finally(() => {
+      if (saving.get(this.path) === tracked) saving.delete(this.path);
+    });
+    saving.set(this.path, tracked);
+    return done;
+  }
+
+  private async write(profile: ToxProfile): Promise<void> {
     this.key ??= await derivePassKey(this.password);
     const data = passKeyEncrypt(this.key, writeSavedata(profile));
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
