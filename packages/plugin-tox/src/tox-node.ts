@@ -27,6 +27,8 @@ import { NetCrypto } from './net-crypto/net-crypto';
 import { Onion } from './onion/onion';
 import { ToxId } from './tox-id';
 import type { SocketAddress } from './wire/ip';
+import { decodeBounded } from './wire/text';
+import { MAX_FRIEND_REQUEST_LENGTH } from './savedata/friends';
 import type { NodeInfo } from './wire/packed-node';
 
 /** The ports c-toxcore tries when none is given (TOX_PORTRANGE_FROM/TO in network.h). */
@@ -43,6 +45,11 @@ export interface ToxNodeOptions {
   readonly nospam: number;
   /** Where to bind; port 0 tries 33445–33545 as c-toxcore, then any port. */
   readonly bind: SocketAddress;
+  /**
+   * LAN discovery (spec § "LAN discovery"; default false): answer peers' 0x21 packets and send ours
+   * every 10 s to the local networks' broadcast addresses (the socket gets SO_BROADCAST for it).
+   * Never on in tests: they must not broadcast.
+   */
   readonly lanDiscovery?: boolean;
   readonly clock?: Clock;
   readonly scheduler?: Scheduler;
@@ -137,7 +144,7 @@ export class ToxNode implements Disposable {
 
   /** Binds the endpoint and starts every layer. */
   static async start(opts: ToxNodeOptions): Promise<ToxNode> {
-    const node = new ToxNode(opts, await bindEndpoint(opts.bind));
+    const node = new ToxNode(opts, await bindEndpoint(opts.bind, opts.lanDiscovery ?? false));
     node.dht.start();
     node.onion.start();
     node.netCrypto.start();
@@ -215,7 +222,7 @@ export class ToxNode implements Disposable {
     if (this.seenRequests.includes(id)) return;
     this.seenRequests.push(id);
     if (this.seenRequests.length > MAX_RECEIVED_REQUESTS) this.seenRequests.shift();
-    this.requests.fire({ publicKey, message: new TextDecoder('utf-8').decode(message) });
+    this.requests.fire({ publicKey, message: decodeBounded(message, MAX_FRIEND_REQUEST_LENGTH) });
   }
 
   private onMessengerEvent(e: MessengerEvent): void {
@@ -253,12 +260,13 @@ export class ToxNode implements Disposable {
   }
 }
 
-async function bindEndpoint(bind: SocketAddress): Promise<UdpEndpoint> {
+/** Binds as c-toxcore does; SO_BROADCAST only with LAN discovery, its one user (spec § "LAN discovery"). */
+async function bindEndpoint(bind: SocketAddress, broadcast: boolean): Promise<UdpEndpoint> {
   if (bind.port !== 0) {
     // the connection before this one may still be closing its socket (a reconnect): wait a little
     for (let attempt = 0; ; attempt++) {
       try {
-        return await UdpEndpoint.bind(bind);
+        return await UdpEndpoint.bind(bind, { broadcast });
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 20) throw e;
         await new Promise((r) => setTimeout(r, 100));
@@ -267,10 +275,10 @@ async function bindEndpoint(bind: SocketAddress): Promise<UdpEndpoint> {
   }
   for (let port = DEFAULT_PORT_RANGE.from; port <= DEFAULT_PORT_RANGE.to; port++) {
     try {
-      return await UdpEndpoint.bind({ host: bind.host, port });
+      return await UdpEndpoint.bind({ host: bind.host, port }, { broadcast });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
     }
   }
-  return UdpEndpoint.bind(bind);
+  return UdpEndpoint.bind(bind, { broadcast });
 }

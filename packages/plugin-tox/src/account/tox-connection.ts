@@ -130,6 +130,8 @@ export class ToxConnection implements Connection {
           this.requests.set(id, r.message);
           this.subscriptionE.fire({ id, message: r.message });
         }),
+        // a layer's bug, contained by the node: logged (never with packet contents), the account goes on
+        node.onError((e) => this.log.warn('tox %s %s failed: %s', e.source, e.name, e.error instanceof Error ? e.error.message : String(e.error))),
         node.onConnectionChanged((up) => {
           if (!up && this.status === 'connected') this.lose('the DHT lost its last node');
         }),

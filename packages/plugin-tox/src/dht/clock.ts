@@ -1,8 +1,13 @@
 /**
  * Time for the protocol layers, injected so that unit tests drive it by hand and never sleep.
+ *
+ * Every layer's periodic work runs through a `ContainedScheduler` (issue 6: "never a crash"): an
+ * exception out of a tick is counted and reported through `onError`, and never reaches Node's
+ * timer, where it would take the process down. Layers call `contained(scheduler)`, which wraps
+ * once; the owner of the layers (ToxNode) hands them one and listens to it.
  * @since 0.1.0
  */
-import type { Disposable } from '@confab/sdk';
+import { Emitter, type Disposable, type Event } from '@confab/sdk';
 
 /** A monotonic clock in milliseconds. @since 0.1.0 */
 export interface Clock {
@@ -11,10 +16,69 @@ export interface Clock {
 
 /** Runs callbacks later. @since 0.1.0 */
 export interface Scheduler {
-  /** Calls `fn` every `ms` until disposed. */
-  every(ms: number, fn: () => void): Disposable;
+  /** Calls `fn` every `ms` until disposed; `name` says whose timer it is in error reports. */
+  every(ms: number, fn: () => void, name?: string): Disposable;
   /** Calls `fn` once after `ms` unless disposed first. */
-  after(ms: number, fn: () => void): Disposable;
+  after(ms: number, fn: () => void, name?: string): Disposable;
+}
+
+/** A timer's callback threw. @since 0.1.0 */
+export interface TimerError {
+  /** The name the timer was scheduled under (`dht`, `net-crypto`, …; `timer` without one). */
+  readonly timer: string;
+  readonly error: unknown;
+}
+
+/**
+ * A scheduler whose callbacks never throw into the timer running them: an exception is counted
+ * by timer name and fired on `onError`; with no listener it becomes a process warning, so that it
+ * is never silent. The timer keeps running (the next tick may well succeed).
+ * @since 0.1.0
+ */
+export class ContainedScheduler implements Scheduler {
+  private readonly errorsE = new Emitter<TimerError>();
+  /** A timer callback threw (a bug); counted in `errors`. */
+  readonly onError: Event<TimerError> = this.errorsE.event;
+  private readonly counts = new Map<string, number>();
+
+  constructor(private readonly inner: Scheduler) {}
+
+  every(ms: number, fn: () => void, name = 'timer'): Disposable {
+    return this.inner.every(ms, this.guard(fn, name), name);
+  }
+
+  after(ms: number, fn: () => void, name = 'timer'): Disposable {
+    return this.inner.after(ms, this.guard(fn, name), name);
+  }
+
+  /** Exceptions caught so far, by timer name. */
+  get errors(): Readonly<Record<string, number>> {
+    return Object.fromEntries(this.counts);
+  }
+
+  private guard(fn: () => void, timer: string): () => void {
+    return () => {
+      try {
+        fn();
+      } catch (error) {
+        this.report(timer, error);
+      }
+    };
+  }
+
+  private report(timer: string, error: unknown): void {
+    this.counts.set(timer, (this.counts.get(timer) ?? 0) + 1);
+    if (this.errorsE.hasListeners) {
+      this.errorsE.fire({ timer, error }); // a listener that throws is reported by the Emitter
+      return;
+    }
+    process.emitWarning(`confab: the ${timer} timer threw: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** `scheduler` with its callbacks contained: itself if it already is. @since 0.1.0 */
+export function contained(scheduler: Scheduler): ContainedScheduler {
+  return scheduler instanceof ContainedScheduler ? scheduler : new ContainedScheduler(scheduler);
 }
 
 /** `performance.now()`: monotonic, unaffected by changes of the wall clock. @since 0.1.0 */

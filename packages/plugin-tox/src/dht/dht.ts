@@ -19,7 +19,8 @@
  * that would fit into our lists; check every node once per 60 s with a Nodes Request; ask a random
  * good node of each list for nodes every 20 s (5 times in a row when a list first fills); ping the
  * queued nodes every 2 s; when every close node is dead, mark them all merely Bad so that they are
- * checked again.
+ * checked again; with `lanDiscovery`, send our LAN discovery packets every 10 s (c-toxcore does it
+ * in friend_connection's loop; it is the DHT's packet, so it lives here: lan-discovery.ts).
  *
  * Known gaps: no hole punching (a NAT ping request is answered, a response is only counted); no
  * DHT announcements (c-toxcore's data search 0x93 is dropped, so c-toxcore does not count us as
@@ -32,7 +33,7 @@ import { SharedKeyCache } from '../crypto/shared-key-cache';
 import { Malformed, Reader, Writer } from '../wire/bytes';
 import { isLan, sameAddress, type SocketAddress } from '../wire/ip';
 import type { NodeInfo } from '../wire/packed-node';
-import { systemClock, systemScheduler, type Clock, type Scheduler } from './clock';
+import { contained, systemClock, systemScheduler, type Clock, type Scheduler } from './clock';
 import { ClientEntry, CloseList, isBad, SearchEntry } from './client-list';
 import {
   BAD_NODE_TIMEOUT_MS, DHT_TICK_MS, FAKE_SEARCH_ENTRIES, GET_NODE_INTERVAL_MS, KILL_NODE_TIMEOUT_MS,
@@ -51,6 +52,7 @@ import {
 } from './rpc';
 import type { DatagramEndpoint } from './transport';
 import { copyBytes } from '../wire/copy';
+import { LanDiscoverySender, type InterfaceSource } from './lan-discovery';
 
 /** @since 0.1.0 */
 export interface DhtOptions {
@@ -62,8 +64,13 @@ export interface DhtOptions {
   readonly random?: (n: number) => Uint8Array;
   /** Combined keys kept (default 1024, as c-toxcore's 256 × 4 slots). */
   readonly sharedKeyCacheSize?: number;
-  /** Answer LAN discovery packets from LAN addresses (default false; spec § "LAN discovery"). */
+  /**
+   * LAN discovery (default false; spec § "LAN discovery"): answer 0x21 packets from LAN addresses,
+   * and send ours every 10 s to the interfaces' broadcast addresses (src/dht/lan-discovery.ts).
+   */
   readonly lanDiscovery?: boolean;
+  /** Where LAN discovery reads the interfaces from (default `os.networkInterfaces`; tests inject). */
+  readonly interfaces?: InterfaceSource;
   readonly tickMs?: number;
 }
 
@@ -110,6 +117,7 @@ export class Dht implements Disposable {
   private readonly scheduler: Scheduler;
   private readonly random: (n: number) => Uint8Array;
   private readonly lanDiscovery: boolean;
+  private readonly lanSender: LanDiscoverySender | undefined;
   private readonly tickMs: number;
 
   private readonly searches: SearchEntry[] = [];
@@ -138,9 +146,12 @@ export class Dht implements Disposable {
     this.keyPair = opts.keyPair ?? newKeyPair();
     this.publicKey = this.keyPair.publicKey;
     this.clock = opts.clock ?? systemClock;
-    this.scheduler = opts.scheduler ?? systemScheduler;
+    this.scheduler = contained(opts.scheduler ?? systemScheduler); // issue 6: a throwing tick is reported, never fatal
     this.random = opts.random ?? randomBytes;
     this.lanDiscovery = opts.lanDiscovery ?? false;
+    this.lanSender = this.lanDiscovery
+      ? new LanDiscoverySender({ endpoint: this.endpoint, publicKey: this.publicKey, interfaces: opts.interfaces })
+      : undefined;
     this.tickMs = opts.tickMs ?? DHT_TICK_MS;
     this.sharedKeys = new SharedKeyCache(this.keyPair.secretKey, opts.sharedKeyCacheSize ?? 1024);
     this.closeList = new CloseList(this.publicKey);
@@ -164,7 +175,7 @@ export class Dht implements Disposable {
   /** Starts the periodic work. @since 0.1.0 */
   start(): void {
     if (this.timer !== undefined) return;
-    this.timer = this.scheduler.every(this.tickMs, () => this.tick());
+    this.timer = this.scheduler.every(this.tickMs, () => this.tick(), 'dht');
   }
 
   /** The address our endpoint is bound to. */
@@ -348,6 +359,7 @@ export class Dht implements Disposable {
       this.checkList(s.clients, s.target, s, now);
     }
     this.pingQueued(now);
+    this.lanSender?.tick(now); // spec § "LAN discovery": every 10 s, only when enabled
     this.updateConnected(now);
   }
 
@@ -628,6 +640,7 @@ export class Dht implements Disposable {
       searches: this.searches.filter((s) => !s.random).length,
       pendingRequests: this.pingRequests.pending + this.nodesRequests.pending,
       toPing: this.toPing.length,
+      lanDiscovery: this.lanSender === undefined ? undefined : { ...this.lanSender.counters },
     };
   }
 }

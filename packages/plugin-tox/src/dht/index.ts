@@ -9,4 +9,5 @@ export * from './request-array';
 export * from './client-list';
 export * from './router';
 export * from './transport';
+export * from './lan-discovery';
 export * from './dht';

@@ -45,14 +45,20 @@ export class UdpEndpoint implements DatagramEndpoint {
     socket.on('error', () => { this.errors++; });
   }
 
-  /** Binds to `address` (port 0 picks a free port). @since 0.1.0 */
-  static bind(address: SocketAddress): Promise<UdpEndpoint> {
+  /**
+   * Binds to `address` (port 0 picks a free port). `broadcast` sets SO_BROADCAST, which sending to
+   * a broadcast address needs (LAN discovery, spec § "LAN discovery"; c-toxcore sets it on every
+   * socket in new_networking_ex).
+   * @since 0.1.0
+   */
+  static bind(address: SocketAddress, opts: { readonly broadcast?: boolean } = {}): Promise<UdpEndpoint> {
     const v6 = ipFamily(address.host) === 6;
     const socket = createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: false });
     return new Promise((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(address.port, address.host, () => {
         socket.off('error', reject);
+        if (opts.broadcast === true) socket.setBroadcast(true); // only possible once bound
         const a = socket.address();
         resolve(new UdpEndpoint(socket, { host: normalizeHost(a.address), port: a.port }, v6));
       });

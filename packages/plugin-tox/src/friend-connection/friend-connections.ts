@@ -17,13 +17,14 @@
  */
 import { Emitter, type Disposable, type Event } from '@confab/sdk';
 import { keysEqual, toHex } from '../crypto/keys';
-import { systemClock, systemScheduler, type Clock, type Scheduler } from '../dht/clock';
+import { contained, systemClock, systemScheduler, type Clock, type Scheduler } from '../dht/clock';
 import { BAD_NODE_TIMEOUT_MS } from '../dht/constants';
 import type { Dht, SearchFoundEvent } from '../dht/dht';
-import { Reader, Writer } from '../wire/bytes';
+import { Malformed, Reader, Truncated, Writer } from '../wire/bytes';
 import { copyBytes } from '../wire/copy';
 import type { SocketAddress } from '../wire/ip';
 import { readNode } from '../wire/packed-node';
+import { ONION_CLIENT_MAX_DATA_SIZE } from '../onion/constants';
 import type { CryptoConnection } from '../net-crypto/connection';
 import type { IncomingConnection, NetCrypto } from '../net-crypto/net-crypto';
 
@@ -88,8 +89,12 @@ export class FriendConnection {
   readonly onLossy: Event<Uint8Array> = this.lossyE.event;
   /** A packet number sent with `send` was received by the friend (the messenger's read receipts). */
   readonly onAcknowledged: Event<number> = this.ackE.event;
-  /** Counters. */
-  readonly counters = { pingsSent: 0, pingsReceived: 0, relaysShared: 0, badPackets: 0 };
+  /**
+   * Counters. Every packet the connection delivers is counted once: a keep-alive
+   * (`pingsReceived`), a share-relays list (`relayPackets`, its nodes in `relaysShared`), a friend
+   * request (`friendRequests`), a malformed 17 or 18 (`badPackets`), or it went up to `onData`.
+   */
+  readonly counters = { pingsSent: 0, pingsReceived: 0, relayPackets: 0, relaysShared: 0, friendRequests: 0, badPackets: 0 };
 
   constructor(private readonly owner: FriendConnections, readonly realPk: Uint8Array) {}
 
@@ -246,17 +251,25 @@ export class FriendConnection {
       return;
     }
     if (id === FriendPacketId.SHARE_RELAYS) {
-      // spec § "friend_connection": up to MAX_SHARED_RELAYS packed TCP nodes; we have no TCP yet
+      // spec § "friend_connection": up to MAX_SHARED_RELAYS packed TCP nodes, the rest ignored as
+      // c-toxcore's unpack_nodes does; a node that does not parse spoils the list. We have no TCP yet.
+      let nodes = 0;
       try {
         const r = new Reader(d, 1);
-        for (let i = 0; i < MAX_SHARED_RELAYS && r.remaining > 0; i++) { readNode(r, { allowTcp: true }); this.counters.relaysShared++; }
-      } catch {
+        for (; nodes < MAX_SHARED_RELAYS && r.remaining > 0; nodes++) readNode(r, { allowTcp: true });
+      } catch (err) {
+        if (!(err instanceof Truncated || err instanceof Malformed)) throw err; // a bug: the Emitter reports it
         this.counters.badPackets++; // counted here: a malformed relay list changes nothing
+        return;
       }
+      this.counters.relayPackets++;
+      this.counters.relaysShared += nodes;
       return;
     }
     if (id === FriendPacketId.FRIEND_REQUESTS) {
-      if (d.length < 6) { this.counters.badPackets++; return; }
+      // friend_requests.c friendreq_handlepacket: a nospam and at least one byte, at most ONION_CLIENT_MAX_DATA_SIZE
+      if (d.length <= 5 || d.length > ONION_CLIENT_MAX_DATA_SIZE) { this.counters.badPackets++; return; }
+      this.counters.friendRequests++;
       this.owner.friendRequest({ realPk: this.realPk, nospam: d.slice(1, 5), message: d.slice(5) });
       return;
     }
@@ -309,13 +322,13 @@ export class FriendConnections implements Disposable {
     this.dht = opts.dht;
     this.netCrypto = opts.netCrypto;
     this.clock = opts.clock ?? systemClock;
-    this.scheduler = opts.scheduler ?? systemScheduler;
+    this.scheduler = contained(opts.scheduler ?? systemScheduler); // issue 6: a throwing tick is reported, never fatal
     this.tickMs = opts.tickMs ?? 1000;
     this.netCrypto.setIncomingHandler((n) => this.friends.get(toHex(n.realPk))?.incoming(n));
   }
 
   start(): void {
-    if (this.timer === undefined) this.timer = this.scheduler.every(this.tickMs, () => this.tick());
+    if (this.timer === undefined) this.timer = this.scheduler.every(this.tickMs, () => this.tick(), 'friend-connections');
   }
 
   /** The connection of a friend, made if new (c-toxcore's new_friend_connection). */

@@ -14,10 +14,11 @@
  */
 import { Emitter, type Disposable, type Event } from '@confab/sdk';
 import { toHex } from '../crypto/keys';
-import { systemScheduler, type Scheduler } from '../dht/clock';
+import { contained, systemScheduler, type Scheduler } from '../dht/clock';
 import { MAX_CRYPTO_DATA_SIZE } from '../net-crypto/constants';
 import { MAX_NAME_LENGTH, MAX_STATUS_MESSAGE_LENGTH } from '../savedata/friends'; // Messenger.h bounds
 import type { UserStatus } from '../savedata/user-status';
+import { decodeBounded } from '../wire/text';
 import type { FriendConnection, FriendConnections, FriendStatusEvent } from '../friend-connection/friend-connections';
 
 /** Packet ids (net_crypto.h PACKET_ID_*). @since 0.1.0 */
@@ -135,62 +136,76 @@ export class MessengerFriend {
       this.sendOnline();
       return;
     }
+    this.wentOffline(e.reason);
+  }
+
+  /** Offline, by connection or by the friend's offline packet: as c-toxcore's check_friend_connectionstatus, receipts are dropped. */
+  private wentOffline(reason: string): void {
     this.awaiting.clear();
     if (!this.onlineV) return;
     this.onlineV = false;
-    this.typing = false;
-    this.messenger.emit({ kind: 'status', friend: this, online: false, reason: e.reason });
+    this.typing = false; // a friend who is not online is not typing (the fuzz saw it stay true)
+    this.messenger.emit({ kind: 'status', friend: this, online: false, reason });
   }
 
   /** c-toxcore's m_handle_packet; lengths checked before anything is read. */
   private onPacket(d: Uint8Array): void {
+    const c = this.messenger.counters;
+    c.received++;
+    const outcome = this.handle(d);
+    c[outcome]++;
+  }
+
+  /** One packet (spec § "Messenger"), judged as c-toxcore judges it; the verdict is counted. */
+  private handle(d: Uint8Array): 'handled' | 'beforeOnline' | 'malformed' | 'unknown' {
     const id = d[0];
     const data = d.subarray(1);
     if (!this.onlineV) {
-      if (id !== MessengerPacketId.ONLINE || d.length !== 1) { this.messenger.counters.beforeOnline++; return; }
+      if (id !== MessengerPacketId.ONLINE || d.length !== 1) return 'beforeOnline';
       this.onlineV = true;
       this.pending = { name: true, statusMessage: true, userStatus: true, typing: true };
       this.sendOnline();
       this.messenger.emit({ kind: 'status', friend: this, online: true });
       this.flush();
-      return;
+      return 'handled';
     }
     switch (id) {
+      case MessengerPacketId.ONLINE: // again while online: nothing to do, as in c-toxcore
+        return data.length === 0 ? 'handled' : 'malformed';
       case MessengerPacketId.OFFLINE:
-        if (data.length > 0) break;
-        this.onlineV = false;
-        this.messenger.emit({ kind: 'status', friend: this, online: false, reason: 'offline-packet' });
-        break;
+        if (data.length > 0) return 'malformed';
+        this.wentOffline('offline-packet');
+        return 'handled';
       case MessengerPacketId.NICKNAME:
-        if (data.length > MAX_NAME_LENGTH) break;
-        this.name = text.decode(data);
+        if (data.length > MAX_NAME_LENGTH) return 'malformed';
+        this.name = decodeBounded(data, MAX_NAME_LENGTH); // invalid UTF-8 must not outgrow the savedata field
         this.messenger.emit({ kind: 'name', friend: this, name: this.name });
-        break;
+        return 'handled';
       case MessengerPacketId.STATUSMESSAGE:
-        if (data.length > MAX_STATUS_MESSAGE_LENGTH) break;
-        this.statusMessage = text.decode(data);
+        if (data.length > MAX_STATUS_MESSAGE_LENGTH) return 'malformed';
+        this.statusMessage = decodeBounded(data, MAX_STATUS_MESSAGE_LENGTH);
         this.messenger.emit({ kind: 'status-message', friend: this, statusMessage: this.statusMessage });
-        break;
+        return 'handled';
       case MessengerPacketId.USERSTATUS: {
-        if (data.length !== 1 || data[0] >= USER_STATUS.length) break;
+        if (data.length !== 1 || data[0] >= USER_STATUS.length) return 'malformed';
         this.userStatus = USER_STATUS[data[0]];
         this.messenger.emit({ kind: 'user-status', friend: this, userStatus: this.userStatus });
-        break;
+        return 'handled';
       }
       case MessengerPacketId.TYPING:
-        if (data.length !== 1) break;
+        if (data.length !== 1) return 'malformed';
         this.typing = data[0] !== 0;
         this.messenger.emit({ kind: 'typing', friend: this, typing: this.typing });
-        break;
+        return 'handled';
       case MessengerPacketId.MESSAGE:
       case MessengerPacketId.ACTION:
-        if (data.length === 0) break;
+        if (data.length === 0) return 'malformed';
         this.messenger.emit({
           kind: 'message', friend: this, type: id === MessengerPacketId.ACTION ? 'action' : 'normal', text: text.decode(data), bytes: data.slice(),
         });
-        break;
+        return 'handled';
       default:
-        this.messenger.counters.unknown++;
+        return 'unknown';
     }
   }
 }
@@ -213,12 +228,18 @@ export class Messenger implements Disposable {
   private readonly timer: Disposable;
   /** Every messenger event, of every friend. */
   readonly onEvent: Event<MessengerEvent> = this.events.event;
-  readonly counters = { beforeOnline: 0, unknown: 0 };
+  /**
+   * Every packet a friend connection hands up is `received` and then counted once: `handled`,
+   * `beforeOnline` (dropped: the friend's online packet has not arrived), `malformed` (a known id
+   * with a length or value c-toxcore refuses) or `unknown` (an id we do not handle).
+   */
+  readonly counters = { received: 0, handled: 0, beforeOnline: 0, malformed: 0, unknown: 0 };
 
   constructor(private readonly opts: MessengerOptions) {
-    this.timer = (opts.scheduler ?? systemScheduler).every(opts.tickMs ?? 1000, () => {
+    // issue 6: a throwing flush is reported by the contained scheduler, never fatal
+    this.timer = contained(opts.scheduler ?? systemScheduler).every(opts.tickMs ?? 1000, () => {
       for (const f of this.friends.values()) f.flush();
-    });
+    }, 'messenger');
   }
 
   get name(): string { return this.nameV; }

@@ -17,7 +17,7 @@
 import { Emitter, type Disposable, type Event } from '@confab/sdk';
 import { keyPairFromSecret, randomBytes, toHex, keysEqual, type KeyPair } from '../crypto/keys';
 import { SharedKeyCache } from '../crypto/shared-key-cache';
-import { systemClock, systemScheduler, type Clock, type Scheduler } from '../dht/clock';
+import { contained, systemClock, systemScheduler, type Clock, type Scheduler } from '../dht/clock';
 import type { Dht } from '../dht/dht';
 import { PacketKind } from '../dht/packet-kind';
 import type { DropReason, Inbound, Outcome } from '../dht/router';
@@ -88,7 +88,7 @@ export class NetCrypto implements Disposable {
     this.keyPair = keyPairFromSecret(opts.keyPair.secretKey);
     this.publicKey = this.keyPair.publicKey;
     this.clock = opts.clock ?? systemClock;
-    this.scheduler = opts.scheduler ?? systemScheduler;
+    this.scheduler = contained(opts.scheduler ?? systemScheduler); // issue 6: a throwing tick is reported, never fatal
     this.random = opts.random ?? randomBytes;
     this.tickMs = opts.tickMs ?? 20;
     this.cookieKey = this.random(32);
@@ -114,7 +114,7 @@ export class NetCrypto implements Disposable {
 
   /** Starts the periodic work. */
   start(): void {
-    if (this.timer === undefined) this.timer = this.scheduler.every(this.tickMs, () => this.tick());
+    if (this.timer === undefined) this.timer = this.scheduler.every(this.tickMs, () => this.tick(), 'net-crypto');
   }
 
   /** Who decides on handshakes from unknown peers (c-toxcore's new_connection_handler). Without one, all are refused. */

@@ -38,7 +38,7 @@ import { copyBytes } from '../wire/copy';
 import { isLan, type SocketAddress } from '../wire/ip';
 import type { NodeInfo } from '../wire/packed-node';
 import type { Dht } from '../dht/dht';
-import { systemClock, systemScheduler, type Clock, type Scheduler } from '../dht/clock';
+import { contained, systemClock, systemScheduler, type Clock, type Scheduler } from '../dht/clock';
 import { MAX_SENT_NODES } from '../dht/constants';
 import { DhtRequestId, PacketKind } from '../dht/packet-kind';
 import type { Inbound } from '../dht/router';
@@ -167,7 +167,7 @@ export class OnionClient implements Disposable {
     this.dht = opts.dht;
     this.real = opts.realKeyPair;
     this.clock = opts.clock ?? systemClock;
-    this.scheduler = opts.scheduler ?? systemScheduler;
+    this.scheduler = contained(opts.scheduler ?? systemScheduler); // issue 6: a throwing tick is reported, never fatal
     this.random = opts.random ?? randomBytes;
     this.wallClock = opts.wallClock ?? Date.now;
     this.tickMs = opts.tickMs ?? ONION_CLIENT_TICK_MS;
@@ -191,7 +191,7 @@ export class OnionClient implements Disposable {
 
   /** Starts the periodic work (once a second). @since 0.1.0 */
   start(): void {
-    if (this.timer === undefined) this.timer = this.scheduler.every(this.tickMs, () => this.tick());
+    if (this.timer === undefined) this.timer = this.scheduler.every(this.tickMs, () => this.tick(), 'onion-client');
   }
 
   dispose(): void {
