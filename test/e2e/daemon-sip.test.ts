@@ -30,16 +30,8 @@ describe('confabd on kamailio', () => {
     };
     return (await (await d.manager()).CreateAccount('sip', `${user} (${transport})`, params)) as string;
   };
-  const send = async (account: string, to: string, text: string) => {
-    const r = await d.cli(['send', idOf(account), to, text]);
-    expect(r).toMatchObject({ code: 0 });
-  };
-
-  /** The conversation of `account` with `target`, found among the daemon's objects. */
-  const channelOf = (account: string, target: string) => until(async () => {
-    const objects = (await (await d.object('/im/confab/Confab1')).getInterface('org.freedesktop.DBus.ObjectManager').GetManagedObjects()) as Record<string, Record<string, Record<string, { value: unknown }>>>;
-    return Object.keys(objects).find((p) => objects[p]['im.confab.Confab1.Channel']?.Target?.value === target && objects[p]['im.confab.Confab1.Channel']?.Account?.value === account);
-  }, 10000, `the conversation of ${account} with ${target}`);
+  const send = (account: string, to: string, text: string) => d.send(account, to, text);
+  const channelOf = (account: string, target: string) => d.channelOf(account, target);
 
   beforeAll(async () => {
     k = await startKamailio({ users: USERS });

@@ -34,14 +34,8 @@ describe('confabd with Tox accounts and c-toxcore', () => {
   };
   const toxId = async (account: string) => String(await d.accountProp(account, 'Identity'));
   const publicKey = async (account: string) => (await toxId(account)).slice(0, 64);
-  const send = async (account: string, to: string, text: string) => {
-    const r = await d.cli(['send', idOf(account), to, text]);
-    expect(r).toMatchObject({ code: 0 });
-  };
-  const channelOf = (account: string, target: string) => until(async () => {
-    const objects = (await (await d.object('/im/confab/Confab1')).getInterface('org.freedesktop.DBus.ObjectManager').GetManagedObjects()) as Record<string, Record<string, Record<string, { value: unknown }>>>;
-    return Object.keys(objects).find((p) => objects[p]['im.confab.Confab1.Channel']?.Target?.value === target && objects[p]['im.confab.Confab1.Channel']?.Account?.value === account);
-  }, 10000, `the conversation of ${account} with ${target}`);
+  const send = (account: string, to: string, text: string) => d.send(account, to, text);
+  const channelOf = (account: string, target: string) => d.channelOf(account, target);
   const contact = async (account: string, id: string) =>
     ((await d.accountProp(account, 'Contacts')) as Array<[string, string, string, string]>).find((c) => c[0] === id);
 

@@ -9,19 +9,8 @@ import { FriendConnections, type FriendStatusEvent } from '../src/friend-connect
 import { Messenger, type MessengerEvent } from '../src/messenger/messenger';
 import { PacketKind } from '../src/dht/packet-kind';
 import { Peers, type Peer } from './helpers/crypto-peers';
+import { stack, type Stack } from './helpers/messenger-stack';
 
-interface Stack { peer: Peer; fc: FriendConnections; m: Messenger; events: MessengerEvent[] }
-
-function stack(peers: Peers): Stack {
-  const peer = peers.add();
-  peer.dht.start();
-  const fc = new FriendConnections({ dht: peer.dht, netCrypto: peer.net, clock: peers.time, scheduler: peers.time });
-  fc.start();
-  const m = new Messenger({ friendConnections: fc, scheduler: peers.time });
-  const events: MessengerEvent[] = [];
-  m.onEvent((e) => events.push(e));
-  return { peer, fc, m, events };
-}
 
 describe('friend_connection and messenger', () => {
   let peers: Peers;

@@ -15,6 +15,7 @@ import { ONION_CLIENT_MAX_DATA_SIZE } from '../src/onion/constants';
 import { MAX_NAME_LENGTH, MAX_STATUS_MESSAGE_LENGTH } from '../src/savedata/friends';
 import { IpType } from '../src/wire/packed-node';
 import { Peers, type Peer } from './helpers/crypto-peers';
+import { stack, type Stack } from './helpers/messenger-stack';
 
 function rng(seed: number) {
   let s = seed >>> 0;
@@ -22,18 +23,6 @@ function rng(seed: number) {
   return { int: (n: number) => next() % n, bytes: (n: number) => Uint8Array.from({ length: n }, () => next() & 0xff) };
 }
 
-interface Stack { peer: Peer; fc: FriendConnections; m: Messenger; events: MessengerEvent[] }
-
-function stack(peers: Peers): Stack {
-  const peer = peers.add();
-  peer.dht.start();
-  const fc = new FriendConnections({ dht: peer.dht, netCrypto: peer.net, clock: peers.time, scheduler: peers.time });
-  fc.start();
-  const m = new Messenger({ friendConnections: fc, scheduler: peers.time });
-  const events: MessengerEvent[] = [];
-  m.onEvent((e) => events.push(e));
-  return { peer, fc, m, events };
-}
 
 const utf8 = new TextEncoder();
 const USER_STATUSES = ['available', 'away', 'busy'];
