@@ -54,6 +54,9 @@ const PACKAGES = {
     'kamailio-presence-modules',
     'kamailio-tls-modules',
     'sip-tester', // ... and sipp, the peer it registers beside
+    'libtoxcore-dev', // c-toxcore 0.2.18: bench/tox's network and the peer it runs beside ...
+    'pkg-config', // ... through test/fixtures/tox/toxdriver.c, built with gcc against it
+    'gcc',
   ],
 };
 
