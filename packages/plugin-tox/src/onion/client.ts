@@ -61,7 +61,7 @@ import {
 } from './data-packets';
 import { OnionNodeList, type OnionNode } from './node-list';
 import { createOnionPacket, createOnionPath, type OnionPath } from './onion-path';
-import { PathNodes, PathSet } from './paths';
+import { PathNodes, PathSet, type PathNodesTriple } from './paths';
 import { OnionCounters, type OnionOutcome } from './stats';
 
 /** @since 0.1.0 */
@@ -173,9 +173,9 @@ export class OnionClient implements Disposable {
     this.tickMs = opts.tickMs ?? ONION_CLIENT_TICK_MS;
     this.dataKeys = newKeyPair();
     this.realShared = new SharedKeyCache(this.real.secretKey, 256);
-    const makePath = () => this.makePath();
-    this.selfPaths = new PathSet(this.clock, this.random, makePath);
-    this.friendPaths = new PathSet(this.clock, this.random, makePath);
+    const paths = { pickNodes: () => this.pickPathNodes(), build: (nodes: PathNodesTriple) => this.buildPath(nodes) };
+    this.selfPaths = new PathSet(this.clock, this.random, paths);
+    this.friendPaths = new PathSet(this.clock, this.random, paths);
     this.sendbacks = new RequestArray(ANNOUNCE_ARRAY_SIZE, ANNOUNCE_RESPONSE_TIMEOUT_MS, this.clock, this.random);
     this.announceList = new OnionNodeList(this.real.publicKey, MAX_ANNOUNCE_NODES);
     const r = this.dht.router;
@@ -443,10 +443,14 @@ export class OnionClient implements Disposable {
   // ---- sending -------------------------------------------------------------------------------
 
   /** A path of 3 random path nodes, with replacement; none unless the DHT is connected (no TCP yet). */
-  private makePath(): OnionPath | undefined {
+  /** Three path nodes, picked with replacement (cheap: the keys are made only if the path is used). */
+  private pickPathNodes(): PathNodesTriple | undefined {
     if (!this.dht.isConnected || this.pathNodes.size === 0) return undefined;
     const pick = () => this.pathNodes.random(this.random)!;
-    const nodes = [pick(), pick(), pick()] as const;
+    return [pick(), pick(), pick()];
+  }
+
+  private buildPath(nodes: PathNodesTriple): OnionPath {
     return createOnionPath(nodes, this.dht.publicKey, this.dht.sharedKeys.get(nodes[0].publicKey));
   }
 

@@ -67,6 +67,15 @@ interface PathSlot {
   usedTimes: number;
 }
 
+/** Three path nodes, first hop first. @since 0.1.0 */
+export type PathNodesTriple = readonly [NodeInfo, NodeInfo, NodeInfo];
+
+/** How a PathSet gets paths: nodes picked at random, then the path's keys made for them. @since 0.1.0 */
+export interface PathMaker {
+  pickNodes(): PathNodesTriple | undefined;
+  build(nodes: PathNodesTriple): OnionPath;
+}
+
 /** A path picked for one send, with its number. @since 0.1.0 */
 export interface PickedPath {
   readonly path: OnionPath;
@@ -78,17 +87,20 @@ export class PathSet {
   private readonly slots: (PathSlot | undefined)[] = new Array<PathSlot | undefined>(NUMBER_ONION_PATHS).fill(undefined);
 
   constructor(private readonly clock: Clock, private readonly random: (n: number) => Uint8Array,
-    private readonly makePath: () => OnionPath | undefined) {}
+    private readonly paths: PathMaker) {}
 
   /** The path of slot `pathNum % 6`, or a random slot; made anew when timed out (c-toxcore's random_path). */
   pick(pathNum?: number): PickedPath | undefined {
     const now = this.clock.now();
     let i = pathNum === undefined ? randomBelow(this.random, NUMBER_ONION_PATHS) : pathNum % NUMBER_ONION_PATHS;
     if (this.timedOut(i, now)) {
-      const path = this.makePath();
-      if (path === undefined) return undefined;
-      const used = this.liveWithFirstHop(path.nodes[2], now);
+      const nodes = this.paths.pickNodes();
+      if (nodes === undefined) return undefined;
+      const used = this.liveWithFirstHop(nodes[2], now);
       if (used < 0) {
+        // the keys of a path cost 5 key computations: made only now that the path will be used
+        // (c-toxcore makes the path first and may throw it away; in JavaScript that was most of an idle account's CPU)
+        const path = this.paths.build(nodes);
         const num = Math.floor(new Reader(this.random(4)).u32() / NUMBER_ONION_PATHS) * NUMBER_ONION_PATHS + i;
         this.slots[i] = { path, pathNum: num, createdAt: now, lastSuccessAt: now, lastUsedAt: now, usedTimes: ONION_PATH_MAX_NO_RESPONSE_USES / 2 };
       } else {
