@@ -58,6 +58,7 @@ describe('confabd with Tox accounts and c-toxcore', () => {
     accounts.alice = await create('alice');
     await d.waitForStatus(accounts.alice, 'connected', undefined, 40000);
     expect(await toxId(accounts.alice)).toMatch(/^[0-9A-F]{76}$/);
+    await expect((await d.account(accounts.alice)).AddContact(await toxId(accounts.alice), '')).rejects.toMatchObject({ type: 'im.confab.Error.InvalidArgument' });
     const profile = join(d.dataDir, 'accounts', idOf(accounts.alice), 'profile.tox');
     expect(existsSync(profile)).toBe(true);
     expect((await import('node:fs')).readFileSync(profile).subarray(0, 8).toString()).toBe('toxEsave'); // tox_pass_encrypt's magic

@@ -24,9 +24,11 @@ import { contained, systemClock, systemScheduler, type Clock, type ContainedSche
 import { FriendConnections } from './friend-connection/friend-connections';
 import { Messenger, type MessengerEvent, type MessengerFriend } from './messenger/messenger';
 import { NetCrypto } from './net-crypto/net-crypto';
+import type { OnionClient } from './onion/client';
 import { Onion } from './onion/onion';
 import { ToxId } from './tox-id';
 import type { SocketAddress } from './wire/ip';
+import { copyBytes } from './wire/copy';
 import { decodeBounded } from './wire/text';
 import { MAX_FRIEND_REQUEST_LENGTH } from './savedata/friends';
 import type { NodeInfo } from './wire/packed-node';
@@ -75,6 +77,7 @@ export interface IncomingFriendRequest {
 }
 
 interface PendingRequest {
+  readonly publicKey: Uint8Array;
   readonly nospam: number;
   readonly message: Uint8Array;
   nextAt: number;
@@ -89,6 +92,8 @@ export class ToxNode implements Disposable {
   readonly endpoint: UdpEndpoint;
   readonly dht: Dht;
   readonly onion: Onion;
+  /** Our onion client (the Onion has one: it is given our real key pair). */
+  private readonly client: OnionClient;
   readonly netCrypto: NetCrypto;
   readonly friendConnections: FriendConnections;
   readonly messenger: Messenger;
@@ -119,18 +124,18 @@ export class ToxNode implements Disposable {
     const timing = { clock: opts.clock, scheduler: this.scheduler };
     this.dht = new Dht({ endpoint, lanDiscovery: opts.lanDiscovery ?? false, ...timing });
     this.onion = new Onion({ dht: this.dht, realKeyPair: opts.keyPair, ...timing });
+    this.client = this.onion.client!;
     this.netCrypto = new NetCrypto({ dht: this.dht, keyPair: opts.keyPair, ...timing });
     this.friendConnections = new FriendConnections({ dht: this.dht, netCrypto: this.netCrypto, ...timing });
     this.messenger = new Messenger({ friendConnections: this.friendConnections, scheduler: this.scheduler });
-    const client = this.onion.client!;
     this.subs.push(
-      client.onDhtPublicKey((e) => {
+      this.client.onDhtPublicKey((e) => {
         const f = this.friendConnections.get(e.realPublicKey);
         if (!f) return;
         f.setDhtPk(e.dhtPublicKey);
         for (const n of e.nodes) if (n.transport === 'udp') this.dht.getNodes(n, e.dhtPublicKey);
       }),
-      client.onFriendRequest((e) => this.friendRequest(e.realPublicKey, e.nospam, e.message)),
+      this.client.onFriendRequest((e) => this.friendRequest(e.realPublicKey, e.nospam, e.message)),
       this.friendConnections.onFriendRequest((e) => this.friendRequest(e.realPk, new DataView(e.nospam.buffer, e.nospam.byteOffset, 4).getUint32(0), e.message)),
       this.messenger.onEvent((e) => this.onMessengerEvent(e)),
       this.dht.onConnectionChanged((up) => this.connection.fire(up)),
@@ -195,9 +200,9 @@ export class ToxNode implements Disposable {
   addFriend(publicKey: Uint8Array, request?: { nospam: number; message: Uint8Array }): MessengerFriend {
     if (keysEqual(publicKey, this.keyPair.publicKey)) throw new RangeError('that is our own key');
     const friend = this.messenger.friend(publicKey) ?? this.messenger.addFriend(publicKey);
-    this.onion.client!.addFriend(publicKey);
+    this.client.addFriend(publicKey);
     const id = toHex(publicKey);
-    if (request) this.pending.set(id, { ...request, nextAt: this.clock.now(), interval: REQUEST_RETRY_MS });
+    if (request) this.pending.set(id, { ...request, publicKey: copyBytes(publicKey), nextAt: this.clock.now(), interval: REQUEST_RETRY_MS });
     this.forgetRequest(id);
     return friend;
   }
@@ -205,7 +210,7 @@ export class ToxNode implements Disposable {
   removeFriend(publicKey: Uint8Array): void {
     const id = toHex(publicKey);
     this.pending.delete(id);
-    this.onion.client!.removeFriend(publicKey);
+    this.client.removeFriend(publicKey);
     this.messenger.removeFriend(publicKey);
   }
 
@@ -227,19 +232,18 @@ export class ToxNode implements Disposable {
 
   private onMessengerEvent(e: MessengerEvent): void {
     if (e.kind !== 'status') return;
-    this.onion.client!.setFriendOnline(e.friend.realPk, e.online);
+    this.client.setFriendOnline(e.friend.realPk, e.online);
     if (e.online) this.pending.delete(toHex(e.friend.realPk)); // it accepted: a connection is the proof
     const dhtPk = e.friend.connection.dhtPk;
-    if (e.online && dhtPk) this.onion.client!.setFriendDhtPublicKey(e.friend.realPk, dhtPk);
+    if (e.online && dhtPk) this.client.setFriendDhtPublicKey(e.friend.realPk, dhtPk);
   }
 
   private tick(): void {
     const now = this.clock.now();
-    for (const [id, p] of this.pending) {
+    for (const p of this.pending.values()) {
       if (now < p.nextAt) continue;
-      const pk = Uint8Array.from(Buffer.from(id, 'hex'));
       // 0 copies: the friend is not found on the onion yet; try again at the next tick
-      if (this.onion.client!.sendFriendRequest(pk, p.nospam, p.message) === 0) continue;
+      if (this.client.sendFriendRequest(p.publicKey, p.nospam, p.message) === 0) continue;
       p.nextAt = now + p.interval;
       p.interval = Math.min(p.interval * 2, REQUEST_RETRY_MAX_MS);
     }

@@ -27,7 +27,7 @@ import {
   type ContactInfo, type ContactPresence, type ContactsFacet, type DeliveryReport, type Disposable, type IncomingMessage, type Logger,
   type OutgoingMessage, type Presence, type RosterItem, type RosterUpdate, type SendReceipt, type StatusChange, type SubscriptionRequest,
 } from '@confab/sdk';
-import { keyPairFromSecret } from '../crypto/keys';
+import { keyPairFromSecret, keysEqual } from '../crypto/keys';
 import type { MessengerEvent, MessengerFriend } from '../messenger/messenger';
 import { MAX_CRYPTO_DATA_SIZE } from '../net-crypto/constants';
 import type { SavedFriend, ToxProfile, UserStatus } from '../savedata';
@@ -211,16 +211,11 @@ export class ToxConnection implements Connection {
     const known = this.friends.get(id);
     if (known && (known.saved.kind === 'confirmed' || !parsed.toxId)) return;
     const pk = publicKeyOf(id);
-    const message = new TextEncoder().encode(this.settings.requestMessage);
-    const saved: SavedFriend = parsed.toxId
-      ? { kind: 'pending', publicKey: pk, requestSent: false, requestMessage: this.settings.requestMessage, nospam: parsed.toxId.nospam }
-      : confirmed(pk);
-    if (parsed.toxId) node.addFriend(pk, { nospam: parsed.toxId.nospam, message });
-    else node.addFriend(pk);
-    this.track(saved);
+    if (keysEqual(pk, node.publicKey)) throw new InvalidArgumentError("that is this account's own Tox ID");
     this.requests.delete(id);
-    this.rosterE.fire({ full: false, items: [rosterItem(saved)], removed: [] });
-    this.scheduleSave();
+    this.befriend(parsed.toxId
+      ? { kind: 'pending', publicKey: pk, requestSent: false, requestMessage: this.settings.requestMessage, nospam: parsed.toxId.nospam }
+      : confirmed(pk));
   }
 
   private async removeContact(id: string): Promise<void> {
@@ -239,8 +234,11 @@ export class ToxConnection implements Connection {
     if (!this.requests.has(id)) throw new ConfabError('NotFound', `no friend request from ${id}`);
     this.requests.delete(id);
     if (!allow) return node.forgetRequest(id);
-    node.addFriend(publicKeyOf(id));
-    const saved = confirmed(publicKeyOf(id));
+    this.befriend(confirmed(publicKeyOf(id)));
+  }
+
+  /** A friend added (or asked) now: followed, told as a roster change, saved. */
+  private befriend(saved: SavedFriend): void {
     this.track(saved);
     this.rosterE.fire({ full: false, items: [rosterItem(saved)], removed: [] });
     this.scheduleSave();
@@ -258,12 +256,16 @@ export class ToxConnection implements Connection {
 
   // ---- events ------------------------------------------------------------------------------
 
-  /** Starts following a friend from the profile or just added. */
+  /**
+   * Starts following a friend from the profile or just added; a pending one gets our request (again,
+   * with the nospam of the Tox ID given last). The node's addFriend is idempotent.
+   */
   private track(saved: SavedFriend): void {
     const node = this.node!;
     const id = hex(saved.publicKey);
-    const friend = node.messenger.friend(saved.publicKey)
-      ?? (saved.kind === 'pending' ? node.addFriend(saved.publicKey, { nospam: saved.nospam, message: new TextEncoder().encode(saved.requestMessage) }) : node.addFriend(saved.publicKey));
+    const friend = saved.kind === 'pending'
+      ? node.addFriend(saved.publicKey, { nospam: saved.nospam, message: new TextEncoder().encode(saved.requestMessage) })
+      : node.addFriend(saved.publicKey);
     if (saved.kind === 'confirmed') {
       friend.name ||= saved.name;
       friend.statusMessage ||= saved.statusMessage;
@@ -400,7 +402,7 @@ export class ToxConnection implements Connection {
     const node = this.node;
     if (!node || !this.profile || !this.store) return;
     const m = node.messenger;
-    const nodes = node.knownNodes(32).filter((n) => n.transport === 'udp').slice(0, 32);
+    const nodes = node.knownNodes(32); // the DHT's close list: UDP nodes
     this.profile = {
       ...this.profile,
       nospam: node.nospam,

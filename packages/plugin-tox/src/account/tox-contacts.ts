@@ -4,6 +4,7 @@
  * contact; only a friend request needs its nospam, so `parseContact` keeps it when given.
  */
 import { InvalidArgumentError } from '@confab/sdk';
+import { toHex } from '../crypto/keys';
 import { InvalidToxId, ToxId, TOX_PUBLIC_KEY_SIZE } from '../tox-id';
 
 export interface ParsedContact {
@@ -27,8 +28,9 @@ export function parseContact(text: string): ParsedContact {
   }
 }
 
+/** A key as contact ids and Tox IDs write it: upper-case hex. */
 export function hex(b: Uint8Array): string {
-  return Buffer.from(b).toString('hex').toUpperCase();
+  return toHex(b).toUpperCase();
 }
 
 export function publicKeyOf(id: string): Uint8Array {
