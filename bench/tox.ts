@@ -246,27 +246,15 @@ async function ctoxToCtox(net: ToxNetwork): Promise<Flow[]> {
   return times;
 }
 
-async function confabdToCtox(b: Bench): Promise<Flow[]> {
+/** FRIENDS times: a fresh confabd account (connected) and a fresh online c-toxcore peer, both gone after `flow`. */
+async function eachPair(b: Bench, flow: (account: string, peer: ToxNode, i: number) => Promise<Flow>): Promise<Flow[]> {
   const times: Flow[] = [];
   for (let i = 0; i < FRIENDS; i++) {
     const t = Date.now();
     const [account, peer] = await Promise.all([b.create(), onlineNode(b.net, `peer${i}`)]);
     try {
       await b.statusAt(account, 'connected', t);
-      const acc = await b.d.account(account);
-      const channel = await b.d.channel((await acc.OpenDirect(peer.ready.public_key)) as string); // the conversation is open beforehand
-      const from = peer.events().length;
-      const text = `first ${i}`;
-      const available = b.available(account, peer.ready.public_key);
-      available.catch(() => undefined); // awaited below
-      const t0 = Date.now();
-      await acc.AddContact(peer.ready.address, '');
-      const req = await peer.waitFor((e) => e.event === 'friend_request', FLOW_MS, from);
-      await peer.addNoRequest((req as { public_key: string }).public_key);
-      const up = await available;
-      await channel.SendMessage(text, 'normal');
-      const got = await peer.waitFor((e) => e.event === 'friend_message' && e.text === text, FLOW_MS, from);
-      times.push({ request: req.at - t0, connected: up - t0, message: got.at - t0 });
+      times.push(await flow(account, peer, i));
     } finally {
       await Promise.all([b.remove(account), peer.stop()]);
     }
@@ -274,30 +262,40 @@ async function confabdToCtox(b: Bench): Promise<Flow[]> {
   return times;
 }
 
-async function ctoxToConfabd(b: Bench): Promise<Flow[]> {
-  const times: Flow[] = [];
-  for (let i = 0; i < FRIENDS; i++) {
-    const t = Date.now();
-    const [account, peer] = await Promise.all([b.create(), onlineNode(b.net, `peer${i}`)]);
-    try {
-      await b.statusAt(account, 'connected', t);
-      const acc = await b.d.account(account);
-      const id = await b.toxId(account);
-      const from = peer.events().length;
-      const text = `first ${i}`;
-      const t0 = Date.now();
-      await peer.add(id, 'hello');
-      const req = await until(() => b.seen.requests.find((r) => r.at >= t0 && same(r.account, account)), FLOW_MS, 'the friend request to reach confabd', 1);
-      await acc.AnswerSubscription(req.contact, true);
-      const up = await friendUp(peer, from);
-      await peer.send(id.slice(0, 64), text);
-      const got = await until(() => b.seen.messages.find((m) => m.at >= t0 && m.body === text), FLOW_MS, 'the message at the D-Bus subscriber', 1);
-      times.push({ request: req.at - t0, connected: up.at - t0, message: got.at - t0 });
-    } finally {
-      await Promise.all([b.remove(account), peer.stop()]);
-    }
-  }
-  return times;
+function confabdToCtox(b: Bench): Promise<Flow[]> {
+  return eachPair(b, async (account, peer, i) => {
+    const acc = await b.d.account(account);
+    const channel = await b.d.channel((await acc.OpenDirect(peer.ready.public_key)) as string); // the conversation is open beforehand
+    const from = peer.events().length;
+    const text = `first ${i}`;
+    const available = b.available(account, peer.ready.public_key);
+    available.catch(() => undefined); // awaited below
+    const t0 = Date.now();
+    await acc.AddContact(peer.ready.address, '');
+    const req = await peer.waitFor((e) => e.event === 'friend_request', FLOW_MS, from);
+    await peer.addNoRequest((req as { public_key: string }).public_key);
+    const up = await available;
+    await channel.SendMessage(text, 'normal');
+    const got = await peer.waitFor((e) => e.event === 'friend_message' && e.text === text, FLOW_MS, from);
+    return { request: req.at - t0, connected: up - t0, message: got.at - t0 };
+  });
+}
+
+function ctoxToConfabd(b: Bench): Promise<Flow[]> {
+  return eachPair(b, async (account, peer, i) => {
+    const acc = await b.d.account(account);
+    const id = await b.toxId(account);
+    const from = peer.events().length;
+    const text = `first ${i}`;
+    const t0 = Date.now();
+    await peer.add(id, 'hello');
+    const req = await until(() => b.seen.requests.find((r) => r.at >= t0 && same(r.account, account)), FLOW_MS, 'the friend request to reach confabd', 1);
+    await acc.AnswerSubscription(req.contact, true);
+    const up = await friendUp(peer, from);
+    await peer.send(id.slice(0, 64), text);
+    const got = await until(() => b.seen.messages.find((m) => m.at >= t0 && m.body === text), FLOW_MS, 'the message at the D-Bus subscriber', 1);
+    return { request: req.at - t0, connected: up.at - t0, message: got.at - t0 };
+  });
 }
 
 interface Idle { cpu: number; rss: number }
