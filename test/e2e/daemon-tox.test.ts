@@ -7,7 +7,7 @@
  * other through the onion of a mixed network, profiles imported from and exported to c-toxcore
  * (plain and encrypted), and confabd killed with messages queued.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DaemonFixture, toMsg, v, type Msg } from '../fixtures/confabd';
 import { stopAll, tempDir, until } from '../fixtures/processes';
@@ -61,7 +61,7 @@ describe('confabd with Tox accounts and c-toxcore', () => {
     await expect((await d.account(accounts.alice)).AddContact(await toxId(accounts.alice), '')).rejects.toMatchObject({ type: 'im.confab.Error.InvalidArgument' });
     const profile = join(d.dataDir, 'accounts', idOf(accounts.alice), 'profile.tox');
     expect(existsSync(profile)).toBe(true);
-    expect((await import('node:fs')).readFileSync(profile).subarray(0, 8).toString()).toBe('toxEsave'); // tox_pass_encrypt's magic
+    expect(readFileSync(profile).subarray(0, 8).toString()).toBe('toxEsave'); // tox_pass_encrypt's magic
     expect(JSON.stringify(await d.accountProp(accounts.alice, 'Parameters'), (_k, x: unknown) => (typeof x === 'bigint' ? Number(x) : x))).not.toContain(PASSWORD);
   });
 
