@@ -85,6 +85,8 @@ export class NodeTransport {
   /** Whether the server ever answered a keep-alive: only then is a missing pong a failed flow (RFC 5626 §4.4.1). */
   private pongsSeen = false;
   readonly guard: InboundGuard;
+  /** Received messages on which sip.js threw: contained here, counted. */
+  contained = 0;
   readonly retransmitter: UdpRetransmitter;
   private readonly log: Logger;
 
@@ -175,7 +177,14 @@ export class NodeTransport {
       return;
     }
     if (this.options.transport === 'udp') this.retransmitter.received(verdict.message);
-    this.onMessage?.(verdict.message);
+    try {
+      this.onMessage?.(verdict.message);
+    } catch (err) {
+      // The plugin's edge: a throw from one of sip.js's state machines on what it received (its
+      // Publisher did, on two overlapping refusals) is that message's failure, not the account's.
+      this.contained++;
+      this.log.warn('sip.js failed on a received message (dropped, the flow goes on): %s', (err as Error).message);
+    }
   }
 
   private pong(): void {

@@ -4,7 +4,7 @@
  * SUBSCRIBE/NOTIFY (RFC 3856, 6665), over the NodeTransport. The daemon reconnects; this never does.
  */
 import {
-  Messager, Publisher, PublisherState, Registerer, RegistererState, Subscriber, SubscriptionState, UserAgent,
+  Messager, Registerer, RegistererState, Subscriber, SubscriptionState, UserAgent,
   type Core, type Invitation, type Message, type Notification, type URI,
 } from 'sip.js';
 import {
@@ -17,6 +17,7 @@ import { Digest } from './digest';
 import { ACCEPTED_TYPES, ISCOMPOSING_TYPE, buildIsComposing, decodeMessage } from './message-content';
 import { NodeTransport, type NodeTransportOptions, type SipTransportName } from './node-transport';
 import { PIDF_TYPE, buildPidf, parsePidf } from './pidf';
+import { PresencePublisher } from './presence-publisher';
 import { sipError } from './sip-errors';
 import { normalizeSipAddress, parseSipAddress } from './sip-uri';
 import { accountSettings, type SipSettings } from './sip-settings';
@@ -40,9 +41,8 @@ export class SipConnection implements Connection {
   private readonly settings: SipSettings;
   private ua?: UserAgent;
   private registerer?: Registerer;
-  private publisher?: Publisher;
-  /** The server answered PUBLISH or SUBSCRIBE with "no such thing here": presence is not offered. */
-  private presenceUnsupported = false;
+  /** Our presence at the server; a new one for each registration. */
+  private publisher?: PresencePublisher;
   private readonly subscribers = new Map<string, Subscriber>();
   private readonly watched = new Set<string>();
   private readonly lastPresence = new Map<string, ContactPresence>();
@@ -54,8 +54,6 @@ export class SipConnection implements Connection {
    * flight fell from ~250 to ~60 msg/s with a request lost (408), 10 kept ~250 (bench/sip).
    */
   private readonly sendSlots: Slots;
-  private publishing?: Promise<void>;
-  private republish = false;
   /** disconnect() is unregistering: the registration ending is no loss. */
   private closing = false;
 
@@ -84,6 +82,9 @@ export class SipConnection implements Connection {
       const registerer = new Registerer(ua, { expires: s.expires, refreshFrequency: 80, logConfiguration: false });
       this.registerer = registerer;
       await this.register(registerer);
+      this.publisher = new PresencePublisher(ua.userAgentCore, UserAgent.makeURI(`sip:${s.aor}`)!, {
+        event: 'presence', contentType: PIDF_TYPE, expires: 3600, log: this.log.child('publish'),
+      });
     } catch (err) {
       const e = err instanceof ConfabError ? err : new NetworkError((err as Error).message);
       await this.shutdown();
@@ -105,7 +106,7 @@ export class SipConnection implements Connection {
     const registerer = this.registerer;
     await Promise.race([
       Promise.allSettled([
-        // the Publisher unpublishes itself when sip.js stops (unpublishOnClose); a second unpublish would throw
+        this.publisher?.close(),
         ...[...this.subscribers.values()].map((sub) => sub.unsubscribe()),
         registerer?.unregister(), // RFC 3261 §10.2.2: Expires 0
       ]),
@@ -222,6 +223,7 @@ export class SipConnection implements Connection {
 
   private async shutdown(): Promise<void> {
     const ua = this.ua;
+    this.publisher?.dispose();
     this.ua = this.registerer = this.publisher = undefined;
     for (const sub of this.subscribers.values()) void sub.dispose().catch(() => undefined);
     this.subscribers.clear();
@@ -280,44 +282,9 @@ export class SipConnection implements Connection {
 
   // --- presence ---------------------------------------------------------------------------------
 
-  /**
-   * PUBLISH our presence (RFC 3903 §4); sip.js's Publisher refreshes it with SIP-If-Match. One at a
-   * time: sip.js's Publisher drops a publish() made while one is in flight, so a change that comes
-   * meanwhile is sent once the first is answered, with the presence as it is then.
-   */
+  /** PUBLISH our presence (RFC 3903 §4): one request at a time, the newest presence wins. */
   private publish(): Promise<void> {
-    if (this.publishing) {
-      this.republish = true;
-      return this.publishing;
-    }
-    this.publishing = (async () => {
-      do {
-        this.republish = false;
-        await this.publishOnce();
-      } while (this.republish && this.ua);
-    })().finally(() => { this.publishing = undefined; });
-    return this.publishing;
-  }
-
-  private async publishOnce(): Promise<void> {
-    const ua = this.ua;
-    if (!ua || this.presenceUnsupported) return;
-    const own = UserAgent.makeURI(`sip:${this.settings.aor}`)!;
-    const body = buildPidf(`sip:${this.settings.aor}`, this.presence);
-    let publisher = this.publisher;
-    if (!publisher) {
-      publisher = this.publisher = new Publisher(ua, own, 'presence', { expires: 3600, contentType: PIDF_TYPE, unpublishOnClose: true });
-      let published = false;
-      // sip.js's Publisher takes no request delegate: its states tell the outcome.
-      publisher.stateChange.addListener((state) => {
-        if (state === PublisherState.Published) published = true;
-        if (state === PublisherState.Terminated && !published && this.ua === ua) {
-          this.presenceUnsupported = true; // refused at once (405, 489 Bad Event, 501): no presence server here (RFC 3903 §6)
-          this.log.info('the server does not take our presence (PUBLISH refused)');
-        }
-      });
-    }
-    await publisher.publish(body).catch((err: unknown) => this.log.info('presence not published: %s', (err as Error).message));
+    return this.publisher?.publish(buildPidf(`sip:${this.settings.aor}`, this.presence)) ?? Promise.resolve();
   }
 
   private watch(ids: readonly string[], on: boolean): void {
