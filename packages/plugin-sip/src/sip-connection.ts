@@ -8,7 +8,7 @@ import {
   type Core, type Invitation, type Message, type Notification, type URI,
 } from 'sip.js';
 import {
-  ConfabError, Emitter, InvalidArgumentError, NetworkError, NotFoundError, OfflineError,
+  ConfabError, DisposableStore, Emitter, StatusHolder, InvalidArgumentError, NetworkError, NotFoundError, OfflineError,
   type AccountConfig, type ChannelRef, type ChatState, type ChatStateChange, type Connection, type ConnectionStatus,
   type ContactInfo, type ContactPresence, type ContactsFacet, type IncomingMessage, type Logger, type OutgoingMessage,
   type Presence, type SendReceipt, type StatusChange,
@@ -28,12 +28,12 @@ const PLACEHOLDER_HOST = 'confab.invalid'; // sip.js writes it into Via and Cont
 const ACTION_PREFIX = '/me '; // SIP has no actions; the IRC/XMPP convention (XEP-0245) travels as text
 
 export class SipConnection implements Connection {
-  private _status: ConnectionStatus = 'disconnected';
-  private readonly statusEmitter = new Emitter<StatusChange>();
-  private readonly messagesEmitter = new Emitter<readonly IncomingMessage[]>();
-  private readonly chatStateEmitter = new Emitter<ChatStateChange>();
-  private readonly presenceEmitter = new Emitter<readonly ContactPresence[]>();
-  readonly onStatusChanged = this.statusEmitter.event;
+  private readonly bag = new DisposableStore();
+  private readonly state = this.bag.add(new StatusHolder());
+  private readonly messagesEmitter = this.bag.add(new Emitter<readonly IncomingMessage[]>());
+  private readonly chatStateEmitter = this.bag.add(new Emitter<ChatStateChange>());
+  private readonly presenceEmitter = this.bag.add(new Emitter<readonly ContactPresence[]>());
+  readonly onStatusChanged = this.state.onChanged;
   readonly onMessages = this.messagesEmitter.event;
   readonly onChatState = this.chatStateEmitter.event;
   readonly contacts: ContactsFacet;
@@ -47,7 +47,6 @@ export class SipConnection implements Connection {
   private readonly watched = new Set<string>();
   private readonly lastPresence = new Map<string, ContactPresence>();
   private presence: Presence = { status: 'available', message: '' };
-  private disposed = false;
   /**
    * MESSAGEs awaiting their answer at once. Over UDP every late answer costs a retransmission at
    * T1 (500 ms), and the daemon's outbox sends up to 64 together: measured against kamailio, 50 in
@@ -68,12 +67,12 @@ export class SipConnection implements Connection {
   }
 
   get status(): ConnectionStatus {
-    return this._status;
+    return this.state.status;
   }
 
   async connect(): Promise<void> {
-    if (this._status !== 'disconnected') return;
-    this.setStatus({ status: 'connecting', reason: 'none' });
+    if (this.status !== 'disconnected') return;
+    this.state.set('connecting', 'none');
     const s = this.settings;
     try {
       const ua = this.createUserAgent();
@@ -88,20 +87,20 @@ export class SipConnection implements Connection {
     } catch (err) {
       const e = err instanceof ConfabError ? err : new NetworkError((err as Error).message);
       await this.shutdown();
-      this.setStatus({ status: 'disconnected', reason: reasonOf(e), detail: e.message });
+      this.state.set('disconnected', reasonOf(e), e.message);
       throw e;
     }
     this.registerer?.stateChange.addListener((state) => {
       // A refresh the registrar refused or that timed out: the account is no longer reachable.
-      if (state === RegistererState.Unregistered && this._status === 'connected') this.lost('the registration was not renewed');
+      if (state === RegistererState.Unregistered && this.status === 'connected') this.lost('the registration was not renewed');
     });
-    this.setStatus({ status: 'connected', reason: 'none' });
+    this.state.set('connected', 'none');
     void this.publish();
     for (const id of this.watched) this.subscribe(id);
   }
 
   async disconnect(): Promise<void> {
-    if (this._status === 'disconnected') return;
+    if (this.status === 'disconnected') return;
     this.closing = true;
     const registerer = this.registerer;
     await Promise.race([
@@ -114,12 +113,12 @@ export class SipConnection implements Connection {
     ]);
     await this.shutdown();
     this.closing = false;
-    this.setStatus({ status: 'disconnected', reason: 'requested' });
+    this.state.set('disconnected', 'requested');
   }
 
   async setPresence(presence: Presence): Promise<void> {
     this.presence = presence;
-    if (this._status === 'connected') await this.publish();
+    if (this.status === 'connected') await this.publish();
   }
 
   normalizeTarget(ref: ChannelRef): ChannelRef {
@@ -146,12 +145,8 @@ export class SipConnection implements Connection {
   }
 
   dispose(): void {
-    this.disposed = true;
     void this.shutdown();
-    this.statusEmitter.dispose();
-    this.messagesEmitter.dispose();
-    this.chatStateEmitter.dispose();
-    this.presenceEmitter.dispose();
+    this.bag.dispose();
   }
 
   // --- connection -------------------------------------------------------------------------------
@@ -210,15 +205,15 @@ export class SipConnection implements Connection {
   }
 
   private connectedAgent(): UserAgent {
-    if (this._status !== 'connected' || !this.ua) throw new OfflineError();
+    if (this.status !== 'connected' || !this.ua) throw new OfflineError();
     return this.ua;
   }
 
   private lost(why: string): void {
-    if (this._status === 'disconnected' || this.closing) return;
+    if (this.status === 'disconnected' || this.closing) return;
     this.log.info('SIP account lost: %s', why);
     void this.shutdown();
-    this.setStatus({ status: 'disconnected', reason: 'network-error', detail: why });
+    this.state.set('disconnected', 'network-error', why);
   }
 
   private async shutdown(): Promise<void> {
@@ -231,12 +226,6 @@ export class SipConnection implements Connection {
     // sip.js's stop() waits for its transactions; bounded, then the transport is closed regardless.
     await Promise.race([ua.stop().catch((err: unknown) => this.log.debug('stopping sip.js: %s', (err as Error).message)), new Promise((r) => setTimeout(r, 2000).unref())]);
     await ua.transport.disconnect().catch(() => undefined);
-  }
-
-  private setStatus(change: StatusChange): void {
-    if (this.disposed && change.status !== 'disconnected') return;
-    this._status = change.status;
-    this.statusEmitter.fire(change);
   }
 
   // --- messages ---------------------------------------------------------------------------------
@@ -297,7 +286,7 @@ export class SipConnection implements Connection {
       }
       if (on) {
         this.watched.add(id);
-        if (this._status === 'connected') this.subscribe(id);
+        if (this.status === 'connected') this.subscribe(id);
       } else {
         this.watched.delete(id);
         const sub = this.subscribers.get(id);

@@ -11,3 +11,4 @@ export * from './model';
 export * from './connection';
 export * from './protocol';
 export * from './addresses';
+export * from './status';

@@ -22,7 +22,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import {
-  ConfabError, Emitter, InvalidArgumentError, NetworkError, OfflineError,
+  ConfabError, DisposableStore, Emitter, StatusHolder, InvalidArgumentError, NetworkError, OfflineError,
   type AccountConfig, type ChannelRef, type ChatState, type ChatStateChange, type Connection, type ConnectionServices, type ConnectionStatus,
   type ContactInfo, type ContactPresence, type ContactsFacet, type DeliveryReport, type Disposable, type IncomingMessage, type Logger,
   type OutgoingMessage, type Presence, type RosterItem, type RosterUpdate, type SendReceipt, type StatusChange, type SubscriptionRequest,
@@ -58,7 +58,8 @@ interface FriendRecord {
 }
 
 export class ToxConnection implements Connection {
-  status: ConnectionStatus = 'disconnected';
+  private readonly bag = new DisposableStore();
+  private readonly state = this.bag.add(new StatusHolder());
   private readonly log: Logger;
   private readonly settings: ToxSettings;
   private readonly store?: ProfileStore;
@@ -67,24 +68,28 @@ export class ToxConnection implements Connection {
   private readonly friends = new Map<string, FriendRecord>();
   private readonly awaiting = new Map<string, Map<number, Awaiting>>(); // friend → packet number → message
   private readonly requests = new Map<string, string>(); // friend requests not answered: key → message
-  private readonly subs: Disposable[] = [];
+  /** This session's subscriptions to the node: released on teardown. */
+  private readonly subs = new DisposableStore();
   private saveTimer?: NodeJS.Timeout;
   private closing = false;
 
-  private readonly statusE = new Emitter<StatusChange>();
-  readonly onStatusChanged = this.statusE.event;
-  private readonly messagesE = new Emitter<readonly IncomingMessage[]>();
+  readonly onStatusChanged = this.state.onChanged;
+  private readonly messagesE = this.bag.add(new Emitter<readonly IncomingMessage[]>());
   readonly onMessages = this.messagesE.event;
-  private readonly chatStateE = new Emitter<ChatStateChange>();
+  private readonly chatStateE = this.bag.add(new Emitter<ChatStateChange>());
   readonly onChatState = this.chatStateE.event;
-  private readonly deliveryE = new Emitter<readonly DeliveryReport[]>();
+  private readonly deliveryE = this.bag.add(new Emitter<readonly DeliveryReport[]>());
   readonly onDelivery = this.deliveryE.event;
-  private readonly reachableE = new Emitter<string>();
+  private readonly reachableE = this.bag.add(new Emitter<string>());
   readonly onReachable = this.reachableE.event;
-  private readonly presenceE = new Emitter<readonly ContactPresence[]>();
-  private readonly rosterE = new Emitter<RosterUpdate>();
-  private readonly subscriptionE = new Emitter<SubscriptionRequest>();
+  private readonly presenceE = this.bag.add(new Emitter<readonly ContactPresence[]>());
+  private readonly rosterE = this.bag.add(new Emitter<RosterUpdate>());
+  private readonly subscriptionE = this.bag.add(new Emitter<SubscriptionRequest>());
   readonly contacts: ContactsFacet;
+
+  get status(): ConnectionStatus {
+    return this.state.status;
+  }
 
   constructor(account: AccountConfig, services: ConnectionServices) {
     this.log = services.log.child('tox');
@@ -108,7 +113,7 @@ export class ToxConnection implements Connection {
   }
 
   async connect(): Promise<void> {
-    this.setStatus('connecting', 'requested');
+    this.state.set('connecting', 'requested');
     try {
       if (!this.store) throw new ConfabError('InvalidConfig', 'the daemon gave this account no folder for its profile');
       const profile = await this.store.load(this.settings.importPath);
@@ -123,28 +128,26 @@ export class ToxConnection implements Connection {
       m.setStatusMessage(this.settings.statusMessage ?? profile.statusMessage);
       m.setUserStatus(profile.userStatus);
       for (const f of profile.friends) this.track(f);
-      this.subs.push(
-        m.onEvent((e) => this.onEvent(e)),
-        node.onFriendRequest((r) => {
-          const id = hex(r.publicKey);
-          this.requests.set(id, r.message);
-          this.subscriptionE.fire({ id, message: r.message });
-        }),
-        // a layer's bug, contained by the node: logged (never with packet contents), the account goes on
-        node.onError((e) => this.log.warn('tox %s %s failed: %s', e.source, e.name, e.error instanceof Error ? e.error.message : String(e.error))),
-        node.onConnectionChanged((up) => {
-          if (!up && this.status === 'connected') this.lose('the DHT lost its last node');
-        }),
-      );
+      this.subs.add(m.onEvent((e) => this.onEvent(e)));
+      this.subs.add(node.onFriendRequest((r) => {
+        const id = hex(r.publicKey);
+        this.requests.set(id, r.message);
+        this.subscriptionE.fire({ id, message: r.message });
+      }));
+      // a layer's bug, contained by the node: logged (never with packet contents), the account goes on
+      this.subs.add(node.onError((e) => this.log.warn('tox %s %s failed: %s', e.source, e.name, e.error instanceof Error ? e.error.message : String(e.error))));
+      this.subs.add(node.onConnectionChanged((up) => {
+        if (!up && this.status === 'connected') this.lose('the DHT lost its last node');
+      }));
       await this.bootstrap(node, profile);
       await this.until(() => node.isConnected, CONNECT_TIMEOUT_MS, 'no bootstrap node answered');
-      this.setStatus('connected', 'requested');
+      this.state.set('connected', 'requested');
       this.rosterE.fire({ full: true, items: [...this.friends.values()].map((r) => rosterItem(r.saved)), removed: [] });
       this.scheduleSave();
     } catch (err) {
       await this.teardown();
       const e = err instanceof ConfabError ? err : new NetworkError((err as Error).message);
-      this.setStatus('disconnected', e.code === 'AuthenticationFailed' ? 'auth-failed' : e.code === 'InvalidArgument' || e.code === 'InvalidConfig' ? 'config-error' : 'network-error', e.message);
+      this.state.set('disconnected', e.code === 'AuthenticationFailed' ? 'auth-failed' : e.code === 'InvalidArgument' || e.code === 'InvalidConfig' ? 'config-error' : 'network-error', e.message);
       throw e;
     }
   }
@@ -153,7 +156,7 @@ export class ToxConnection implements Connection {
     if (this.status === 'disconnected') return;
     this.closing = true;
     await this.teardown();
-    this.setStatus('disconnected', 'requested');
+    this.state.set('disconnected', 'requested');
   }
 
   async setPresence(p: Presence): Promise<void> {
@@ -199,7 +202,7 @@ export class ToxConnection implements Connection {
 
   dispose(): void {
     void this.teardown();
-    this.statusE.dispose();
+    this.bag.dispose();
   }
 
   // ---- contacts ----------------------------------------------------------------------------
@@ -386,7 +389,7 @@ export class ToxConnection implements Connection {
 
   private lose(detail: string): void {
     void this.teardown();
-    this.setStatus('disconnected', 'network-error', detail);
+    this.state.set('disconnected', 'network-error', detail);
   }
 
   private scheduleSave(): void {
@@ -420,7 +423,7 @@ export class ToxConnection implements Connection {
   }
 
   private async teardown(): Promise<void> {
-    for (const s of this.subs.splice(0)) s.dispose();
+    this.subs.dispose();
     if (this.saveTimer) {
       clearTimeout(this.saveTimer);
       this.saveTimer = undefined;
@@ -433,10 +436,6 @@ export class ToxConnection implements Connection {
     await node?.dispose();
   }
 
-  private setStatus(status: ConnectionStatus, reason: StatusChange['reason'], detail?: string): void {
-    this.status = status;
-    this.statusE.fire({ status, reason, detail });
-  }
 }
 
 function confirmed(publicKey: Uint8Array): SavedFriend {
