@@ -87,6 +87,35 @@ describe('confabd given bad input', () => {
     expect(e.text).toMatch(/'name' is required/);
   });
 
+  it('refuses ids and integers beyond what it can hold (2^53 - 1) as InvalidArgument, not Internal', async () => {
+    const m = await d.manager();
+    const acc = (await m.CreateAccount('faulty', 'R', { name: v('s', 'ranges') })) as string;
+    const channelPath = (await (await d.account(acc)).OpenDirect('bob')) as string;
+    const channel = await d.channel(channelPath);
+    await (await d.account(acc)).AddContact('bob', '');
+    const person = await d.object((await m.GetPerson(acc, 'bob')) as string);
+    const MAX = 2n ** 64n - 1n; // the largest uint64
+    const UNSAFE = 2n ** 53n; // the first id a JS number cannot tell from its neighbour
+    const cases: Array<[string, () => Promise<unknown>]> = [
+      ['Channel.GetHistory 2^64-1', () => channel.GetHistory(MAX, 10)],
+      ['Channel.GetHistory 2^53', () => channel.GetHistory(UNSAFE, 10)],
+      ['Manager.SearchHistory', () => m.SearchHistory('x', MAX, 10)],
+      ['Manager.Acknowledge', () => m.Acknowledge([1n, MAX])],
+      ['Manager.GetMarkup', () => m.GetMarkup([UNSAFE])],
+      ['Manager.GetFailures', () => m.GetFailures([MAX])],
+      ['Person.GetTimeline', () => person.getInterface('im.confab.Confab1.Person').GetTimeline(MAX, 10)],
+      ['CreateAccount with an int64 parameter', () => m.CreateAccount('faulty', 'x', { name: v('s', 'huge'), 'crash-after-ms': v('x', 2n ** 62n) })],
+    ];
+    for (const [what, call] of cases) {
+      const e = await dbusError(call());
+      expect([what, e.type]).toEqual([what, 'im.confab.Error.InvalidArgument']);
+    }
+    const r = await d.gdbus(['call', '--session', '--dest', 'im.confab.Confab1', '--object-path', channelPath, '--method', 'im.confab.Confab1.Channel.GetHistory', String(MAX), '10']);
+    expect(r.stderr).toMatch(/im\.confab\.Error\.InvalidArgument: before_id must be from 0 to 9007199254740991/);
+    expect(((await channel.GetHistory(0n, 10)) as unknown[]).length).toBe(0); // 0 still means "from the newest"
+    expect(d.proc.output()).not.toMatch(/failed: RangeError/);
+  });
+
   it('never shows a secret in the log, a property, an error or the database', async () => {
     const objects = (await (await d.object(ROOT_PATH)).getInterface('org.freedesktop.DBus.ObjectManager').GetManagedObjects()) as unknown;
     const dump = JSON.stringify(objects, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));

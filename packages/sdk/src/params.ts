@@ -53,10 +53,10 @@ function coerce(spec: ParamSpec, raw: unknown): ParamValue {
       if (typeof raw !== 'string') throw bad('a string');
       return raw;
     case 'int': {
-      if (typeof raw === 'number' && Number.isInteger(raw)) return raw;
-      if (typeof raw === 'bigint') return Number(raw);
-      if (typeof raw === 'string' && /^-?\d+$/.test(raw.trim())) return Number(raw.trim());
-      throw bad('an integer');
+      // Beyond 2^53 a JS number is no longer the integer given (a D-Bus `x` or `t` can be): refused, not rounded.
+      const n = typeof raw === 'number' ? raw : typeof raw === 'bigint' ? Number(raw) : typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+      if (Number.isSafeInteger(n)) return n;
+      throw bad(Number.isInteger(n) ? `an integer from -${Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}` : 'an integer');
     }
     case 'bool':
       if (typeof raw === 'boolean') return raw;

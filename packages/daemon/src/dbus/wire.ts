@@ -30,10 +30,13 @@ export function wireMessage(m: MessageRow): WireMessage {
   return [m.id, channelPath(m.channelId), accountPath(m.accountId), m.senderId, m.senderName, m.serverTime, m.body, m.kind, m.state, m.outgoing];
 }
 
-/** A D-Bus `t` or `x` argument (a BigInt from dbus-next) as a safe JS number. */
+/**
+ * A D-Bus `t` or `x` argument (a BigInt from dbus-next) as a safe JS number: ids are SQLite rowids,
+ * so one past 2^53 - 1 (or below 0) names nothing and is the caller's mistake, InvalidArgument.
+ */
 export function toNumber(v: unknown, name: string): number {
-  const n = typeof v === 'bigint' ? Number(v) : Number(v);
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${name} is out of range`);
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be from 0 to ${Number.MAX_SAFE_INTEGER}, not ${String(v)}`);
   return n;
 }
 
