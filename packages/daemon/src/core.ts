@@ -19,6 +19,7 @@ import {
 import type { Config } from './config';
 import type { Redactor } from './log';
 import type { SecretStore } from './secrets';
+import { channelTarget, existingConversation, hasRooms, kindOfTarget, normalizeId } from './conversations/targets';
 import { AddressProbe } from './people/address-probe';
 import { People } from './people/people';
 import { availability } from './people/presence';
@@ -281,11 +282,9 @@ export class Core implements RunnerHost {
 
   joinRoom(accountId: string, room: string, key: string): ChannelRow {
     const runner = this.runner(accountId);
-    if (!runner.protocol.capabilities.channelClasses.some((c) => c.kind === 'room')) {
-      throw new NotImplementedError(`protocol '${runner.protocol.id}' has no rooms`);
-    }
+    if (!hasRooms(runner.protocol)) throw new NotImplementedError(`protocol '${runner.protocol.id}' has no rooms`);
     if (room.trim() === '') throw new InvalidArgumentError('the room name is empty');
-    const target = runner.protocol.normalizeContact(room);
+    const target = channelTarget(runner, 'room', room, true);
     const { row, created } = this.store.channels.ensure(accountId, 'room', target);
     this.store.channels.setAutojoin(row.id, true, key || null);
     if (key) this.redactor.add(key);
@@ -300,10 +299,35 @@ export class Core implements RunnerHost {
   openDirect(accountId: string, contact: string): ChannelRow {
     const runner = this.runner(accountId);
     if (contact.trim() === '') throw new InvalidArgumentError('the contact is empty');
-    const target = runner.protocol.normalizeContact(contact);
+    const target = channelTarget(runner, 'direct', contact, true);
     const { row, created } = this.store.channels.ensure(accountId, 'direct', target);
     if (created) this.channelsChanged.fire({ id: row.id, change: 'added' });
     return row;
+  }
+
+  /**
+   * The conversation with a target as the user typed it (`confab send ACCOUNT TARGET`): the
+   * account's existing channel with that target wins, a room before a direct one (a room left
+   * earlier is joined again: a room must be joined to talk in it). Otherwise the protocol says what
+   * the target is (conversations/targets.ts): a room is joined as JoinRoom does, anything else is a
+   * direct channel.
+   */
+  async openConversation(accountId: string, raw: string): Promise<ChannelRow> {
+    const runner = this.runner(accountId);
+    if (raw.trim() === '') throw new InvalidArgumentError('the target is empty');
+    const known = existingConversation(this.store, runner, raw);
+    if (known) {
+      const left = known.kind === 'room' && !known.autojoin && !this.rooms.get(known.id)?.joined;
+      return left ? this.joinRoom(accountId, known.target, '') : known;
+    }
+    return (await kindOfTarget(runner, raw, this.log)) === 'room' ? this.joinRoom(accountId, raw, '') : this.openDirect(accountId, raw);
+  }
+
+  /** The account's existing conversation with a target as the user typed it, a room before a direct one; NotFound if there is none. */
+  findConversation(accountId: string, raw: string): ChannelRow {
+    const known = existingConversation(this.store, this.runner(accountId), raw);
+    if (!known) throw new NotFoundError(`no conversation with '${raw}' on account '${accountId}'`);
+    return known;
   }
 
   async leave(channelId: number, message: string): Promise<void> {
@@ -345,7 +369,7 @@ export class Core implements RunnerHost {
     if (ch.kind !== 'room') throw new NotImplementedError('a direct channel has no moderation');
     const runner = this.runner(ch.accountId);
     const rooms = runner.connection?.rooms;
-    if (!rooms && !runner.protocol.capabilities.channelClasses.some((c) => c.kind === 'room')) {
+    if (!rooms && !hasRooms(runner.protocol)) {
       throw new NotImplementedError(`protocol '${runner.protocol.id}' has no rooms`);
     }
     if (!rooms || runner.status !== 'connected') throw new OfflineError(`account '${ch.accountId}' is not connected`);
@@ -384,7 +408,7 @@ export class Core implements RunnerHost {
 
   async removeContact(accountId: string, contact: string): Promise<void> {
     const runner = this.runner(accountId);
-    const id = this.normalize(runner.protocol, contact);
+    const id = normalizeId(runner.protocol, contact);
     if (!this.store.contacts.has(accountId, id)) throw new NotFoundError(`no contact '${contact}' on account '${accountId}'`);
     if (this.serverRoster(runner)) {
       const conn = this.online(runner, 'its contact list is on the server');
@@ -414,7 +438,7 @@ export class Core implements RunnerHost {
 
   async answerSubscription(accountId: string, contact: string, allow: boolean): Promise<void> {
     const runner = this.runner(accountId);
-    const id = this.normalize(runner.protocol, contact);
+    const id = normalizeId(runner.protocol, contact);
     const conn = this.online(runner);
     if (!conn.contacts?.answerSubscription) throw new NotImplementedError(`protocol '${runner.protocol.id}' has no subscription requests`);
     await conn.contacts.answerSubscription(id, allow);
@@ -534,7 +558,7 @@ export class Core implements RunnerHost {
   messagesReceived(runner: AccountRunner, messages: readonly IncomingMessage[]): void {
     const accountId = runner.account.id;
     const batch = messages.map((m) => {
-      const { row, created } = this.store.channels.ensure(accountId, m.channel.kind, this.normalize(runner.protocol, m.channel.target));
+      const { row, created } = this.store.channels.ensure(accountId, m.channel.kind, channelTarget(runner, m.channel.kind, m.channel.target, false));
       if (created) this.channelsChanged.fire({ id: row.id, change: 'added' });
       return {
         channelId: row.id,
@@ -554,7 +578,7 @@ export class Core implements RunnerHost {
   }
 
   roomChanged(runner: AccountRunner, change: RoomChange): void {
-    const target = this.normalize(runner.protocol, change.room.target);
+    const target = channelTarget(runner, 'room', change.room.target, false);
     const { row, created } = this.store.channels.ensure(runner.account.id, 'room', target);
     if (created) this.channelsChanged.fire({ id: row.id, change: 'added' });
     let state = this.rooms.get(row.id);
@@ -564,6 +588,8 @@ export class Core implements RunnerHost {
       if (!change.joined) {
         state.members.clear();
         state.modes = '';
+      } else if (this.store.messages.outboxSize(runner.account.id) > 0) {
+        runner.kick(); // messages queued for the room while it was being joined may go now
       }
     }
     if (change.modes !== undefined) state.modes = change.modes;
@@ -584,8 +610,8 @@ export class Core implements RunnerHost {
   /** The server's roster: mirrored into the stored contacts (full: exactly; push: changes). */
   roster(runner: AccountRunner, update: RosterUpdate): void {
     const accountId = runner.account.id;
-    const items = new Map(update.items.map((i) => [this.normalize(runner.protocol, i.id), i]));
-    const removed = update.removed.map((id) => this.normalize(runner.protocol, id));
+    const items = new Map(update.items.map((i) => [normalizeId(runner.protocol, i.id), i]));
+    const removed = update.removed.map((id) => normalizeId(runner.protocol, id));
     this.store.db.transaction(() => { // a roster of thousands at every login: one commit, not thousands
       if (update.full) {
         for (const c of this.store.contacts.forAccount(accountId)) if (!items.has(c.id)) this.store.contacts.remove(accountId, c.id);
@@ -602,7 +628,7 @@ export class Core implements RunnerHost {
     const accountId = runner.account.id;
     let map = this.requests.get(accountId);
     if (!map) this.requests.set(accountId, (map = new Map()));
-    const id = this.normalize(runner.protocol, request.id);
+    const id = normalizeId(runner.protocol, request.id);
     if (map.size >= MAX_REQUESTS && !map.has(id)) return this.log.warn('account %s: too many subscription requests waiting; dropped one from %s', accountId, id);
     const message = request.message.slice(0, 1000);
     map.set(id, { id, message });
@@ -618,7 +644,7 @@ export class Core implements RunnerHost {
     const online: string[] = [];
     const offline: string[] = [];
     for (const c of changes) {
-      const contactId = this.normalize(runner.protocol, c.id);
+      const contactId = normalizeId(runner.protocol, c.id);
       map.set(contactId, c);
       keys.push({ accountId, contactId });
       (c.status === 'offline' || c.status === 'unknown' ? offline : online).push(contactId);
@@ -631,7 +657,7 @@ export class Core implements RunnerHost {
 
   /** Not stored: typing is news, not history. Only for conversations that exist. */
   chatState(runner: AccountRunner, change: ChatStateChange): void {
-    const target = this.normalize(runner.protocol, change.channel.target);
+    const target = channelTarget(runner, change.channel.kind, change.channel.target, false);
     const ch = this.store.channels.find(runner.account.id, change.channel.kind, target);
     if (ch) this.chatStateEmitter.fire({ channelId: ch.id, contact: change.contact, state: change.state });
   }
@@ -685,14 +711,6 @@ export class Core implements RunnerHost {
         state.modes = '';
         this.channelsChanged.fire({ id: ch.id, change: 'changed' });
       }
-    }
-  }
-
-  private normalize(protocol: Protocol, target: string): string {
-    try {
-      return protocol.normalizeContact(target);
-    } catch {
-      return target; // the server named it; keep its spelling rather than drop the message
     }
   }
 

@@ -3,7 +3,7 @@
  * RFC 2812 §2.2: "{}|^" are the lower case of "[]\~" (the `rfc1459` CASEMAPPING, the default until
  * a server's ISUPPORT says otherwise).
  */
-import { InvalidArgumentError } from '@confab/sdk';
+import { InvalidArgumentError, type ChannelKind } from '@confab/sdk';
 
 export function rfc1459Lower(s: string): string {
   return s.toLowerCase().replace(/[[\]\\~]/g, (c) => ({ '[': '{', ']': '}', '\\': '|', '~': '^' })[c]!);
@@ -14,6 +14,17 @@ export const CHANNEL_PREFIXES = '#&+!';
 
 export function isChannelName(name: string): boolean {
   return name.length > 0 && CHANNEL_PREFIXES.includes(name[0]);
+}
+
+/**
+ * Room or direct, by the first character: a channel when it is one of `chantypes` — the server's
+ * ISUPPORT CHANTYPES once connected (https://modern.ircdocs.horse/#chantypes-parameter), RFC 2812
+ * §1.3's prefixes before. This is the plugin's answer to "is this a room" (Protocol.targetKind,
+ * RoomsFacet.kindOf); no one else guesses it from the name.
+ */
+export function targetKind(name: string, chantypes: string | readonly string[] = CHANNEL_PREFIXES): ChannelKind {
+  const first = name.trim()[0];
+  return first !== undefined && chantypes.includes(first) ? 'room' : 'direct';
 }
 
 // RFC 2812 §2.3.1: nickname = ( letter / special ) *( letter / digit / special / "-" ).

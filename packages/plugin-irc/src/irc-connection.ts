@@ -15,12 +15,12 @@
 import { Client, ircLineParser, type IrcCommand, type MessageEvent, type WhoisEvent } from 'irc-framework';
 import {
   ConfabError, Emitter, findAddresses, InvalidArgumentError, NotFoundError, OfflineError,
-  type AccountConfig, type ChannelRef, type Connection, type ConnectionStatus, type ContactInfo,
+  type AccountConfig, type ChannelKind, type ChannelRef, type Connection, type ConnectionStatus, type ContactInfo,
   type ContactPresence, type ContactsFacet, type IncomingMessage, type Logger, type MemberRole,
   type OutgoingMessage, type Presence, type RoomChange, type RoomInvitation, type RoomsFacet,
   type SendReceipt, type StatusChange, type StatusReason,
 } from '@confab/sdk';
-import { isChannelName, rfc1459Lower } from './casemap';
+import { isChannelName, rfc1459Lower, targetKind } from './casemap';
 import { JOIN_ERRORS, socketError } from './errors';
 import { RoomTracker } from './room-tracker';
 import { TokenBucket } from './flood-control';
@@ -111,6 +111,7 @@ export class IrcConnection implements Connection {
       setRole: (room, member, role) => this.setRole(room, member, role),
       setModes: (room, modes) => this.setModes(room, modes),
       members: (room) => this.tracker.members(rfc1459Lower(room)),
+      kindOf: async (target) => this.kindOf(target),
     };
     this.contacts = {
       onPresence: this.presenceEmitter.event,
@@ -481,6 +482,14 @@ export class IrcConnection implements Connection {
     put('operator', e.operator);
     put('bot', e.bot ? 'yes' : undefined);
     for (const d of waiting ?? []) d.resolve(info);
+  }
+
+  /** By the server's ISUPPORT CHANTYPES (https://modern.ircdocs.horse/#chantypes-parameter); undefined until it sent them. */
+  private kindOf(target: string): ChannelKind | undefined {
+    const chantypes: unknown = this.client?.network.options.CHANTYPES; // irc-framework splits it into characters
+    if (typeof chantypes === 'string') return targetKind(target, chantypes);
+    if (Array.isArray(chantypes)) return targetKind(target, chantypes.map(String));
+    return undefined;
   }
 
   normalizeTarget(ref: ChannelRef): ChannelRef {

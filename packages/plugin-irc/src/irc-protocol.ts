@@ -3,9 +3,9 @@
  * contact normalization and account naming.
  */
 import type {
-  AccountConfig, AccountParams, Connection, ConnectionServices, ParamSpec, Protocol, ProtocolCapabilities,
+  AccountConfig, AccountParams, ChannelKind, Connection, ConnectionServices, ParamSpec, Protocol, ProtocolCapabilities,
 } from '@confab/sdk';
-import { nickProblem, normalizeTarget } from './casemap';
+import { nickProblem, normalizeTarget, targetKind } from './casemap';
 import { IrcConnection } from './irc-connection';
 
 const port = (v: unknown) => (typeof v === 'number' && v >= 1 && v <= 65535 ? undefined : 'must be a port number from 1 to 65535');
@@ -68,6 +68,11 @@ export class IrcProtocol implements Protocol {
 
   normalizeContact(id: string): string {
     return normalizeTarget(id);
+  }
+
+  /** Offline, a channel is what starts with one of RFC 2812's prefixes (§1.3); connected, the server's CHANTYPES decide (IrcConnection.rooms.kindOf). */
+  targetKind(target: string): ChannelKind {
+    return targetKind(target);
   }
 
   identifyAccount(params: AccountParams): string {

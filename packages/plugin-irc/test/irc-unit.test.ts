@@ -1,5 +1,6 @@
-import { validateParams, InvalidArgumentError } from '@confab/sdk';
-import { normalizeTarget, rfc1459Lower } from '../src/casemap';
+import { silentLogger, validateParams, InvalidArgumentError } from '@confab/sdk';
+import { normalizeTarget, rfc1459Lower, targetKind } from '../src/casemap';
+import { IrcConnection } from '../src/irc-connection';
 import { IRC_PARAMETERS, IrcProtocol } from '../src/irc-protocol';
 import { decodeLine } from '../src/socket-transport';
 import { bodyBudget, splitMessage } from '../src/split';
@@ -18,6 +19,28 @@ describe('IRC names', () => {
 
   it.each(['#with space', '#a,b', '#bell\x07'])('refuses the channel %p', (ch) => {
     expect(() => normalizeTarget(ch)).toThrow(/not a valid IRC channel/);
+  });
+});
+
+describe('rooms or people', () => {
+  it('takes a channel prefix of RFC 2812 §1.3 for a room when offline', () => {
+    const irc = new IrcProtocol();
+    expect(['#confab', '&local', '+modeless', '!12345chan', ' #spaced'].map((t) => irc.targetKind(t))).toEqual(['room', 'room', 'room', 'room', 'room']);
+    expect(['alice', '[bot]', ''].map((t) => irc.targetKind(t))).toEqual(['direct', 'direct', 'direct']);
+  });
+
+  it("follows the server's CHANTYPES once it sent them, and cannot tell before", async () => {
+    expect(targetKind('&local', '#')).toBe('direct');
+    expect(targetKind('#confab', [])).toBe('direct'); // CHANTYPES= : a server without channels
+    const conn = new IrcConnection({ id: 'irc_test', protocol: 'irc', params: { server: '127.0.0.1', nickname: 'me' } }, silentLogger);
+    const kindOf = conn.rooms.kindOf!;
+    expect(await kindOf('#confab')).toBeUndefined(); // not connected: the protocol's syntax decides
+    const options: Record<string, unknown> = {};
+    (conn as unknown as { client: { network: { options: Record<string, unknown> } } }).client = { network: { options } };
+    expect(await kindOf('#confab')).toBeUndefined(); // connected, no ISUPPORT CHANTYPES yet
+    options.CHANTYPES = ['#']; // as irc-framework keeps `CHANTYPES=#`
+    expect([await kindOf('#confab'), await kindOf('&local'), await kindOf('alice')]).toEqual(['room', 'direct', 'direct']);
+    conn.dispose();
   });
 });
 

@@ -12,7 +12,7 @@ import type { Socket } from 'node:net';
 import { client as xmppClient, xml, type Element, type XmppClient } from '@xmpp/client';
 import {
   CHAT_STATES, ConfabError, Emitter, isCertificateError, OfflineError,
-  type AccountConfig, type AccountState, type ChannelRef, type ChatState, type ChatStateChange, type ConnectionStatus, type ContactInfo, type ContactPresence, type ContactsFacet,
+  type AccountConfig, type AccountState, type ChannelKind, type ChannelRef, type ChatState, type ChatStateChange, type ConnectionStatus, type ContactInfo, type ContactPresence, type ContactsFacet,
   type DeliveryReport, type RoomChange, type RoomInvitation, type RoomsFacet, type RosterItem, type RosterUpdate, type SubscriptionRequest, type Connection, type IncomingMessage, type Logger,
   type OutgoingMessage, type Presence, type SendReceipt, type StatusChange, type StatusReason,
 } from '@confab/sdk';
@@ -21,6 +21,7 @@ import { Avatars, NS_AVATAR_METADATA } from './avatars';
 import { fetchBookmarks, NS_BOOKMARKS, NS_PUBSUB, NS_PUBSUB_EVENT, parseBookmarks, publishBookmark, type Bookmark } from './bookmarks';
 import { CAPS_NODE, capsVersion, FEATURES, IDENTITY, NS_CAPS, NS_DISCO_INFO } from './caps';
 import { MucRooms } from './muc';
+import { discoInfoVia, roomOrDirect } from './room-discovery';
 import { NS_ROSTER, parseRoster, PresenceBook } from './roster';
 import { keepInboundCount, StreamAcks, type StreamManagement } from './stream-acks';
 import { scramClass, verifyServerFinal, type ScramState } from './scram';
@@ -88,6 +89,7 @@ export class XmppConnection implements Connection {
     invite: (room, contact) => this.muc.invite(normalizeJid(room), contact),
     setRole: (room, member, role) => this.muc.setRole(normalizeJid(room), member, role),
     members: (room) => this.muc.members(room),
+    kindOf: (target) => this.kindOf(target),
   };
   readonly contacts: ContactsFacet = {
     onPresence: this.presenceEmitter.event,
@@ -774,6 +776,14 @@ export class XmppConnection implements Connection {
         });
     }, every);
     this.pinger.unref();
+  }
+
+  /** Room or direct, for a JID the user typed (room-discovery.ts); a room we are in is one without asking. */
+  private async kindOf(target: string): Promise<ChannelKind | undefined> {
+    const jid = normalizeJid(target);
+    if (this.muc.isRoom(jid)) return 'room';
+    const ask = discoInfoVia((to, q) => this.live().iqCaller.request(xml('iq', { type: 'get', to }, xml(q.name, { xmlns: q.xmlns })), INFO_TIMEOUT_MS));
+    return roomOrDirect(jid, ask);
   }
 
   /** Leaves a room, and tells the user's other clients (the bookmark no longer autojoins). */

@@ -1,6 +1,6 @@
 import type { Event } from './events';
 import type {
-  ChannelRef, ChatState, Member, ChatStateChange, ConnectionStatus, ContactInfo, DeliveryReport, RosterUpdate, SubscriptionRequest, ContactPresence, IncomingMessage, MemberRole, OutgoingMessage,
+  ChannelKind, ChannelRef, ChatState, Member, ChatStateChange, ConnectionStatus, ContactInfo, DeliveryReport, RosterUpdate, SubscriptionRequest, ContactPresence, IncomingMessage, MemberRole, OutgoingMessage,
   Presence, RoomChange, RoomInvitation, SendReceipt, StatusChange,
 } from './model';
 
@@ -51,7 +51,11 @@ export interface Connection {
    * refused with Offline may go now; the daemon drains the outbox again. @since 0.4.0
    */
   readonly onReachable?: Event<string>;
-  /** Normalizes a target the user typed, for this connection (e.g. with the server's casemapping). */
+  /**
+   * Normalizes a target, for this connection (e.g. with the server's casemapping; SIP: a bare user
+   * on the account's domain). While connected the daemon applies it, then `Protocol.normalizeContact`,
+   * to every channel target it stores or looks up: one normalization for both.
+   */
   normalizeTarget?(ref: ChannelRef): ChannelRef;
 
   readonly rooms?: RoomsFacet;
@@ -82,6 +86,14 @@ export interface RoomsFacet {
   members?(room: string): readonly Member[];
   /** Protocol-specific room settings (IRC: a MODE string such as `+m`, `-t`, `+l 10`). */
   setModes?(room: string, modes: string): Promise<void>;
+  /**
+   * Whether a target (normalized) is a room or someone to talk to directly, as this connection's
+   * server tells: IRC by the server's CHANTYPES, XMPP by asking the address (service discovery).
+   * Undefined when it cannot tell; never rejects for a target it does not know. Asked only while
+   * connected, and only for a target with no channel yet; `Protocol.targetKind` answers otherwise.
+   * @since 0.5.0
+   */
+  kindOf?(target: string): Promise<ChannelKind | undefined>;
 }
 
 /**

@@ -22,6 +22,14 @@ export interface Protocol {
    * a SIP URI's user@host. Absent or undefined where ids are local names (IRC nicks). @since 0.3.0
    */
   contactAddress?(id: string): string | undefined;
+  /**
+   * What the syntax of a target the user typed says it is, without a connection: IRC's channel
+   * prefixes make a room. Undefined where syntax cannot tell (an XMPP JID may be a person or a
+   * room: the connection asks the server, `RoomsFacet.kindOf`). The daemon asks this only when no
+   * channel with that target exists yet and the connection could not tell; with no answer it opens
+   * a direct channel. @since 0.5.0
+   */
+  targetKind?(target: string): ChannelKind | undefined;
   /** A short unique name for the account, e.g. `nick@server` (telepathy `identify_account`). */
   identifyAccount(params: AccountParams): string;
   createConnection(account: AccountConfig, services: ConnectionServices): Connection;

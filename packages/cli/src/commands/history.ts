@@ -1,5 +1,5 @@
 import { countOption, parse, UsageError } from '../args';
-import { accountPath, channelPath } from '../bus';
+import { channelPath } from '../bus';
 import { message, messageLine } from '../format';
 import type { Command } from './context';
 
@@ -19,11 +19,9 @@ export const history: Command = {
       let path: string;
       if (p.positionals.length === 1) path = channelPath(p.positionals[0]);
       else if (p.positionals.length === 2) {
-        const { channels } = await c.objects();
+        // The target compared as the protocol normalizes it (a Tox key in either case): the daemon's question.
         const [account, target] = p.positionals;
-        const found = channels.find((ch) => ch.Account === accountPath(account) && String(ch.Target) === target.toLowerCase());
-        if (!found) throw new UsageError(`no conversation with ${target} on ${account}`);
-        path = found.path;
+        path = (await (await c.account(account)).FindConversation(target)) as string;
       } else throw new UsageError(`usage: ${this.usage}`);
       wire = (await (await c.channel(path)).GetHistory(before, limit)) as unknown[][];
     }

@@ -281,6 +281,8 @@ export class DBusService {
         Remove: () => core.removeAccount(id),
         JoinRoom: (room: string, key: string) => channelPath(core.joinRoom(id, room, key).id),
         OpenDirect: (contact: string) => channelPath(core.openDirect(id, contact).id),
+        OpenConversation: async (target: string) => channelPath((await core.openConversation(id, target)).id),
+        FindConversation: (target: string) => channelPath(core.findConversation(id, target).id),
         AddContact: (contact: string, alias: string) => core.addContact(id, contact, alias),
         RemoveContact: (contact: string) => core.removeContact(id, contact),
         GetContactInfo: (contact: string) => core.contactInfo(id, contact),
