@@ -38,7 +38,6 @@ export class SipProtocol implements Protocol {
 
   createConnection(account: AccountConfig, services: ConnectionServices): Connection {
     // Loaded here, not at the top: sip.js is an ES module, and the rest of the plugin loads without it.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { SipConnection } = require('./sip-connection') as typeof import('./sip-connection');
     return new SipConnection(account, services.log);
   }

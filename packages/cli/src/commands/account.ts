@@ -1,6 +1,6 @@
 /** confab account add|list|show|set|enable|disable|remove|reconnect */
 import { pairs, parse, requirePositionals, UsageError } from '../args';
-import { accountPath, Confab, lastElement, variant, ACCOUNT } from '../bus';
+import { accountPath, lastElement, variant, ACCOUNT, type Confab } from '../bus';
 import { table } from '../format';
 import type { Command, Context } from './context';
 
@@ -68,18 +68,9 @@ export const account: Command = {
         return ctx.out.print(accounts.length === 0 ? 'no accounts (add one with `confab account add`)' :
           table(accounts.map((a) => [String(a.Id), String(a.Protocol), String(a.DisplayName), a.Enabled ? 'yes' : 'no', statusText(a)]), ['ACCOUNT', 'PROTOCOL', 'NAME', 'ENABLED', 'STATUS']));
       }
-      case 'show': {
+      case 'show':
         requirePositionals(p, 1, 'confab account show ACCOUNT');
-        const props = await (await confab()).props(accountPath(p.positionals[0]), ACCOUNT);
-        if (ctx.out.json) return ctx.out.data(props);
-        const params = Object.entries(props.Parameters as Record<string, unknown>).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`);
-        return ctx.out.print(table([
-          ['id', String(props.Id)], ['protocol', String(props.Protocol)], ['name', String(props.DisplayName)], ['identity', String(props.Identity)],
-          ['enabled', props.Enabled ? 'yes' : 'no'], ['status', statusText(props)], ['parameters', params.join(' ')],
-          ['secrets set', (props.SecretsSet as string[]).join(', ') || '-'], ['outbox', String(props.OutboxSize)],
-          ['next retry', props.NextRetry ? new Date(Number(props.NextRetry)).toISOString() : '-'],
-        ]));
-      }
+        return show(ctx, await confab(), p.positionals[0]);
       case 'set': {
         requirePositionals(p, 1, 'confab account set ACCOUNT name=value... [--unset NAME]...');
         const c = await confab();
@@ -107,6 +98,19 @@ export const account: Command = {
     }
   },
 };
+
+/** `confab account show ACCOUNT`: one account's properties as a table. */
+async function show(ctx: Context, c: Confab, id: string): Promise<void> {
+  const props = await c.props(accountPath(id), ACCOUNT);
+  if (ctx.out.json) return ctx.out.data(props);
+  const params = Object.entries(props.Parameters as Record<string, unknown>).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`);
+  return ctx.out.print(table([
+    ['id', String(props.Id)], ['protocol', String(props.Protocol)], ['name', String(props.DisplayName)], ['identity', String(props.Identity)],
+    ['enabled', props.Enabled ? 'yes' : 'no'], ['status', statusText(props)], ['parameters', params.join(' ')],
+    ['secrets set', (props.SecretsSet as string[]).join(', ') || '-'], ['outbox', String(props.OutboxSize)],
+    ['next retry', props.NextRetry ? new Date(Number(props.NextRetry)).toISOString() : '-'],
+  ]));
+}
 
 export function statusText(a: Record<string, unknown>): string {
   const reason = a.StatusReason && a.StatusReason !== 'none' && a.StatusReason !== 'requested' ? ` (${String(a.StatusReason)})` : '';

@@ -29,7 +29,6 @@ export class ToxProtocol implements Protocol {
   }
 
   createConnection(account: AccountConfig, services: ConnectionServices): Connection {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { ToxConnection } = require('./tox-connection') as typeof import('./tox-connection');
     return new ToxConnection(account, services);
   }
