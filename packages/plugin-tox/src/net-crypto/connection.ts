@@ -16,10 +16,7 @@
  * and asks for it. A requested packet is resent once it has been out longer than the round-trip
  * time (the shortest seen, 1 s until measured).
  *
- * Congestion control follows c-toxcore's send_crypto_packets: every 50 ms the send rate is set
- * from what was acknowledged over the last 12 × 50 ms, reduced when the send queue grows beyond
- * twice that rate, raised by 20 % after a second without a congestion event; a token bucket of
- * `packetsLeft` limits packets sent under congestion control, and a second one resends.
+ * Congestion control follows c-toxcore's send_crypto_packets: see congestion.ts.
  *
  * Known gaps: UDP only (no TCP relays); one address per connection (c-toxcore keeps an IPv4 and an
  * IPv6 one); packets are sent to the address whether or not it is "directly connected" — c-toxcore
@@ -27,6 +24,7 @@
  * @since 0.1.0
  */
 import { Emitter, type Event } from '@confab/sdk';
+import { Congestion } from './congestion';
 import { newKeyPair, type KeyPair } from '../crypto/keys';
 import type { Clock } from '../dht/clock';
 import type { Outcome } from '../dht/router';
@@ -35,10 +33,8 @@ import { copyBytes } from '../wire/copy';
 import { incrementNonce } from '../crypto/nonce';
 import { precompute } from '../crypto/box';
 import {
-  CONGESTION_EVENT_TIMEOUT_MS, CONGESTION_LAST_SENT_ARRAY_SIZE, CONGESTION_QUEUE_ARRAY_SIZE, CRYPTO_MIN_QUEUE_LENGTH,
-  CRYPTO_PACKET_BUFFER_SIZE, CRYPTO_PACKET_MIN_RATE, CRYPTO_SEND_PACKET_INTERVAL_MS, DEFAULT_PING_CONNECTION_MS,
-  MAX_CRYPTO_DATA_SIZE, MAX_NUM_SENDPACKET_TRIES, PACKET_COUNTER_AVERAGE_INTERVAL_MS, PacketId,
-  REQUEST_PACKETS_COMPARE_CONSTANT, SEND_QUEUE_RATIO, UDP_DIRECT_TIMEOUT_MS,
+  CRYPTO_PACKET_BUFFER_SIZE, CRYPTO_SEND_PACKET_INTERVAL_MS, DEFAULT_PING_CONNECTION_MS,
+  MAX_CRYPTO_DATA_SIZE, MAX_NUM_SENDPACKET_TRIES, PacketId, UDP_DIRECT_TIMEOUT_MS,
 } from './constants';
 import { applyRequest, encodeRequest, PacketBuffer } from './packet-buffer';
 import { decodeDataPlain, encodeDataPlain, encodeHandshake, openCookieResponse, openData, sealData, equalBytes, type HandshakeBody } from './packets';
@@ -97,25 +93,7 @@ export class CryptoConnection {
   private readonly recvBuf = new PacketBuffer();
   private lastRequestSentAt = 0;
 
-  // congestion control (c-toxcore's names, in camel case)
-  private packetCounter = 0;
-  private packetRecvRate = 0;
-  private packetCounterSetAt = 0;
-  private packetSendRate = CRYPTO_PACKET_MIN_RATE;
-  private packetsLeft = CRYPTO_MIN_QUEUE_LENGTH;
-  private lastPacketsLeftSet = 0;
-  private lastPacketsLeftRem = 0;
-  private packetSendRateRequested = CRYPTO_PACKET_MIN_RATE;
-  private packetsLeftRequested = 0;
-  private lastPacketsLeftRequestedSet = 0;
-  private lastPacketsLeftRequestedRem = 0;
-  private readonly lastSendQueueSize = new Array<number>(CONGESTION_QUEUE_ARRAY_SIZE).fill(0);
-  private lastSendQueueCounter = 0;
-  private readonly lastNumSent = new Array<number>(CONGESTION_LAST_SENT_ARRAY_SIZE).fill(0);
-  private readonly lastNumResent = new Array<number>(CONGESTION_LAST_SENT_ARRAY_SIZE).fill(0);
-  private packetsSent = 0;
-  private packetsResent = 0;
-  private lastCongestionEvent = 0;
+  private readonly cc = new Congestion();
   private rttMs = DEFAULT_PING_CONNECTION_MS;
 
   private readonly statusE = new Emitter<CryptoStatusEvent>();
@@ -184,12 +162,12 @@ export class CryptoConnection {
 
   /** How many lossless packets congestion control lets through now (c-toxcore's crypto_num_free_sendqueue_slots). */
   get freeSendSlots(): number {
-    return Math.min(this.packetsLeft, CRYPTO_PACKET_BUFFER_SIZE - this.sendBuf.count);
+    return Math.min(this.cc.packetsLeft, CRYPTO_PACKET_BUFFER_SIZE - this.sendBuf.count);
   }
 
   /** The send rate congestion control allows, packets/s. */
   get sendRate(): number {
-    return this.packetSendRate;
+    return this.cc.packetSendRate;
   }
 
   /**
@@ -213,16 +191,12 @@ export class CryptoConnection {
     if (data.length === 0 || data.length > MAX_CRYPTO_DATA_SIZE) return undefined;
     if (data[0] < PacketId.LOSSLESS_START || data[0] > PacketId.LOSSLESS_END) return undefined;
     if (this.stateV !== 'established') return undefined;
-    if (congestionControl && this.packetsLeft === 0) return undefined;
+    if (congestionControl && this.cc.packetsLeft === 0) return undefined;
     const n = this.sendBuf.push({ data: copyBytes(data), sentAt: 0 });
     if (n === undefined) return undefined;
     const p = this.sendBuf.get(n);
     if (this.sendData(this.recvBuf.start, n, data) && p) p.sentAt = this.stamp();
-    if (congestionControl) {
-      this.packetsLeft--;
-      this.packetsLeftRequested = Math.max(0, this.packetsLeftRequested - 1);
-      this.packetsSent++;
-    }
+    if (congestionControl) this.cc.sent();
     this.counters.sent++;
     return n;
   }
@@ -334,7 +308,7 @@ export class CryptoConnection {
         this.dataE.fire(next.packet.data);
         if (this.isKilled()) return 'handled';
       }
-      this.packetCounter++;
+      this.cc.received();
     } else if (id >= PacketId.LOSSY_START && id <= PacketId.LOSSY_END) {
       this.recvBuf.setEnd(d.packetNumber);
       this.lossyE.fire(copyBytes(d.data));
@@ -363,93 +337,10 @@ export class CryptoConnection {
   }
 
   private congestion(now: number): void {
-    if (this.packetRecvRate > CRYPTO_PACKET_MIN_RATE) {
-      // ask more often when packets come fast, between 50 ms and 1 s
-      let interval = REQUEST_PACKETS_COMPARE_CONSTANT / ((this.recvBuf.count + 1) / (this.packetRecvRate + 1));
-      const interval2 = (CRYPTO_PACKET_MIN_RATE / this.packetRecvRate) * CRYPTO_SEND_PACKET_INTERVAL_MS + PACKET_COUNTER_AVERAGE_INTERVAL_MS;
-      interval = Math.min(interval, interval2);
-      interval = Math.max(PACKET_COUNTER_AVERAGE_INTERVAL_MS, Math.min(CRYPTO_SEND_PACKET_INTERVAL_MS, interval));
-      if (now - this.lastRequestSentAt > interval) this.sendRequest(now);
-    }
-
-    if (this.packetCounterSetAt + PACKET_COUNTER_AVERAGE_INTERVAL_MS < now) {
-      const dt = now - this.packetCounterSetAt;
-      this.packetRecvRate = this.packetCounter / (dt / 1000);
-      this.packetCounter = 0;
-      this.packetCounterSetAt = now;
-      const sent = this.packetsSent;
-      const resent = this.packetsResent;
-      this.packetsSent = 0;
-      this.packetsResent = 0;
-
-      const pos = this.lastSendQueueCounter % CONGESTION_QUEUE_ARRAY_SIZE;
-      this.lastSendQueueSize[pos] = this.sendBuf.count;
-      const growth = this.lastSendQueueSize[pos] - this.lastSendQueueSize[(pos + 1) % CONGESTION_QUEUE_ARRAY_SIZE];
-      const sentPos = this.lastSendQueueCounter % CONGESTION_LAST_SENT_ARRAY_SIZE;
-      this.lastNumSent[sentPos] = sent;
-      this.lastNumResent[sentPos] = resent;
-      this.lastSendQueueCounter = (this.lastSendQueueCounter + 1) % (CONGESTION_QUEUE_ARRAY_SIZE * CONGESTION_LAST_SENT_ARRAY_SIZE);
-
-      // what was sent one round-trip ago, over 12 intervals: the rate the link took
-      const window = CONGESTION_LAST_SENT_ARRAY_SIZE - CONGESTION_QUEUE_ARRAY_SIZE;
-      const delay = Math.min(window, Math.floor(this.rttMs / PACKET_COUNTER_AVERAGE_INTERVAL_MS + 0.5));
-      let totalSent = 0;
-      let totalResent = 0;
-      for (let j = 0; j < CONGESTION_QUEUE_ARRAY_SIZE; j++) {
-        const ind = (j + (window - delay) + sentPos) % CONGESTION_LAST_SENT_ARRAY_SIZE;
-        totalSent += this.lastNumSent[ind];
-        totalResent += this.lastNumResent[ind];
-      }
-      if (growth > 0) totalSent -= growth;
-      else if (totalResent > -growth) totalResent = -growth;
-
-      const queued = this.sendBuf.count;
-      const span = CONGESTION_QUEUE_ARRAY_SIZE * PACKET_COUNTER_AVERAGE_INTERVAL_MS;
-      const minSpeed = Math.max(CRYPTO_PACKET_MIN_RATE, (1000 * totalSent) / span);
-      const minSpeedRequest = (1000 * (totalSent + totalResent)) / span;
-      const ratio = queued / minSpeed;
-      if (ratio > SEND_QUEUE_RATIO && CRYPTO_MIN_QUEUE_LENGTH < queued) this.packetSendRate = minSpeed / (ratio / SEND_QUEUE_RATIO);
-      else if (this.lastCongestionEvent + CONGESTION_EVENT_TIMEOUT_MS < now) this.packetSendRate = minSpeed * 1.2;
-      else this.packetSendRate = minSpeed * 0.9;
-      this.packetSendRateRequested = minSpeedRequest * 1.2;
-      this.packetSendRate = Math.max(CRYPTO_PACKET_MIN_RATE, this.packetSendRate);
-      this.packetSendRateRequested = Math.max(this.packetSendRate, this.packetSendRateRequested);
-    }
-
-    if (this.lastPacketsLeftSet === 0 || this.lastPacketsLeftRequestedSet === 0) {
-      this.lastPacketsLeftSet = now;
-      this.lastPacketsLeftRequestedSet = now;
-      this.packetsLeft = CRYPTO_MIN_QUEUE_LENGTH;
-      this.packetsLeftRequested = CRYPTO_MIN_QUEUE_LENGTH;
-    } else {
-      if (Math.floor(1000 / this.packetSendRate + 0.5) + this.lastPacketsLeftSet <= now) {
-        const n = this.packetSendRate * ((now - this.lastPacketsLeftSet) / 1000) + this.lastPacketsLeftRem;
-        const whole = Math.floor(n);
-        const cap = whole * 4 + CRYPTO_MIN_QUEUE_LENGTH;
-        this.packetsLeft = this.packetsLeft > cap ? cap : this.packetsLeft + whole;
-        this.lastPacketsLeftSet = now;
-        this.lastPacketsLeftRem = n - whole;
-      }
-      if (Math.floor(1000 / this.packetSendRateRequested + 0.5) + this.lastPacketsLeftRequestedSet <= now) {
-        const n = this.packetSendRateRequested * ((now - this.lastPacketsLeftRequestedSet) / 1000) + this.lastPacketsLeftRequestedRem;
-        const whole = Math.floor(n);
-        this.packetsLeftRequested = whole;
-        this.lastPacketsLeftRequestedSet = now;
-        this.lastPacketsLeftRequestedRem = n - whole;
-      }
-      if (this.packetsLeft > this.packetsLeftRequested) this.packetsLeftRequested = this.packetsLeft;
-    }
-
-    const resent = this.sendRequested(this.packetsLeftRequested, now);
-    if (resent !== undefined) {
-      this.packetsLeftRequested -= resent;
-      this.packetsResent += resent;
-      if (resent < this.packetsLeft) this.packetsLeft -= resent;
-      else {
-        this.lastCongestionEvent = now;
-        this.packetsLeft = 0;
-      }
-    }
+    if (this.cc.requestDue(now, this.lastRequestSentAt, this.recvBuf.count)) this.sendRequest(now);
+    this.cc.update(now, this.rttMs, this.sendBuf.count);
+    const resent = this.sendRequested(this.cc.packetsLeftRequested, now);
+    if (resent !== undefined) this.cc.resent(resent, now);
   }
 
   /** Sends up to `max` packets waiting to be (re)sent (c-toxcore's send_requested_packets). */

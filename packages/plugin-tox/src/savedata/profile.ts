@@ -130,70 +130,54 @@ export function parseSavedata(input: Uint8Array): ToxProfile {
   const trailing = copyBytes(r.rest());
 
   const seen = new Set<number>();
-  let keys: { nospam: number; publicKey: Uint8Array; secretKey: Uint8Array } | undefined;
-  let name = '';
-  let statusMessage = '';
-  let userStatus: UserStatus = 'available';
-  const friends: SavedFriend[] = [];
-  let dht: ReturnType<typeof readDht> = { nodes: [], otherSections: [] };
-  let tcpRelays: SavedNode[] = [];
-  let pathNodes: SavedNode[] = [];
-  const otherSections: RawSection[] = [];
-
+  const draft: Draft = {
+    name: '', statusMessage: '', userStatus: 'available', friends: [], dhtNodes: [], dhtOtherSections: [], tcpRelays: [], pathNodes: [], otherSections: [],
+  };
   for (const { type, data: d } of sections) {
     if (type !== SectionType.FRIENDS && isModelled(type)) {
       if (seen.has(type)) throw new Malformed(`a second savedata section of type ${type}`);
       seen.add(type);
     }
-    switch (type) {
-      case SectionType.NOSPAMKEYS:
-        keys = readNospamKeys(d);
-        break;
-      case SectionType.DHT:
-        dht = readDht(d);
-        break;
-      case SectionType.FRIENDS:
-        friends.push(...readFriends(d));
-        break;
-      case SectionType.NAME:
-        if (d.length > MAX_NAME_LENGTH) throw new Malformed(`NAME of ${d.length} bytes, at most ${MAX_NAME_LENGTH}`);
-        name = utf8.decode(d);
-        break;
-      case SectionType.STATUSMESSAGE:
-        if (d.length > MAX_STATUS_MESSAGE_LENGTH) {
-          throw new Malformed(`STATUSMESSAGE of ${d.length} bytes, at most ${MAX_STATUS_MESSAGE_LENGTH}`);
-        }
-        statusMessage = utf8.decode(d);
-        break;
-      case SectionType.STATUS:
-        if (d.length !== 1) throw new Malformed(`STATUS of ${d.length} bytes, not 1`);
-        userStatus = readUserStatus(d[0], 'STATUS');
-        break;
-      case SectionType.TCP_RELAY:
-        tcpRelays = readNodes(d, { tcpAllowed: true, max: MAX_SAVED_TCP_RELAYS, what: 'TCP relays' });
-        break;
-      case SectionType.PATH_NODE:
-        pathNodes = readNodes(d, { tcpAllowed: false, max: MAX_SAVED_PATH_NODES, what: 'path nodes' });
-        break;
-      default:
-        otherSections.push({ type, data: d });
-    }
+    const read = SECTION_READERS.get(type);
+    if (read) read(d, draft);
+    else draft.otherSections.push({ type, data: d });
   }
+  const { keys, ...rest } = draft;
   if (!keys) throw new Malformed('the savedata has no NOSPAMKEYS section (no identity)');
-  return {
-    ...keys,
-    name,
-    statusMessage,
-    userStatus,
-    friends,
-    dhtNodes: dht.nodes,
-    dhtOtherSections: dht.otherSections,
-    tcpRelays,
-    pathNodes,
-    otherSections,
-    trailing,
-  };
+  return { ...keys, ...rest, trailing };
 }
+
+/** A profile being read: every section's part, the identity once NOSPAMKEYS was read. */
+type Draft = { -readonly [K in Exclude<keyof ToxProfile, 'nospam' | 'publicKey' | 'secretKey' | 'trailing' | 'friends' | 'otherSections'>]: ToxProfile[K] } & {
+  keys?: { nospam: number; publicKey: Uint8Array; secretKey: Uint8Array };
+  friends: SavedFriend[];
+  otherSections: RawSection[];
+};
+
+/** What each modelled section sets (c-toxcore's state_load_callback in Messenger.c), by section type. */
+const SECTION_READERS = new Map<number, (d: Uint8Array, p: Draft) => void>([
+  [SectionType.NOSPAMKEYS, (d, p) => { p.keys = readNospamKeys(d); }],
+  [SectionType.DHT, (d, p) => {
+    const dht = readDht(d);
+    p.dhtNodes = dht.nodes;
+    p.dhtOtherSections = dht.otherSections;
+  }],
+  [SectionType.FRIENDS, (d, p) => { p.friends.push(...readFriends(d)); }],
+  [SectionType.NAME, (d, p) => {
+    if (d.length > MAX_NAME_LENGTH) throw new Malformed(`NAME of ${d.length} bytes, at most ${MAX_NAME_LENGTH}`);
+    p.name = utf8.decode(d);
+  }],
+  [SectionType.STATUSMESSAGE, (d, p) => {
+    if (d.length > MAX_STATUS_MESSAGE_LENGTH) throw new Malformed(`STATUSMESSAGE of ${d.length} bytes, at most ${MAX_STATUS_MESSAGE_LENGTH}`);
+    p.statusMessage = utf8.decode(d);
+  }],
+  [SectionType.STATUS, (d, p) => {
+    if (d.length !== 1) throw new Malformed(`STATUS of ${d.length} bytes, not 1`);
+    p.userStatus = readUserStatus(d[0], 'STATUS');
+  }],
+  [SectionType.TCP_RELAY, (d, p) => { p.tcpRelays = readNodes(d, { tcpAllowed: true, max: MAX_SAVED_TCP_RELAYS, what: 'TCP relays' }); }],
+  [SectionType.PATH_NODE, (d, p) => { p.pathNodes = readNodes(d, { tcpAllowed: false, max: MAX_SAVED_PATH_NODES, what: 'path nodes' }); }],
+]);
 
 function isModelled(type: number): boolean {
   return (type >= SectionType.NOSPAMKEYS && type <= SectionType.STATUS) || type === SectionType.TCP_RELAY || type === SectionType.PATH_NODE;
