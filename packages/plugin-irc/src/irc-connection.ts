@@ -14,11 +14,11 @@
  */
 import { Client, ircLineParser, type IrcCommand, type MessageEvent, type WhoisEvent } from 'irc-framework';
 import {
-  ConfabError, Emitter, findAddresses, InvalidArgumentError, NotFoundError, OfflineError,
+  ConfabError, DisposableStore, Emitter, findAddresses, InvalidArgumentError, NotFoundError, OfflineError, StatusHolder,
   type AccountConfig, type ChannelKind, type ChannelRef, type Connection, type ConnectionStatus, type ContactInfo,
   type ContactPresence, type ContactsFacet, type IncomingMessage, type Logger, type MemberRole,
   type OutgoingMessage, type Presence, type RoomChange, type RoomInvitation, type RoomsFacet,
-  type SendReceipt, type StatusChange, type StatusReason,
+  type SendReceipt, type StatusReason,
 } from '@confab/sdk';
 import { isChannelName, rfc1459Lower, targetKind } from './casemap';
 import { JOIN_ERRORS, socketError } from './errors';
@@ -69,14 +69,15 @@ function saslChoice(p: Params): 'plain' | 'external' | 'none' {
 }
 
 export class IrcConnection implements Connection {
-  status: ConnectionStatus = 'disconnected';
-  private readonly statusEmitter = new Emitter<StatusChange>();
-  readonly onStatusChanged = this.statusEmitter.event;
-  private readonly messagesEmitter = new Emitter<readonly IncomingMessage[]>();
+  /** What dispose() releases: the status holder and every emitter. */
+  private readonly bag = new DisposableStore();
+  private readonly state = this.bag.add(new StatusHolder());
+  readonly onStatusChanged = this.state.onChanged;
+  private readonly messagesEmitter = this.bag.add(new Emitter<readonly IncomingMessage[]>());
   readonly onMessages = this.messagesEmitter.event;
-  private readonly roomEmitter = new Emitter<RoomChange>();
-  private readonly invitedEmitter = new Emitter<RoomInvitation>();
-  private readonly presenceEmitter = new Emitter<readonly ContactPresence[]>();
+  private readonly roomEmitter = this.bag.add(new Emitter<RoomChange>());
+  private readonly invitedEmitter = this.bag.add(new Emitter<RoomInvitation>());
+  private readonly presenceEmitter = this.bag.add(new Emitter<readonly ContactPresence[]>());
   readonly rooms: RoomsFacet;
   readonly contacts: ContactsFacet;
 
@@ -131,6 +132,10 @@ export class IrcConnection implements Connection {
     );
   }
 
+  get status(): ConnectionStatus {
+    return this.state.status;
+  }
+
   private get p() {
     const p = this.account.params;
     return {
@@ -157,7 +162,7 @@ export class IrcConnection implements Connection {
     const p = this.p;
     this.requestedQuit = false;
     this.nickTries = 0;
-    this.setStatus('connecting', 'requested');
+    this.state.set('connecting', 'requested');
     const Transport = transportFor({ enabled: p.tls, verify: p.tlsVerify, caFile: p.tlsCa, certFile: p.tlsCert });
     const self = this;
     const client = new Client({
@@ -203,7 +208,7 @@ export class IrcConnection implements Connection {
         settled = true;
         clearTimeout(timer);
         this.teardown();
-        this.setStatus('disconnected', reason, err.message);
+        this.state.set('disconnected', reason, err.message);
         reject(err);
       };
       const timer = setTimeout(() => fail(new ConfabError('NetworkError', `no welcome from ${p.server} within ${REGISTRATION_TIMEOUT_MS / 1000} s`), 'network-error'), REGISTRATION_TIMEOUT_MS);
@@ -212,7 +217,7 @@ export class IrcConnection implements Connection {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        this.setStatus('connected', 'requested');
+        this.state.set('connected', 'requested');
         // ISUPPORT (005, which says whether there is MONITOR) follows the 001; the MOTD ends the
         // registration burst (RFC 2812 §5.1: 376 or 422). A server that never ends it still gets watched.
         const startWatch = () => {
@@ -316,7 +321,7 @@ export class IrcConnection implements Connection {
   async disconnect(message?: string): Promise<void> {
     const client = this.client;
     if (!client) {
-      this.setStatus('disconnected', 'requested');
+      this.state.set('disconnected', 'requested');
       return;
     }
     this.requestedQuit = true;
@@ -498,11 +503,7 @@ export class IrcConnection implements Connection {
 
   dispose(): void {
     this.teardown();
-    this.statusEmitter.dispose();
-    this.messagesEmitter.dispose();
-    this.roomEmitter.dispose();
-    this.invitedEmitter.dispose();
-    this.presenceEmitter.dispose();
+    this.bag.dispose();
   }
 
   // ---- rooms --------------------------------------------------------------------------------
@@ -700,7 +701,7 @@ export class IrcConnection implements Connection {
   private lost(reason: StatusReason, detail: string): void {
     if (this.status === 'disconnected') return;
     this.teardown();
-    this.setStatus('disconnected', reason, detail);
+    this.state.set('disconnected', reason, detail);
   }
 
   private teardown(): void {
@@ -724,12 +725,6 @@ export class IrcConnection implements Connection {
     this.client = undefined;
     this.transport?.close(true);
     this.transport = undefined;
-  }
-
-  private setStatus(status: ConnectionStatus, reason: StatusReason, detail?: string): void {
-    if (status === this.status && status !== 'disconnected') return;
-    this.status = status;
-    this.statusEmitter.fire({ status, reason, detail });
   }
 
   /** Subscribes a handler that can never throw into irc-framework: a bad line is logged, not fatal. */

@@ -1,4 +1,4 @@
-import { silentLogger, validateParams, InvalidArgumentError } from '@confab/sdk';
+import { silentLogger, validateParams, InvalidArgumentError, type StatusChange } from '@confab/sdk';
 import { normalizeTarget, rfc1459Lower, targetKind } from '../src/casemap';
 import { IrcConnection } from '../src/irc-connection';
 import { IRC_PARAMETERS, IrcProtocol } from '../src/irc-protocol';
@@ -117,5 +117,20 @@ describe('building lines', () => {
     expect(() => buildLine(['TOPIC', '#c', 'a\r\nQUIT :x'])).toThrow(InvalidArgumentError);
     expect(() => buildLine(['KICK', '#c', 'a\0b'])).toThrow(InvalidArgumentError);
     expect(() => buildLine(['KICK', '#c x', 'y'])).toThrow(/one word/);
+  });
+});
+
+describe('status (the SDK StatusHolder, issue 15)', () => {
+  it('says disconnected once for disconnects that had nothing to end, and nothing after dispose', async () => {
+    const conn = new IrcConnection({ id: 'irc_test', protocol: 'irc', params: { server: '127.0.0.1', nickname: 'me' } }, silentLogger);
+    const seen: StatusChange[] = [];
+    conn.onStatusChanged((s) => seen.push(s));
+    await conn.disconnect();
+    await conn.disconnect(); // an identical repeat: skipped (IRC used to announce every disconnected)
+    expect(seen).toEqual([{ status: 'disconnected', reason: 'requested' }]);
+    conn.dispose();
+    await conn.disconnect();
+    expect(seen).toHaveLength(1);
+    expect(conn.status).toBe('disconnected');
   });
 });
