@@ -11,11 +11,32 @@ const { execFileSync, spawnSync } = require('node:child_process');
 const { existsSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 
+// confab-media (@confab/media), needed to start it, test it and bench it.
+const MEDIA = [
+  // node-gtk (GObject introspection), built from source by npm ci: introspection and cairo headers, a compiler
+  'libgirepository1.0-dev',
+  'libcairo2-dev',
+  'g++',
+  'make',
+  'python3',
+  'gir1.2-gstreamer-1.0', // the typelibs it loads
+  'gir1.2-gst-plugins-base-1.0',
+  'gir1.2-gst-plugins-bad-1.0',
+  'gir1.2-nice-0.1',
+  'gstreamer1.0-plugins-base', // opus, audioconvert/audioresample, audiotestsrc, videotestsrc
+  'gstreamer1.0-plugins-good', // rtpbin, udpsrc/udpsink, wavparse/wavenc, level, spectrum, vp8, RTP payloaders, dtmf
+  'gstreamer1.0-plugins-bad', // webrtcdsp/webrtcechoprobe, srtpenc/srtpdec, dtls, webrtcbin, dtmfdetect
+  'gstreamer1.0-libav', // G.722 (avenc_g722/avdec_g722)
+  'gstreamer1.0-nice', // nicesrc/nicesink (ICE)
+  'gstreamer1.0-tools', // gst-inspect-1.0 and gst-launch-1.0, to check by hand
+];
+
 // One list per purpose; extend it when a test starts a new real server or client.
 const PACKAGES = {
   start: [
     'dbus-daemon', // a private session bus when there is none
     'libglib2.0-bin', // gdbus, to talk to the daemon by hand
+    ...MEDIA, // confab-media
   ],
   test: [
     'dbus-daemon',
@@ -38,6 +59,7 @@ const PACKAGES = {
     'sip-tester', // sipp: scripted hostile SIP traffic
     'libtoxcore-dev', // c-toxcore 0.2.18, the reference Tox, driven by our C harness ...
     'pkg-config', // ... built with gcc against it
+    ...MEDIA, // confab-media's tests
   ],
   bench: [
     'dbus-daemon',
@@ -57,6 +79,7 @@ const PACKAGES = {
     'libtoxcore-dev', // c-toxcore 0.2.18: bench/tox's network and the peer it runs beside ...
     'pkg-config', // ... through test/fixtures/tox/toxdriver.c, built with gcc against it
     'gcc',
+    ...MEDIA, // bench/media
   ],
 };
 

@@ -1,0 +1,117 @@
+/**
+ * GStreamer through GObject introspection (node-gtk 4.1.1), behind the few typed shapes confab-media
+ * uses. node-gtk ships no TypeScript types; this file is the one place where its untyped objects are
+ * given a type, so nothing untyped leaves it.
+ *
+ * Traps (../../shared/notes/real-peers.md, Media): GStreamer only delivers bus signals while a GLib
+ * main loop runs (see main-loop.ts); an exception thrown inside a signal callback ends the process
+ * (see safe.ts); gsize values come back as BigInt; enum values are numbers.
+ * @since 0.1.0
+ */
+
+/** A GObject property bag: node-gtk maps properties to camelCase fields. */
+export interface GObjectLike {
+  on(signal: string, callback: (...args: unknown[]) => unknown): unknown;
+  emit(signal: string, ...args: unknown[]): unknown;
+}
+
+export interface GstStructure {
+  getName(): string;
+  toString(): string;
+  hasField(name: string): boolean;
+}
+
+export interface GstMessage {
+  readonly type: number;
+  readonly src: GstObjectLike | null;
+  parseError(): [{ message: string }, string | null];
+  parseWarning(): [{ message: string }, string | null];
+  getStructure(): GstStructure | null;
+}
+
+export interface GstObjectLike extends GObjectLike {
+  getName(): string;
+}
+
+export interface GstPad extends GstObjectLike {
+  getName(): string;
+  setOffset(ns: number): void;
+  isLinked(): boolean;
+}
+
+export interface GstElement extends GstObjectLike {
+  setState(state: number): number;
+  getByName?(name: string): GstElement | null;
+  getStaticPad(name: string): GstPad | null;
+  /** Any property, by its camelCase name. */
+  [property: string]: unknown;
+}
+
+export interface GstBus extends GObjectLike {
+  popFiltered(types: number): GstMessage | null;
+  addSignalWatch(): void;
+  removeSignalWatch(): void;
+}
+
+export interface GstPipeline extends GstElement {
+  getByName(name: string): GstElement | null;
+  getBus(): GstBus;
+}
+
+export interface GstDevice extends GstObjectLike {
+  getDisplayName(): string;
+  getDeviceClass(): string;
+  getProperties(): GstStructure | null;
+}
+
+export interface GstDeviceMonitor extends GObjectLike {
+  addFilter(classes: string, caps: null): number;
+  getBus(): GstBus;
+  start(): boolean;
+  stop(): void;
+  getDevices(): GstDevice[];
+}
+
+export interface GstModule {
+  init(argv: null): void;
+  version(): [number, number, number, number];
+  parseLaunch(description: string): GstPipeline;
+  ElementFactory: { find(name: string): unknown };
+  DeviceMonitor: new () => GstDeviceMonitor;
+  State: { NULL: number; READY: number; PAUSED: number; PLAYING: number };
+  StateChangeReturn: { FAILURE: number };
+  MessageType: Record<'EOS' | 'ERROR' | 'WARNING' | 'ELEMENT' | 'STATE_CHANGED' | 'DEVICE_ADDED' | 'DEVICE_REMOVED', number>;
+}
+
+export interface GLibMainLoop {
+  run(): void;
+  quit(): void;
+  isRunning(): boolean;
+}
+
+export interface GLibModule {
+  MainLoop: new (context: null, isRunning: boolean) => GLibMainLoop;
+}
+
+interface NodeGtk {
+  require(namespace: string, version: string): unknown;
+}
+
+let loaded: { Gst: GstModule; GLib: GLibModule } | undefined;
+
+/** Loads node-gtk and initialises GStreamer once. Throws when the typelibs are missing. */
+export function gi(): { Gst: GstModule; GLib: GLibModule } {
+  if (loaded) return loaded;
+  // node-gtk has no types: this file gives it its types
+  const nodeGtk = require('node-gtk') as NodeGtk;
+  const GLib = nodeGtk.require('GLib', '2.0') as GLibModule;
+  const Gst = nodeGtk.require('Gst', '1.0') as GstModule;
+  Gst.init(null);
+  loaded = { Gst, GLib };
+  return loaded;
+}
+
+/** Whether this GStreamer has an element (e.g. `avenc_g722`, which comes with gstreamer1.0-libav). */
+export function hasElement(name: string): boolean {
+  return gi().Gst.ElementFactory.find(name) !== null;
+}
