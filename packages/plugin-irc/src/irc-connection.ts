@@ -11,62 +11,37 @@
  *
  * SASL (IRCv3 SASL 3.1/3.2): PLAIN with sasl-username/sasl-password, EXTERNAL with a TLS client
  * certificate; a failed SASL login fails the connection (`auth-failed`), never an anonymous login.
+ *
+ * This file connects, sends and keeps the state. What the server says is dispatched by table to
+ * handlers/ (registration, messaging, channels, contacts), each given a context made here.
  */
-import { Client, ircLineParser, type IrcCommand, type MessageEvent, type WhoisEvent } from 'irc-framework';
+import { Client } from 'irc-framework';
 import {
-  ConfabError, DisposableStore, Emitter, findAddresses, InvalidArgumentError, NotFoundError, OfflineError, StatusHolder,
+  ConfabError, DisposableStore, Emitter, findAddresses, InvalidArgumentError, OfflineError, StatusHolder,
   type AccountConfig, type ChannelKind, type ChannelRef, type Connection, type ConnectionStatus, type ContactInfo,
   type ContactPresence, type ContactsFacet, type IncomingMessage, type Logger, type MemberRole,
   type OutgoingMessage, type Presence, type RoomChange, type RoomInvitation, type RoomsFacet,
   type SendReceipt, type StatusReason,
 } from '@confab/sdk';
-import { isChannelName, rfc1459Lower, targetKind } from './casemap';
-import { JOIN_ERRORS, socketError } from './errors';
+import { rfc1459Lower, targetKind } from './casemap';
 import { RoomTracker } from './room-tracker';
 import { TokenBucket } from './flood-control';
-import { parseFormatting } from './formatting';
+import { subscribe, type IrcContext } from './handlers';
+import { Registration } from './handlers/registration';
 import { buildLine } from './irc-line';
+import { ircSettings, type IrcSettings } from './irc-settings';
+import type { Deferred, PendingEcho, PendingSend } from './pending';
 import { PresenceWatch } from './presence-watch';
-import { PendingReplies, type ParsedLine, type Reply } from './replies';
+import { PendingReplies, type Reply } from './replies';
 import { transportFor, type SocketTransport } from './socket-transport';
 import { bodyBudget, splitMessage } from './split';
 
 const REGISTRATION_TIMEOUT_MS = 30_000;
-/** How long after the 001 the contact watch waits for the end of the MOTD. */
-const MOTD_WAIT_MS = 10_000;
 const JOIN_TIMEOUT_MS = 30_000;
 /** How long a command (TOPIC, KICK, MODE, WHOIS…) may wait for its answer. */
 const COMMAND_TIMEOUT_MS = 30_000;
 /** The prefix mode that gives each role (RFC 2812 §3.2.3 o/v; h, a, q where ISUPPORT PREFIX has them). */
 const MODE_FOR_ROLE: Partial<Record<MemberRole, string>> = { owner: 'q', admin: 'a', op: 'o', halfop: 'h', voice: 'v' };
-/** Nick alternatives tried when the nick is taken during registration: nick_, nick__. */
-const NICK_RETRIES = 2;
-
-interface Deferred<T> {
-  resolve(v: T): void;
-  reject(e: unknown): void;
-}
-
-interface PendingSend extends Deferred<SendReceipt> {
-  readonly target: string;
-  refused?: ConfabError;
-}
-
-interface PendingEcho extends Deferred<SendReceipt> {
-  readonly target: string;
-  remaining: number;
-}
-
-type Params = AccountConfig['params'];
-
-/** Which SASL mechanism the parameters ask for (`auto`: PLAIN with a password, EXTERNAL with only a client certificate). */
-function saslChoice(p: Params): 'plain' | 'external' | 'none' {
-  const m = String(p['sasl-mechanism'] ?? 'auto');
-  if (m === 'plain' || m === 'external' || m === 'none') return m;
-  if (p['sasl-password'] !== undefined) return 'plain';
-  if (p['tls-client-cert'] !== undefined && p.tls === true) return 'external';
-  return 'none';
-}
 
 export class IrcConnection implements Connection {
   /** What dispose() releases: the status holder and every emitter. */
@@ -85,7 +60,7 @@ export class IrcConnection implements Connection {
   private transport: SocketTransport | undefined;
   private readonly tracker = new RoomTracker((c) => this.roomEmitter.fire(c));
   private readonly sends = new Map<string, PendingSend>();
-  private echoes: PendingEcho[] = [];
+  private readonly echoes: PendingEcho[] = [];
   private readonly bucket: TokenBucket;
   private readonly joins = new Map<string, Deferred<ChannelRef>>();
   private readonly parts = new Map<string, Deferred<void>>();
@@ -93,14 +68,14 @@ export class IrcConnection implements Connection {
   private readonly whois = new Map<string, Array<Deferred<ContactInfo>>>();
   private readonly watch: PresenceWatch;
   private inbox: IncomingMessage[] = [];
-  private nickTries = 0;
   private requestedQuit = false;
 
   constructor(
     private readonly account: AccountConfig,
     private readonly log: Logger,
   ) {
-    this.bucket = new TokenBucket(Number(account.params['flood-burst'] ?? 5), Number(account.params['flood-rate'] ?? 2));
+    const settings = ircSettings(account.params);
+    this.bucket = new TokenBucket(settings.floodBurst, settings.floodRate);
     this.rooms = {
       onRoomChanged: this.roomEmitter.event,
       onInvited: this.invitedEmitter.event,
@@ -128,7 +103,7 @@ export class IrcConnection implements Connection {
       },
       (changes) => this.presenceEmitter.fire(changes),
       (nick) => this.client && this.write(this.client, 'NICK', nick), // nick regain: it is free now
-      Number(account.params['ison-interval'] ?? 30) * 1000,
+      settings.isonInterval * 1000,
     );
   }
 
@@ -136,36 +111,42 @@ export class IrcConnection implements Connection {
     return this.state.status;
   }
 
-  private get p() {
-    const p = this.account.params;
-    return {
-      server: String(p.server),
-      port: Number(p.port ?? 6667),
-      nickname: String(p.nickname),
-      username: p.username === undefined ? String(p.nickname) : String(p.username),
-      realname: p.realname === undefined ? String(p.nickname) : String(p.realname),
-      password: p.password === undefined ? undefined : String(p.password),
-      tls: p.tls === true,
-      tlsVerify: p['tls-verify'] !== false,
-      tlsCa: p['tls-ca'] === undefined ? undefined : String(p['tls-ca']),
-      tlsCert: p['tls-client-cert'] === undefined ? undefined : String(p['tls-client-cert']),
-      quitMessage: String(p['quit-message'] ?? 'Confab'),
-      pingTimeout: Number(p['ping-timeout'] ?? 90),
-      sasl: saslChoice(p),
-      saslUsername: String(p['sasl-username'] ?? p.nickname),
-      saslPassword: p['sasl-password'] === undefined ? '' : String(p['sasl-password']),
-    };
+  private get p(): IrcSettings {
+    return ircSettings(this.account.params);
   }
 
   connect(): Promise<void> {
     if (this.client) return Promise.reject(new ConfabError('NotAvailable', 'already connecting or connected'));
     const p = this.p;
     this.requestedQuit = false;
-    this.nickTries = 0;
     this.state.set('connecting', 'requested');
+    const client = this.createClient(p);
+    this.client = client;
+    // IRCv3 labeled-response: every command we send is answered with its label (see replies.ts).
+    client.requestCap(['labeled-response']);
+
+    return new Promise<void>((resolve, reject) => {
+      const registration = new Registration(p.server, REGISTRATION_TIMEOUT_MS, {
+        welcomed: () => {
+          this.state.set('connected', 'requested');
+          resolve();
+        },
+        failed: (err, reason) => {
+          this.teardown();
+          this.state.set('disconnected', reason, err.message);
+          reject(err);
+        },
+      });
+      subscribe(client, this.contextFor(client, registration), () => this.client === client);
+      client.on('error', (e: unknown) => this.log.debug('irc-framework error: %s', String(e))); // never an unhandled 'error' event
+      client.connect();
+    });
+  }
+
+  private createClient(p: IrcSettings): Client {
     const Transport = transportFor({ enabled: p.tls, verify: p.tlsVerify, caFile: p.tlsCa, certFile: p.tlsCert });
     const self = this;
-    const client = new Client({
+    return new Client({
       host: p.server,
       port: p.port,
       nick: p.nickname,
@@ -196,126 +177,35 @@ export class IrcConnection implements Connection {
         }
       } as never,
     });
-    this.client = client;
-    // IRCv3 labeled-response: every command we send is answered with its label (see replies.ts).
-    client.requestCap(['labeled-response']);
+  }
 
-    return new Promise<void>((resolve, reject) => {
-      let settled = false;
-      let closingReason: string | undefined;
-      const fail = (err: ConfabError, reason: StatusReason) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.teardown();
-        this.state.set('disconnected', reason, err.message);
-        reject(err);
-      };
-      const timer = setTimeout(() => fail(new ConfabError('NetworkError', `no welcome from ${p.server} within ${REGISTRATION_TIMEOUT_MS / 1000} s`), 'network-error'), REGISTRATION_TIMEOUT_MS);
-
-      this.guard(client, 'registered', (e: { nick: string }) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.state.set('connected', 'requested');
-        // ISUPPORT (005, which says whether there is MONITOR) follows the 001; the MOTD ends the
-        // registration burst (RFC 2812 §5.1: 376 or 422). A server that never ends it still gets watched.
-        const startWatch = () => {
-          clearTimeout(motdTimer);
-          if (this.client === client) this.watch.start();
-        };
-        const motdTimer = setTimeout(startWatch, MOTD_WAIT_MS).unref();
-        client.once('motd', startWatch);
-        // The nick the server gave us is the 001's target (RFC 2812 §5.1); irc-framework sets user.nick after this event.
-        if (rfc1459Lower(e.nick) !== rfc1459Lower(p.nickname)) this.watch.want(p.nickname); // regain it when free
-        resolve();
-      });
-      this.guard(client, 'irc error', (e: { error: string; reason?: string; channel?: string; nick?: string }) => {
-        if (e.error === 'password_mismatch') return fail(new ConfabError('AuthenticationFailed', `${p.server} refused the password (464)`), 'auth-failed');
-        if (e.error === 'banned_from_network') return fail(new ConfabError('PermissionDenied', `${p.server} bans this connection (465): ${e.reason ?? ''}`), 'protocol-error');
-        // RFC 2812 §3.7.4 ERROR before registration: the server is closing the link. Servers without
-        // 464 (ngircd: "Access denied: Bad password?") say why only here.
-        if (e.error === 'irc') {
-          if (!settled && /password|access denied/i.test(e.reason ?? '')) return fail(new ConfabError('AuthenticationFailed', `${p.server} refused the login: ${e.reason}`), 'auth-failed');
-          closingReason = e.reason; // said again as the reason when the socket closes
-          return;
-        }
-        this.onIrcError(e.error, e.channel ?? e.nick, e.reason);
-      });
-      // A SASL failure never falls through to an unauthenticated login (IRCv3 SASL 3.1: 904/905/902).
-      this.guard(client, 'sasl failed', (e: { reason: string; message?: string }) => {
-        const why = e.reason === 'capability_missing' ? `${p.server} does not offer SASL` : e.reason === 'unsupported_mechanism' ? `${p.server} does not offer SASL ${p.sasl.toUpperCase()}` : `${p.server} refused the SASL login${e.message ? `: ${e.message}` : ''}`;
-        fail(new ConfabError('AuthenticationFailed', why), 'auth-failed');
-      });
-      // CTCP PING is answered with its own argument (CTCP spec, "PING"); VERSION irc-framework answers
-      // from its `version` option. Replies go through flood control: a CTCP flood cannot flood us off.
-      this.guard(client, 'ctcp request', (e: { nick: string; type: string; message: string }) => {
-        if (e.type?.toUpperCase() !== 'PING' || !this.client) return;
-        const arg = e.message.replace(/^\x01?PING ?/i, '').replace(/\x01$/, '').slice(0, 64);
-        this.write(client, 'NOTICE', e.nick, `\x01PING${arg ? ` ${arg}` : ''}\x01`);
-      });
-      this.guard(client, 'ping timeout', () => {
-        closingReason = `no answer from the server for ${p.pingTimeout} s (ping timeout)`;
-      });
-      this.guard(client, 'nick in use', () => {
-        if (this.status === 'connected') return; // a NICK change refused later: nothing to do yet
-        if (this.nickTries >= NICK_RETRIES) return fail(new ConfabError('NameInUse', `the nickname ${p.nickname} is in use on ${p.server}`), 'name-in-use');
-        this.nickTries++;
-        client.changeNick(p.nickname + '_'.repeat(this.nickTries)); // RFC 2812 §3.1.2 NICK
-      });
-      this.guard(client, 'socket close', () => {
-        const err = closingReason && !this.transport?.lastError
-          ? new ConfabError('NetworkError', `${p.server}: ${closingReason}`)
-          : socketError(this.transport?.lastError, p.server, p.port);
-        if (!settled) {
-          fail(err, err.code === 'CertificateInvalid' ? 'cert-invalid' : err.code === 'InvalidArgument' ? 'config-error' : 'network-error');
-          return;
-        }
-        this.lost(this.requestedQuit ? 'requested' : 'network-error', err.message); // e.g. "closed the link: Closing link: (…) [Excess Flood]"
-      });
-      this.guard(client, 'message', (e: MessageEvent) => this.onMessage(e));
-      this.guard(client, 'pong', (e: { message?: string }) => this.onPong(e.message ?? ''));
-      this.guard(client, 'join', (e: { nick: string; channel: string }) => this.onJoin(e.nick, e.channel));
-      this.guard(client, 'part', (e: { nick: string; channel: string; message?: string }) => this.onPart(e.nick, e.channel, e.message));
-      this.guard(client, 'kick', (e: { kicked: string; channel: string; nick: string; message?: string }) => this.onKick(e.kicked, e.channel, e.nick, e.message));
-      this.guard(client, 'quit', (e: { nick: string; message?: string }) => this.tracker.quit(e.nick, e.message));
-      this.guard(client, 'nick', (e: { nick: string; new_nick: string }) => {
-        this.tracker.renamed(e.nick, e.new_nick);
-        if (rfc1459Lower(e.new_nick) === rfc1459Lower(p.nickname)) this.watch.want(undefined); // regained
-      });
-      this.guard(client, 'raw', (e: { line: string; from_server: boolean }) => {
-        // Answers to our commands are matched on the raw line, before irc-framework dispatches it.
-        if (!e.from_server || this.replies.size === 0) return;
-        const line = ircLineParser(e.line) as ParsedLine | null;
-        if (line) this.replies.feed(line);
-      });
-      this.guard(client, 'mode', (e: { target: string; modes: Array<{ mode: string; param?: string }> }) => this.onMode(client, e.target, e.modes, false));
-      this.guard(client, 'channel info', (e: { channel: string; modes?: Array<{ mode: string; param?: string }> }) => {
-        if (e.modes) this.onMode(client, e.channel, e.modes, true); // RPL_CHANNELMODEIS
-      });
-      this.guard(client, 'invite', (e: { nick: string; invited: string; channel: string }) => {
-        // RFC 2812 §3.2.7; with IRCv3 invite-notify we also see others being invited: not for us.
-        if (rfc1459Lower(e.invited) === rfc1459Lower(client.user.nick)) this.invitedEmitter.fire({ room: rfc1459Lower(e.channel), by: rfc1459Lower(e.nick) });
-      });
-      this.guard(client, 'users online', (e: { nicks: string[] }) => this.watch.online(e.nicks));
-      this.guard(client, 'users offline', (e: { nicks: string[] }) => this.watch.offline(e.nicks));
-      this.guard(client, 'away', (e: { nick: string; message?: string; self?: boolean }) => {
-        if (!e.self) this.watch.away(e.nick, e.message ?? ''); // IRCv3 away-notify, RPL_AWAY
-      });
-      this.guard(client, 'back', (e: { nick: string; self?: boolean }) => {
-        if (!e.self) this.watch.away(e.nick, undefined);
-      });
-      this.guard(client, 'whois', (e: WhoisEvent) => this.onWhois(e));
-      this.guard(client, 'userlist', (e: { channel: string; users: Array<{ nick: string; modes: string[] }> }) => this.tracker.names(rfc1459Lower(e.channel), e.users));
-      this.guard(client, 'topic', (e: { channel: string; topic?: string }) => this.tracker.topic(rfc1459Lower(e.channel), e.topic ?? ''));
-      this.guard(client, 'unknown command', (c: IrcCommand) => {
-        if (JOIN_ERRORS[c.command] && c.params[1]) this.onIrcError(c.command, c.params[1], c.params[c.params.length - 1]);
-      });
-      this.guard(client, 'debug', (line: string) => this.log.debug('%s', line));
-      client.on('error', (e: unknown) => this.log.debug('irc-framework error: %s', String(e))); // never an unhandled 'error' event
-
-      client.connect();
-    });
+  /** What the handler tables see of this connection, for the events of `client`. */
+  private contextFor(client: Client, registration: Registration): IrcContext {
+    return {
+      log: this.log,
+      settings: this.p,
+      registration,
+      ownNick: () => client.user.nick ?? '',
+      write: (...line) => this.write(client, ...line),
+      changeNick: (nick) => client.changeNick(nick), // RFC 2812 §3.1.2 NICK
+      isupport: () => client.network.options,
+      socketError: () => this.transport?.lastError,
+      quitRequested: () => this.requestedQuit,
+      lost: (reason, detail) => this.lost(reason, detail),
+      tracker: this.tracker,
+      joins: this.joins,
+      parts: this.parts,
+      invited: (invitation) => this.invitedEmitter.fire(invitation),
+      echoes: this.echoes,
+      sends: this.sends,
+      replies: this.replies,
+      received: (m) => this.received(m),
+      watch: this.watch,
+      startWatch: () => {
+        if (this.client === client) this.watch.start();
+      },
+      whois: this.whois,
+    };
   }
 
   async disconnect(message?: string): Promise<void> {
@@ -458,37 +348,6 @@ export class IrcConnection implements Connection {
     });
   }
 
-  /** RPL_ENDOFWHOIS with everything irc-framework collected since RPL_WHOISUSER (RFC 2812 §3.6.2). */
-  private onWhois(e: WhoisEvent): void {
-    const nick = rfc1459Lower(e.nick);
-    const waiting = this.whois.get(nick);
-    this.whois.delete(nick);
-    if (e.error) {
-      for (const d of waiting ?? []) d.reject(new NotFoundError(`no one is using the nickname ${e.nick}`));
-      return;
-    }
-    this.watch.away(e.nick, e.away || undefined);
-    const info: Record<string, string> = {};
-    const put = (k: string, v: unknown) => {
-      if (v !== undefined && v !== null && v !== '' && v !== false) info[k] = String(v);
-    };
-    put('nick', e.nick);
-    put('username', e.ident);
-    put('host', e.actual_hostname ?? e.hostname);
-    put('realname', e.real_name);
-    put('account', e.account); // 330, IRCv3 account via services
-    put('server', e.server);
-    put('server-info', e.server_info);
-    put('channels', e.channels);
-    put('idle-seconds', e.idle);
-    put('signon', e.logon === undefined ? undefined : new Date(Number(e.logon) * 1000).toISOString());
-    put('away', e.away);
-    put('secure', e.secure ? 'yes' : undefined);
-    put('operator', e.operator);
-    put('bot', e.bot ? 'yes' : undefined);
-    for (const d of waiting ?? []) d.resolve(info);
-  }
-
   /** By the server's ISUPPORT CHANTYPES (https://modern.ircdocs.horse/#chantypes-parameter); undefined until it sent them. */
   private kindOf(target: string): ChannelKind | undefined {
     const chantypes: unknown = this.client?.network.options.CHANTYPES; // irc-framework splits it into characters
@@ -549,25 +408,9 @@ export class IrcConnection implements Connection {
 
   // ---- inbound ------------------------------------------------------------------------------
 
-  private onMessage(e: MessageEvent): void {
-    if (e.from_server || !e.nick) return; // server notices (before registration, MOTD-style): not a conversation
-    const ownNick = this.client?.user.nick ?? '';
-    const own = rfc1459Lower(e.nick) === rfc1459Lower(ownNick);
-    const inRoom = isChannelName(e.target);
-    const target = inRoom ? rfc1459Lower(e.target) : rfc1459Lower(own ? e.target : e.nick);
-    if (own && e.tags?.label) return; // a labeled echo: replies.ts matched it to its message
-    if (own && this.confirmEcho(target, e)) return; // the echo of our own message: it is in the outbox
-    const { text, markup } = parseFormatting(e.message); // mIRC formatting: plain text + Pango markup
-    this.inbox.push({
-      channel: { kind: inRoom ? 'room' : 'direct', target },
-      sender: { id: rfc1459Lower(e.nick), name: e.nick },
-      body: text,
-      markup,
-      kind: e.type === 'privmsg' ? 'normal' : e.type,
-      serverTime: e.time ? new Date(e.time) : undefined, // IRCv3 server-time
-      protocolId: e.tags?.msgid, // IRCv3 message-ids
-      outgoing: own || undefined,
-    });
+  /** A message for the daemon: handed over in one batch with the others of the same turn. */
+  private received(m: IncomingMessage): void {
+    this.inbox.push(m);
     if (this.inbox.length === 1) setImmediate(() => this.flushInbox());
   }
 
@@ -575,100 +418,6 @@ export class IrcConnection implements Connection {
     const batch = this.inbox;
     this.inbox = [];
     if (batch.length > 0) this.messagesEmitter.fire(batch);
-  }
-
-  /** Matches an echo to the oldest unconfirmed message to that target; false when it is not one of ours. */
-  private confirmEcho(target: string, e: MessageEvent): boolean {
-    const i = this.echoes.findIndex((x) => x.target === target);
-    if (i < 0) return false;
-    const pending = this.echoes[i];
-    if (--pending.remaining > 0) return true;
-    this.echoes.splice(i, 1);
-    pending.resolve({ serverTime: e.time ? new Date(e.time) : undefined, protocolId: e.tags?.msgid });
-    return true;
-  }
-
-  private onPong(token: string): void {
-    const pending = this.sends.get(token);
-    if (!pending) return;
-    this.sends.delete(token);
-    if (pending.refused) pending.reject(pending.refused);
-    else pending.resolve({});
-  }
-
-  private onIrcError(error: string, subject: string | undefined, reason: string | undefined): void {
-    const join = JOIN_ERRORS[error];
-    const name = subject ? rfc1459Lower(subject) : '';
-    if (join && this.joins.has(name)) {
-      const d = this.joins.get(name)!;
-      this.joins.delete(name);
-      d.reject(new ConfabError(join.code, `cannot join ${subject}: ${join.text}`));
-      return;
-    }
-    // A refusal of a message (RFC 2812 §5.2: 401 ERR_NOSUCHNICK, 404 ERR_CANNOTSENDTOCHAN…) comes
-    // before the PONG that follows it: mark the oldest unconfirmed send to that target.
-    const refusal = error === 'no_such_nick' ? 'NotFound' : error === 'cannot_send_to_channel' || error === 'cannot_send_to_user' ? 'NotCapable' : undefined;
-    if (refusal) {
-      const echo = this.echoes.findIndex((x) => x.target === name);
-      if (echo >= 0) {
-        // No echo will come for a refused line: fail the message now.
-        const [pending] = this.echoes.splice(echo, 1);
-        pending.reject(new ConfabError(refusal, `${subject}: ${reason ?? error}`));
-        return;
-      }
-      for (const s of this.sends.values()) {
-        if (s.target === name && !s.refused) {
-          s.refused = new ConfabError(refusal, `${subject}: ${reason ?? error}`);
-          break;
-        }
-      }
-      return;
-    }
-    this.log.debug('irc error %s %s: %s', error, subject ?? '', reason ?? '');
-  }
-
-  /** MODE on a room (RFC 2812 §3.2.3): prefix modes change members' roles, the rest are the room's. */
-  private onMode(client: Client, target: string, modes: ReadonlyArray<{ mode: string; param?: string }>, listing: boolean): void {
-    if (!isChannelName(target)) return; // our own user modes
-    const room = rfc1459Lower(target);
-    const prefixes = ((client.network.options.PREFIX ?? []) as Array<{ mode: string }>).map((x) => x.mode);
-    const listModes = String((client.network.options.CHANMODES as string[] | undefined)?.[0] ?? 'beI');
-    const roomModes: Array<{ mode: string; on: boolean; param?: string }> = [];
-    for (const m of modes) {
-      const on = m.mode[0] !== '-';
-      const letter = m.mode.slice(-1);
-      if (prefixes.includes(letter)) {
-        if (m.param) this.tracker.memberMode(room, m.param, letter, on);
-      } else if (!listModes.includes(letter)) roomModes.push({ mode: letter, on, param: m.param });
-    }
-    if (roomModes.length > 0 || listing) this.tracker.roomModes(room, roomModes, listing);
-  }
-
-  private onJoin(nick: string, channel: string): void {
-    const room = rfc1459Lower(channel);
-    if (rfc1459Lower(nick) === rfc1459Lower(this.client?.user.nick ?? '')) {
-      this.tracker.joinedSelf(room, nick);
-      if (this.client) this.write(this.client, 'MODE', channel); // RFC 2812 §3.2.3: the room's modes (324)
-      const d = this.joins.get(room);
-      this.joins.delete(room);
-      d?.resolve({ kind: 'room', target: room });
-    } else this.tracker.joined(room, nick);
-  }
-
-  private onPart(nick: string, channel: string, message?: string): void {
-    const room = rfc1459Lower(channel);
-    if (rfc1459Lower(nick) === rfc1459Lower(this.client?.user.nick ?? '')) {
-      this.tracker.leftSelf(room, message);
-      const d = this.parts.get(room);
-      this.parts.delete(room);
-      d?.resolve();
-    } else this.tracker.left(room, nick, message);
-  }
-
-  private onKick(kicked: string, channel: string, by: string, message?: string): void {
-    const room = rfc1459Lower(channel);
-    if (rfc1459Lower(kicked) === rfc1459Lower(this.client?.user.nick ?? '')) this.tracker.leftSelf(room, `kicked by ${by}: ${message ?? ''}`);
-    else this.tracker.left(room, kicked, `kicked by ${by}`);
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------
@@ -721,22 +470,10 @@ export class IrcConnection implements Connection {
     this.watch.stop();
     this.tracker.clear();
     // Close the socket in a way irc-framework sees ('socket close'), so that it stops its own ping
-    // timers; our handlers ignore everything from a client that is no longer this.client (guard()).
+    // timers; the handler tables ignore everything from a client that is no longer this.client (handlers/index.ts).
     this.client = undefined;
     this.transport?.close(true);
     this.transport = undefined;
-  }
-
-  /** Subscribes a handler that can never throw into irc-framework: a bad line is logged, not fatal. */
-  private guard<A extends unknown[]>(client: Client, event: string, handler: (...args: A) => void): void {
-    client.on(event, (...args: unknown[]) => {
-      if (this.client !== client) return; // a client we dropped: its late events are of no interest
-      try {
-        handler(...(args as A));
-      } catch (err) {
-        this.log.warn('handling %s failed: %s', event, err instanceof Error ? err.message : String(err));
-      }
-    });
   }
 }
 

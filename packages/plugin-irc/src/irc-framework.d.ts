@@ -41,6 +41,14 @@ declare module 'irc-framework' {
     account?: string;
   }
 
+  /** `irc error`: an error numeric or ERROR by name (src/commands/handlers/*.js), e.g. `password_mismatch`, `irc` for ERROR. */
+  export interface IrcErrorEvent {
+    error: string;
+    reason?: string;
+    channel?: string;
+    nick?: string;
+  }
+
   export interface IrcCommand {
     command: string;
     params: string[];
