@@ -35,9 +35,13 @@ describe('the confab CLI', () => {
     await until(() => watch.output().includes('confab: watching'), 10000, 'watch to subscribe');
     const sent = await d.cli(['send', 'faulty_clitest', 'Alice', 'hello', 'alice']);
     expect(sent.stdout).toMatch(/^queued message \d+ in channel \d+\n$/);
-    await until(() => watch.output().includes('"body":"echo: hello alice"'), 10000, 'watch to show the echo');
-    const events = watch.output().trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { event: string; state?: string; body?: string });
-    expect(events.some((e) => e.event === 'state' && e.state === 'sent')).toBe(true);
+    // The echo and the sent state are two signals and two lines, printed as each comes: either may be
+    // first (a message line waits for a new channel's target), and neither is there with the other. Wait
+    // for each, reading whole lines only.
+    const events = () => watch.output().split('\n').slice(0, -1).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { event: string; id?: string; state?: string; body?: string });
+    const id = /^queued message (\d+) /.exec(sent.stdout)![1];
+    await until(() => events().some((e) => e.event === 'message' && e.body === 'echo: hello alice'), 10000, 'watch to show the echo');
+    await until(() => events().some((e) => e.event === 'state' && e.id === id && e.state === 'sent'), 10000, 'watch to show the message sent');
     await watch.stop();
 
     const hist = await d.cli(['history', 'faulty_clitest', 'alice']);
