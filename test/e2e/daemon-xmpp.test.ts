@@ -29,6 +29,18 @@ describe('confabd on prosody', () => {
     return p;
   };
   const say = (p: Started, to: string, body: string) => p.child.stdin!.write(`${to}\t${body}\n`);
+  /** Resolves once prosody has handled all `p` sent so far: it answers an IQ of one session after the stanzas before it. */
+  const handled = async (p: Started) => {
+    const answers = () => p.output().split('\n').filter((l) => l.startsWith('{"disco":')).length;
+    const before = answers();
+    say(p, '!disco', 'localhost');
+    await until(() => answers() > before, 10000, 'prosody to answer what the peer sent');
+  };
+  /** `!join` for the peer, resolved once the room has it in (its own presence back). */
+  const peerJoins = async (p: Started, occupant: string) => {
+    say(p, '!join', occupant);
+    await until(() => p.output().includes(`{"joined":"${occupant}"}`), 10000, `the peer in ${occupant}`);
+  };
   const ACCOUNT = '/im/confab/Confab1/accounts/xmpp_confab_localhost';
   const received: Msg[] = [];
   const requests: string[][] = [];
@@ -117,7 +129,7 @@ describe('confabd on prosody', () => {
     await acc.SetEnabled(false);
     await d.waitForStatus(ACCOUNT, 'disconnected');
     for (let i = 1; i <= 5; i++) say(peer, 'confab@localhost', `while away ${i}`);
-    await new Promise((r) => setTimeout(r, 500)); // let prosody archive them (no signal to wait for)
+    await handled(peer); // archived
     await acc.SetEnabled(true);
     await d.waitForStatus(ACCOUNT, 'connected');
     await until(() => received.find((r) => r.body === 'while away 5'), 10000, 'the archived messages');
@@ -128,7 +140,7 @@ describe('confabd on prosody', () => {
     // killed while away: the restarted daemon catches up from where its store ends, nothing twice
     await d.kill();
     say(peer, 'confab@localhost', 'while away 6');
-    await new Promise((r) => setTimeout(r, 500));
+    await handled(peer);
     await d.restart();
     await d.waitForStatus(ACCOUNT, 'connected');
     await until(async () => (await away()).length >= 6, 10000, 'the message sent while confabd was dead');
@@ -202,8 +214,7 @@ describe('confabd on prosody', () => {
   it('joins rooms (XEP-0045): members with roles, messages both ways, the subject, a taken nick, invitations', async () => {
     const invited: string[][] = [];
     (await d.manager()).on('Invited', (acc: string, room: string, by: string) => invited.push([acc, room, by]));
-    say(peer, '!join', 'lounge@conference.localhost/peerie');
-    await new Promise((r) => setTimeout(r, 300)); // the peer creates the room, and owns it
+    await peerJoins(peer, 'lounge@conference.localhost/peerie'); // the peer creates the room, and owns it
     say(peer, '!groupchat', 'lounge@conference.localhost\tsaid before we came');
     const acc = await d.account(ACCOUNT);
     const lounge = (await acc.JoinRoom('Lounge@conference.localhost', '')) as string;
@@ -227,8 +238,7 @@ describe('confabd on prosody', () => {
     await until(async () => (await d.channelProp(lounge, 'Topic')) === 'Talk here', 10000, 'the subject');
 
     // a nick already in the room: joined as confab_
-    say(peer, '!join', 'den@conference.localhost/confab');
-    await new Promise((r) => setTimeout(r, 300));
+    await peerJoins(peer, 'den@conference.localhost/confab');
     const den = (await acc.JoinRoom('den@conference.localhost', '')) as string;
     await until(async () => (await d.channelProp(den, 'Joined')) === true, 10000, 'the den to be joined');
     expect(((await d.channelProp(den, 'Members')) as string[][]).map((mm) => mm[0]).sort()).toEqual(['confab', 'confab_']);
@@ -242,7 +252,7 @@ describe('confabd on prosody', () => {
 
     // the room's archive (XEP-0313 on MUC): what it said before we came, and while we were away, once
     say(peer, '!groupchat', 'lounge@conference.localhost\tsaid while you were away');
-    await new Promise((r) => setTimeout(r, 300));
+    await until(() => peer.output().includes('"body":"said while you were away"'), 10000, 'the room to reflect it (and archive it)');
     await acc.JoinRoom('lounge@conference.localhost', '');
     await until(async () => (await d.history(lounge)).some((h) => h.body === 'said while you were away'), 10000, 'the archive to fill the gap');
     await new Promise((r) => setTimeout(r, 300));
