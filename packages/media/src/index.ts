@@ -1,6 +1,9 @@
 /**
- * @confab/media: what plugins and confabd import. The media itself runs in the confab-media process;
- * nothing exported here loads GStreamer.
+ * @confab/media: what plugins and confabd import — the client of confab-media (im.confab.Media1),
+ * the session types, the codec table and the SDP helper. Nothing exported here loads GStreamer: the
+ * media runs in the confab-media process.
  * @since 0.1.0
  */
-export {};
+export * from './session/types';
+export { DEFAULT_CODECS, codecByEncodingName, telephoneEvent, type Codec, type CodecName } from './codecs/codecs';
+export { MediaClient, MediaSessionClient, MEDIA_BUS_NAME, MEDIA_ROOT_PATH, type StatsRecord } from './client/media-client';

@@ -33,6 +33,12 @@ function runInLoop(task: () => Promise<void>): void {
 function main(argv: readonly string[]): void {
   const command = argv[0] ?? 'serve';
   if (command === 'aec-check') return runInLoop(() => aecCheckCommand(argv.slice(1), report));
+  if (command === 'serve') {
+    return runInLoop(async () => {
+      const { serve } = await import('./service/serve');
+      await serve(report);
+    });
+  }
   process.stderr.write(`${USAGE}\n`);
   process.exit(command === '--help' || command === 'help' ? 0 : 2);
 }

@@ -35,14 +35,18 @@ export interface GstObjectLike extends GObjectLike {
 
 export interface GstPad extends GstObjectLike {
   getName(): string;
-  setOffset(ns: number): void;
   isLinked(): boolean;
+  /** A GstPadLinkReturn: 0 is OK. */
+  link(sink: GstPad): number;
+  sendEvent(event: unknown): boolean;
 }
 
 export interface GstElement extends GstObjectLike {
   setState(state: number): number;
   getByName?(name: string): GstElement | null;
   getStaticPad(name: string): GstPad | null;
+  syncStateWithParent(): boolean;
+  sendEvent(event: unknown): boolean;
   /** Any property, by its camelCase name. */
   [property: string]: unknown;
 }
@@ -55,6 +59,7 @@ export interface GstBus extends GObjectLike {
 
 export interface GstPipeline extends GstElement {
   getByName(name: string): GstElement | null;
+  add(element: GstElement): boolean;
   getBus(): GstBus;
 }
 
@@ -76,7 +81,7 @@ export interface GstModule {
   init(argv: null): void;
   version(): [number, number, number, number];
   parseLaunch(description: string): GstPipeline;
-  ElementFactory: { find(name: string): unknown };
+  ElementFactory: { find(name: string): unknown; make(factory: string, name: string | null): GstElement | null };
   DeviceMonitor: new () => GstDeviceMonitor;
   State: { NULL: number; READY: number; PAUSED: number; PLAYING: number };
   StateChangeReturn: { FAILURE: number };
@@ -114,4 +119,50 @@ export function gi(): { Gst: GstModule; GLib: GLibModule } {
 /** Whether this GStreamer has an element (e.g. `avenc_g722`, which comes with gstreamer1.0-libav). */
 export function hasElement(name: string): boolean {
   return gi().Gst.ElementFactory.find(name) !== null;
+}
+
+export interface GioInetAddress {
+  toString(): string;
+}
+
+export interface GioSocketAddress {
+  getPort(): number;
+  getAddress(): GioInetAddress;
+}
+
+export interface GioSocket {
+  bind(address: GioSocketAddress, allowReuse: boolean): boolean;
+  getLocalAddress(): GioSocketAddress;
+  close(): boolean;
+}
+
+export interface GioModule {
+  Socket: { new: (family: number, type: number, protocol: number) => GioSocket };
+  InetSocketAddress: { newFromString(address: string, port: number): GioSocketAddress | null };
+  SocketFamily: { IPV4: number; IPV6: number };
+  SocketType: { DATAGRAM: number };
+  SocketProtocol: { UDP: number };
+}
+
+export interface GstCaps {
+  toString(): string;
+}
+
+export interface GstExtras {
+  Caps: { fromString(text: string): GstCaps };
+  Structure: { fromString(text: string): [GstStructure | null, string] };
+  Event: { newCustom(type: number, structure: GstStructure): unknown; newEos(): unknown };
+  EventType: { CUSTOM_UPSTREAM: number };
+}
+
+/** Gio (sockets) and the GStreamer constructors sessions need. */
+export function gio(): GioModule {
+  gi();
+  // node-gtk has no types: this file gives it its types
+  const nodeGtk = require('node-gtk') as NodeGtk;
+  return nodeGtk.require('Gio', '2.0') as GioModule;
+}
+
+export function gstExtras(): GstExtras {
+  return gi().Gst as unknown as GstExtras;
 }

@@ -58,6 +58,22 @@ export class Pipeline {
     return this.pipeline.getByName(name);
   }
 
+  /** Adds a new element (e.g. a fakesink for a stream nobody plays) and brings it to the pipeline's state. */
+  addElement(factory: string, properties: Record<string, unknown> = {}): GstElement {
+    const { Gst } = gi();
+    const el = Gst.ElementFactory.make(factory, null);
+    if (!el) throw new Error(`no element ${factory}`);
+    Object.assign(el, properties);
+    this.pipeline.add(el);
+    el.syncStateWithParent();
+    return el;
+  }
+
+  /** Sends an event into the pipeline (end of stream on close, so recordings are finished). */
+  sendEvent(event: unknown): boolean {
+    return this.pipeline.sendEvent(event);
+  }
+
   play(): void {
     const { Gst } = gi();
     if (this.pipeline.setState(Gst.State.PLAYING) !== Gst.StateChangeReturn.FAILURE) return;

@@ -1,0 +1,39 @@
+/**
+ * A session on the bus: /im/confab/Media1/sessions/<n>, im.confab.Media1.Session.
+ * @since 0.1.0
+ */
+import type { RtpSession } from '../session/rtp-session';
+import type { InterfaceSpec } from './contract';
+import { ContractObject, type Log } from './contract-object';
+import { fromLocalDescription, fromStats, toRemoteDescription, type VariantDict } from './variants';
+
+export function sessionObject(spec: InterfaceSpec, s: RtpSession, log: Log, onClosed: () => void): ContractObject {
+  const obj: ContractObject = new ContractObject(
+    spec,
+    {
+      methods: {
+        GetLocalDescription: () => fromLocalDescription(s.localDescription()),
+        SetRemote: (d: VariantDict) => s.setRemote(toRemoteDescription(d)),
+        Start: () => s.start(),
+        Hold: () => s.hold(),
+        Resume: () => s.resume(),
+        SetMuted: (muted: boolean) => {
+          s.setMuted(muted);
+          obj.propertiesChanged({ Muted: muted });
+        },
+        SendDtmf: (digits: string, toneMs: number) => s.sendDtmf(digits, toneMs),
+        GetStats: () => fromStats(s.stats()),
+        Close: () => s.close('closed'),
+      },
+      properties: { State: () => s.state, Muted: () => s.isMuted },
+    },
+    log,
+  );
+  s.onStateChanged((c) => {
+    obj.propertiesChanged({ State: c.state });
+    obj.emit('StateChanged', c.state, c.reason);
+    if (c.state === 'ended') onClosed();
+  });
+  s.onDtmf((digit) => obj.emit('DtmfReceived', digit));
+  return obj;
+}

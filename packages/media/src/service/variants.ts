@@ -1,0 +1,133 @@
+/**
+ * a{sv} dictionaries of the D-Bus contract to and from the session's types. Everything from the bus
+ * is checked here: a wrong type is InvalidArgument, never a crash.
+ * @since 0.1.0
+ */
+import dbus from 'dbus-next';
+import { InvalidArgumentError } from '@confab/sdk';
+import { isCodecName, type Codec } from '../codecs/codecs';
+import type { SuppressionLevel } from '../aec/dsp-settings';
+import type { Direction, LocalDescription, RemoteDescription, SdesKey, SessionOptions, SessionStats, Transport } from '../session/types';
+import { TRANSPORTS } from '../session/types';
+
+type Variant = InstanceType<typeof dbus.Variant>;
+export type VariantDict = Record<string, Variant>;
+
+const v = (signature: string, value: unknown): Variant => new dbus.Variant(signature, value);
+
+function get(d: VariantDict, key: string, signature: string): unknown {
+  const x = d[key];
+  if (x === undefined) return undefined;
+  if (x.signature !== signature) throw new InvalidArgumentError(`${key} must be of type ${signature}`);
+  return x.value;
+}
+const str = (d: VariantDict, k: string) => get(d, k, 's') as string | undefined;
+const bool = (d: VariantDict, k: string) => get(d, k, 'b') as boolean | undefined;
+const u32 = (d: VariantDict, k: string) => get(d, k, 'u') as number | undefined;
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) throw new InvalidArgumentError(`${what} must be one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+export function toSessionOptions(d: VariantDict): SessionOptions {
+  const address = str(d, 'address');
+  if (!address) throw new InvalidArgumentError('address is required: the local address to bind media to');
+  return {
+    audio: bool(d, 'audio') ?? true,
+    video: bool(d, 'video') ?? false,
+    transport: oneOf<Transport>(str(d, 'transport'), TRANSPORTS, 'transport') ?? 'rtp',
+    address,
+    codecs: get(d, 'codecs', 'as') as string[] | undefined,
+    microphone: str(d, 'microphone'),
+    speaker: str(d, 'speaker'),
+    rtcpMux: bool(d, 'rtcp-mux'),
+    srtp: bool(d, 'srtp'),
+    echoSuppression: oneOf<SuppressionLevel>(str(d, 'echo-suppression'), ['low', 'moderate', 'high'], 'echo-suppression'),
+    gainControl: bool(d, 'gain-control'),
+    noiseSuppression: bool(d, 'noise-suppression'),
+  };
+}
+
+type CodecTuple = [string, number, number, number, string];
+
+function toCodec(t: CodecTuple): Codec {
+  const [name, pt, clockRate, channels, fmtp] = t;
+  if (!isCodecName(name)) throw new InvalidArgumentError(`unknown codec ${name}`);
+  return { name, pt, clockRate, channels, fmtp };
+}
+
+const fromCodec = (c: Codec): CodecTuple => [c.name, c.pt, c.clockRate, c.channels, c.fmtp];
+
+function toKey(d: VariantDict): SdesKey | undefined {
+  const suite = str(d, 'crypto-suite');
+  const keySalt = str(d, 'crypto-key');
+  if (!suite && !keySalt) return undefined;
+  if (!suite || !keySalt) throw new InvalidArgumentError('crypto-suite and crypto-key go together');
+  return { suite: suite as SdesKey['suite'], keySalt };
+}
+
+export function toRemoteDescription(d: VariantDict): RemoteDescription {
+  const address = str(d, 'address');
+  const port = u32(d, 'port');
+  const codecs = get(d, 'codecs', 'a(suuus)') as CodecTuple[] | undefined;
+  if (!address || port === undefined || !codecs) throw new InvalidArgumentError('address, port and codecs are required');
+  const crypto = toKey(d);
+  return {
+    address,
+    port,
+    rtcpPort: u32(d, 'rtcp-port'),
+    rtcpMux: bool(d, 'rtcp-mux') ?? false,
+    codecs: codecs.map(toCodec),
+    ...(crypto ? { crypto } : {}),
+    direction: oneOf<Direction>(str(d, 'direction'), ['sendrecv', 'sendonly', 'recvonly', 'inactive'], 'direction'),
+  };
+}
+
+export function fromLocalDescription(l: LocalDescription): VariantDict {
+  const out: VariantDict = {
+    transport: v('s', l.transport),
+    address: v('s', l.address),
+    port: v('u', l.port),
+    'rtcp-port': v('u', l.rtcpPort),
+    'rtcp-mux': v('b', l.rtcpMux),
+    codecs: v('a(suuus)', l.codecs.map(fromCodec)),
+  };
+  if (l.crypto) {
+    out['crypto-suite'] = v('s', l.crypto.suite);
+    out['crypto-key'] = v('s', l.crypto.keySalt);
+  }
+  return out;
+}
+
+/** The inverse, for clients (and tests) that read a local description back. */
+export function localDescriptionFromDict(d: VariantDict): LocalDescription {
+  const codecs = (get(d, 'codecs', 'a(suuus)') as CodecTuple[] | undefined) ?? [];
+  const crypto = toKey(d);
+  return {
+    transport: (str(d, 'transport') ?? 'rtp') as Transport,
+    address: str(d, 'address') ?? '',
+    port: u32(d, 'port') ?? 0,
+    rtcpPort: u32(d, 'rtcp-port') ?? 0,
+    rtcpMux: bool(d, 'rtcp-mux') ?? false,
+    codecs: codecs.map(toCodec),
+    ...(crypto ? { crypto } : {}),
+  };
+}
+
+export function fromStats(s: SessionStats): VariantDict {
+  const t = (n: number) => v('t', BigInt(Math.max(0, Math.round(n))));
+  return {
+    'packets-sent': t(s.packetsSent),
+    'packets-received': t(s.packetsReceived),
+    'packets-lost': t(s.packetsLost),
+    'jitter-ms': v('d', s.jitterMs),
+    'remote-fraction-lost': v('d', s.remoteFractionLost),
+    'remote-packets-lost': t(s.remotePacketsLost),
+    'remote-jitter-ms': v('d', s.remoteJitterMs),
+    'round-trip-ms': v('d', s.roundTripMs),
+    'far-level-db': v('d', s.farLevelDb),
+    'foreign-streams': v('u', s.foreignStreams),
+  };
+}

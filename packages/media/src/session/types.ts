@@ -1,0 +1,98 @@
+/**
+ * A media session as plugins see it, whatever the transport: options to create it, the local
+ * description to signal, the remote description the peer signalled, state and statistics.
+ * Transports (DESIGN.md § Media): `rtp` (plain RTP/RTCP or SRTP over UDP) is implemented; `webrtc`
+ * (ICE + DTLS-SRTP, webrtcbin) and `frames` (encoded frames handed to the plugin, ToxAV) are declared
+ * and refused with NotImplemented until their issues.
+ * @since 0.1.0
+ */
+import type { Codec } from '../codecs/codecs';
+import type { SuppressionLevel } from '../aec/dsp-settings';
+
+export type Transport = 'rtp' | 'webrtc' | 'frames';
+export const TRANSPORTS: readonly Transport[] = ['rtp', 'webrtc', 'frames'];
+
+/**
+ * Where the microphone comes from: `default` (the system's), `device:<id>` (from ListDevices),
+ * `file:<path>` (a WAV file, played once in real time), `tone:<Hz>` (a test tone), `silence`.
+ */
+export type SourceChoice = string;
+/** Where the far end goes: `default`, `device:<id>`, `file:<path>` (a WAV recording), `none`. */
+export type SinkChoice = string;
+
+export interface SessionOptions {
+  readonly audio: boolean;
+  readonly video: boolean;
+  readonly transport: Transport;
+  /** The local address to bind media sockets to (the signalling transport's own address). */
+  readonly address: string;
+  /** Codecs to offer, in order (default: opus, G722, PCMU, PCMA); telephone-event is always added. */
+  readonly codecs?: readonly string[];
+  readonly microphone?: SourceChoice;
+  readonly speaker?: SinkChoice;
+  /** Offer RTCP on the RTP port (RFC 5761). Default true. */
+  readonly rtcpMux?: boolean;
+  /** Offer SRTP keyed by SDES (RFC 4568). Default false. */
+  readonly srtp?: boolean;
+  readonly echoSuppression?: SuppressionLevel;
+  readonly gainControl?: boolean;
+  readonly noiseSuppression?: boolean;
+}
+
+/** An SDES crypto attribute's content (RFC 4568 § 9.1): suite and base64 key||salt. */
+export interface SdesKey {
+  readonly suite: 'AES_CM_128_HMAC_SHA1_80' | 'AES_CM_128_HMAC_SHA1_32';
+  /** 30 bytes (16 key + 14 salt), base64 as in `inline:`. */
+  readonly keySalt: string;
+}
+
+export interface LocalDescription {
+  readonly transport: Transport;
+  readonly address: string;
+  readonly port: number;
+  readonly rtcpPort: number;
+  readonly rtcpMux: boolean;
+  /** What we can receive, in preference order, telephone-event last. */
+  readonly codecs: readonly Codec[];
+  /** The key we send with (SRTP), when SRTP was asked for. */
+  readonly crypto?: SdesKey;
+}
+
+export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+
+export interface RemoteDescription {
+  readonly address: string;
+  readonly port: number;
+  /** Default: port + 1, or port when rtcpMux. */
+  readonly rtcpPort?: number;
+  readonly rtcpMux: boolean;
+  /** The negotiated codecs: the first audio codec is the one sent; telephone-event if agreed. */
+  readonly codecs: readonly Codec[];
+  /** The peer's key (what it sends with); required when we offered SRTP. */
+  readonly crypto?: SdesKey;
+  /** The peer's direction (RFC 3264 § 6.1): sendonly/inactive peers are not sent to. */
+  readonly direction?: Direction;
+}
+
+export type SessionState = 'new' | 'ready' | 'active' | 'held' | 'ended';
+
+/** Why a session ended. */
+export type EndReason = 'closed' | 'media-failed' | 'remote-timeout' | 'invalid-remote';
+
+export interface SessionStats {
+  readonly packetsSent: number;
+  readonly packetsReceived: number;
+  /** From the peer's RTCP receiver reports: its view of our stream. */
+  readonly remoteFractionLost: number;
+  readonly remotePacketsLost: number;
+  readonly remoteJitterMs: number;
+  /** Round-trip time from RTCP (RFC 3550 § 6.4.1), ms; -1 until known. */
+  readonly roundTripMs: number;
+  /** Our view of the peer's stream. */
+  readonly packetsLost: number;
+  readonly jitterMs: number;
+  /** RMS level of what the far end says, dBFS, last second (-127 when silent or unknown). */
+  readonly farLevelDb: number;
+  /** RTP streams that arrived from SSRCs we did not play (dropped). */
+  readonly foreignStreams: number;
+}
