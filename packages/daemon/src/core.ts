@@ -12,7 +12,7 @@ import { rmSync } from 'node:fs';
 import {
   CHAT_STATES, ConfabError, Emitter, InvalidArgumentError, MESSAGE_KINDS, NotFoundError, NotImplementedError, OfflineError,
   PRESENCE_STATUSES, validateParams, withDefaults,
-  type Account, type AccountConfig, type AccountParams, type Connection, type ContactInfo, type ChatState, type ChatStateChange, type ContactPresence, type DeliveryReport, type RosterUpdate, type SubscriptionRequest,
+  type Account, type AccountConfig, type AccountParams, type Connection, type ContactInfo, type ChatState, type ChatStateChange, type ContactPresence, type DeliveryReport, type RosterUpdate, type SubscriptionRequest, type AccountState,
   type IncomingMessage, type Logger, type Member, type MemberRole, type MessageKind, type Presence,
   type PresenceStatus, type Protocol, type RoomChange, type RoomInvitation, type RoomsFacet,
 } from '@confab/sdk';
@@ -24,7 +24,9 @@ import { AddressProbe } from './people/address-probe';
 import { People } from './people/people';
 import { availability } from './people/presence';
 import type { ChannelRow, ContactKey, MessageRow, Store } from './storage/store';
-import { AccountRunner, accountCacheDir, type RunnerHost } from './supervisor/account-runner';
+import { Outbox } from './messages/outbox';
+import { AccountRunner, type RunnerHost, type Subscribe } from './supervisor/account-runner';
+import { join } from 'node:path';
 
 export interface RoomState {
   joined: boolean;
@@ -79,6 +81,7 @@ export class Core implements RunnerHost {
   /** Every stored contact's person (issue 7). */
   readonly people: People;
   private readonly probe: AddressProbe;
+  private readonly outbox: Outbox;
 
   constructor(
     readonly store: Store,
@@ -109,6 +112,10 @@ export class Core implements RunnerHost {
       (key, addresses) => this.people.learned(key, addresses),
       log.child('people'),
     );
+    this.outbox = new Outbox(store.messages, (id) => store.channels.get(id), (accountId, message) => {
+      this.messagesChanged.fire([message]);
+      this.accountsChanged.fire({ id: accountId, change: 'changed' });
+    });
   }
 
   /** Creates runners for the stored accounts, without connecting them (before D-Bus export). */
@@ -494,7 +501,7 @@ export class Core implements RunnerHost {
     const row = this.store.messages.enqueue(ch.accountId, { channelId, senderId: '', senderName: '', body, kind: kind as MessageKind });
     this.accountsChanged.fire({ id: ch.accountId, change: 'changed' }); // OutboxSize
     this.channelsChanged.fire({ id: ch.id, change: 'changed' }); // LastActivity
-    runner.kick();
+    this.outbox.kick(runner);
     return row;
   }
 
@@ -588,8 +595,8 @@ export class Core implements RunnerHost {
       if (!change.joined) {
         state.members.clear();
         state.modes = '';
-      } else if (this.store.messages.outboxSize(runner.account.id) > 0) {
-        runner.kick(); // messages queued for the room while it was being joined may go now
+      } else {
+        this.outbox.kickIfQueued(runner); // messages queued for the room while it was being joined may go now
       }
     }
     if (change.modes !== undefined) state.modes = change.modes;
@@ -681,9 +688,44 @@ export class Core implements RunnerHost {
     if (changed.length > 0) this.messagesChanged.fire(changed);
   }
 
-  outboxChanged(runner: AccountRunner, message: MessageRow): void {
-    this.messagesChanged.fire([message]);
-    this.accountsChanged.fire({ id: runner.account.id, change: 'changed' });
+  services(accountId: string): { state: AccountState; cacheDir: string | undefined } {
+    const prefix = `account/${accountId}/`;
+    const settings = this.store.settings;
+    return {
+      state: { get: (k) => settings.get<string | undefined>(prefix + k, undefined), set: (k, v) => settings.set(prefix + k, v) },
+      cacheDir: accountCacheDir(this.store, accountId),
+    };
+  }
+
+  identified(accountId: string, identity: string): void {
+    this.store.settings.set(`account/${accountId}/identity`, identity);
+  }
+
+  attach(runner: AccountRunner, conn: Connection, on: Subscribe): void {
+    on(conn.onMessages, (m) => this.messagesReceived(runner, m));
+    if (conn.rooms) on(conn.rooms.onRoomChanged, (c) => this.roomChanged(runner, c));
+    if (conn.rooms?.onInvited) on(conn.rooms.onInvited, (i) => this.invited(runner, i));
+    if (conn.contacts) on(conn.contacts.onPresence, (c) => this.contactPresence(runner, c));
+    if (conn.contacts?.onRoster) on(conn.contacts.onRoster, (u) => this.roster(runner, u));
+    if (conn.contacts?.onSubscriptionRequest) on(conn.contacts.onSubscriptionRequest, (r) => this.subscriptionRequest(runner, r));
+    if (conn.onChatState) on(conn.onChatState, (c) => this.chatState(runner, c));
+    if (conn.onDelivery) on(conn.onDelivery, (r) => this.delivery(runner, r));
+    if (conn.onReachable) on(conn.onReachable, () => this.outbox.kick(runner));
+  }
+
+  ready(runner: AccountRunner): void {
+    const conn = runner.connection;
+    if (!conn) return;
+    if (conn.rooms) {
+      for (const ch of this.store.channels.forAccount(runner.account.id)) {
+        if (ch.kind !== 'room' || !ch.autojoin) continue;
+        conn.rooms.join(ch.target, ch.roomKey ?? undefined).catch((err: unknown) => {
+          runner.log.warn('rejoining %s failed: %s', ch.target, (err as Error).message);
+        });
+      }
+    }
+    conn.contacts?.watch(this.store.contacts.forAccount(runner.account.id).map((c) => c.id), true);
+    this.outbox.kick(runner);
   }
 
   /** Routes an exception thrown where nobody could catch it to the account whose code threw it. */
@@ -735,4 +777,14 @@ export class Core implements RunnerHost {
       if (!this.store.accounts.exists(id) && !this.runners.has(id)) return id;
     }
   }
+}
+
+/** The account's own address as its connection last told it (Connection.identity), if it did. */
+export function connectionIdentity(store: Store, accountId: string): string | undefined {
+  return store.settings.get<string | undefined>(`account/${accountId}/identity`, undefined);
+}
+
+/** Where an account's fetched files live: <data>/accounts/<id> (ids are [A-Za-z0-9_] only). */
+export function accountCacheDir(store: Store, accountId: string): string | undefined {
+  return store.dir ? join(store.dir, 'accounts', accountId) : undefined;
 }

@@ -16,7 +16,7 @@ import { ContractObject, type ErrorContext, type Handlers } from './contract-obj
 import { OBJECT_MANAGER_SPEC } from './object-manager';
 import { foldChange, type PersonChange } from '../people/people';
 import { personHandlers } from './person-handlers';
-import { connectionIdentity } from '../supervisor/account-runner';
+import { connectionIdentity } from '../core';
 import { ROOT_PATH, accountIdOf, accountPath, channelPath, personPath, toNumber, unwrapVardict, wireMessage } from './wire';
 
 export const BUS_NAME = 'im.confab.Confab1';

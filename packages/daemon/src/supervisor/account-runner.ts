@@ -11,45 +11,40 @@
  * change something (Update, Reconnect). A generation number ties events to the connection they came
  * from, so a late event of a dropped connection is ignored.
  *
- * After every successful connect: the presence is applied, rooms marked autojoin are rejoined, the
- * account's contacts are watched, and the outbox is drained in order with a window of unconfirmed sends.
+ * After every successful connect the presence is applied, then the host hears that the account is
+ * ready: what waits for a connection goes then (rooms rejoined, contacts watched, the outbox drained),
+ * each by the feature that owns it. The runner knows no feature: it hands each new connection to the
+ * host to route its events (`attach`), every subscription tied to that connection's generation.
  */
-import { join } from 'node:path';
 import {
-  ConfabError, DisposableStore,
-  type Account, type AccountConfig, type Connection, type ConnectionStatus, type ChatStateChange, type ContactPresence, type DeliveryReport, type RosterUpdate, type SubscriptionRequest,
-  type IncomingMessage, type Logger, type Presence, type Protocol, type RoomChange, type RoomInvitation,
-  type StatusReason,
+  ConfabError, DisposableStore, OfflineError,
+  type Account, type AccountConfig, type Connection, type ConnectionServices, type ConnectionStatus, type Event,
+  type Logger, type Presence, type Protocol, type StatusReason,
 } from '@confab/sdk';
-import type { MessageRow, Store } from '../storage/store';
 import { accountContext } from './account-context';
 import { backoffDelay, type BackoffPolicy } from './backoff';
 
+/** Subscribes to one of a connection's events for as long as that connection is the runner's. */
+export type Subscribe = <T>(event: Event<T>, listener: (e: T) => void) => void;
+
+/** What a runner asks of, and reports to, whoever keeps the accounts. */
 export interface RunnerHost {
-  readonly store: Store;
   policy(): BackoffPolicy;
   requestedPresence(): Presence;
   /** The parameters with defaults and secrets, for a connection. */
   resolveConfig(account: Account): Promise<AccountConfig>;
+  /** What the account's connections are given besides the log: the state kept between sessions, the cache folder. */
+  services(accountId: string): Omit<ConnectionServices, 'log'>;
+  /** The connection said who the account is (Connection.identity); told just before `connected`. */
+  identified(accountId: string, identity: string): void;
+  /** A new connection: route its events (`on` drops them with the connection). */
+  attach(runner: AccountRunner, conn: Connection, on: Subscribe): void;
   statusChanged(runner: AccountRunner): void;
-  messagesReceived(runner: AccountRunner, messages: readonly IncomingMessage[]): void;
-  roomChanged(runner: AccountRunner, change: RoomChange): void;
-  invited(runner: AccountRunner, invitation: RoomInvitation): void;
-  contactPresence(runner: AccountRunner, changes: readonly ContactPresence[]): void;
-  roster(runner: AccountRunner, update: RosterUpdate): void;
-  subscriptionRequest(runner: AccountRunner, request: SubscriptionRequest): void;
-  chatState(runner: AccountRunner, change: ChatStateChange): void;
-  /** The peer got or read messages this account sent. */
-  delivery(runner: AccountRunner, reports: readonly DeliveryReport[]): void;
-  /** A message of the outbox was confirmed or failed. */
-  outboxChanged(runner: AccountRunner, message: MessageRow): void;
+  /** Connected, with the presence applied: what waited for a connection may go now. */
+  ready(runner: AccountRunner): void;
 }
 
 const FATAL: ReadonlySet<StatusReason> = new Set(['auth-failed', 'cert-invalid', 'config-error']);
-/** How many sends may await confirmation at once. */
-const SEND_WINDOW = 64;
-/** A message that fails this many times for reasons other than the connection dropping is failed. */
-const MAX_ATTEMPTS = 5;
 
 export function reasonOf(err: unknown): StatusReason {
   if (!(err instanceof ConfabError)) return 'crashed';
@@ -75,15 +70,14 @@ export class AccountRunner {
   private generation = 0;
   private attempt = 0;
   private timer: NodeJS.Timeout | undefined;
-  private draining = false;
-  private drainAgain = false;
   private reportedReason: StatusChange | undefined;
 
   constructor(
     public account: Account,
     readonly protocol: Protocol,
     private readonly host: RunnerHost,
-    private readonly log: Logger,
+    /** The account's log: what the features do with its connection is logged here too. */
+    readonly log: Logger,
   ) {}
 
   get connection(): Connection | undefined {
@@ -137,14 +131,11 @@ export class AccountRunner {
     this.scheduleRetry('crashed', err instanceof Error ? err.message : String(err));
   }
 
-  /** Sends what the outbox holds for this account, in order, when connected. */
-  kick(): void {
-    if (this.status !== 'connected') return;
-    if (this.draining) {
-      this.drainAgain = true;
-      return;
-    }
-    accountContext.run(this.account.id, () => void this.drain());
+  /** The live connection, or an Offline error (saying `why` it matters, if given). */
+  online(why?: string): Connection {
+    const conn = this.connection;
+    if (!conn) throw new OfflineError(`account '${this.account.id}' is not connected${why ? `: ${why}` : ''}`);
+    return conn;
   }
 
   async applyPresence(): Promise<void> {
@@ -169,33 +160,12 @@ export class AccountRunner {
     try {
       const config = await this.host.resolveConfig(this.account);
       if (gen !== this.generation) return;
-      const prefix = `account/${this.account.id}/`;
-      const settings = this.host.store.settings;
-      conn = this.protocol.createConnection(config, {
-        log: this.log,
-        state: { get: (k) => settings.get<string | undefined>(prefix + k, undefined), set: (k, v) => settings.set(prefix + k, v) },
-        cacheDir: accountCacheDir(this.host.store, this.account.id),
-      });
+      conn = this.protocol.createConnection(config, { log: this.log, ...this.host.services(this.account.id) });
     } catch (err) {
       return this.failed(gen, err);
     }
     this.conn = conn;
-    this.subs.add(conn.onStatusChanged((s) => {
-      if (gen !== this.generation) return;
-      if (s.status === 'disconnected') {
-        this.reportedReason = s;
-        if (this.status === 'connected') this.lost(gen, s.reason, s.detail ?? '');
-      }
-    }));
-    this.subs.add(conn.onMessages((m) => gen === this.generation && this.host.messagesReceived(this, m)));
-    if (conn.rooms) this.subs.add(conn.rooms.onRoomChanged((c) => gen === this.generation && this.host.roomChanged(this, c)));
-    if (conn.rooms?.onInvited) this.subs.add(conn.rooms.onInvited((i) => gen === this.generation && this.host.invited(this, i)));
-    if (conn.contacts) this.subs.add(conn.contacts.onPresence((c) => gen === this.generation && this.host.contactPresence(this, c)));
-    if (conn.contacts?.onRoster) this.subs.add(conn.contacts.onRoster((u) => gen === this.generation && this.host.roster(this, u)));
-    if (conn.contacts?.onSubscriptionRequest) this.subs.add(conn.contacts.onSubscriptionRequest((r) => gen === this.generation && this.host.subscriptionRequest(this, r)));
-    if (conn.onChatState) this.subs.add(conn.onChatState((c) => gen === this.generation && this.host.chatState(this, c)));
-    if (conn.onDelivery) this.subs.add(conn.onDelivery((r) => gen === this.generation && this.host.delivery(this, r)));
-    if (conn.onReachable) this.subs.add(conn.onReachable(() => gen === this.generation && this.kick()));
+    this.attach(gen, conn);
     try {
       await conn.connect();
     } catch (err) {
@@ -204,22 +174,25 @@ export class AccountRunner {
     if (gen !== this.generation) return;
     this.attempt = 0;
     this.nextRetry = 0;
-    if (conn.identity) this.host.store.settings.set(`account/${this.account.id}/identity`, conn.identity);
+    if (conn.identity) this.host.identified(this.account.id, conn.identity);
     this.setStatus('connected', 'requested', '');
     await this.applyPresence();
-    this.rejoin(conn);
-    conn.contacts?.watch(this.host.store.contacts.forAccount(this.account.id).map((c) => c.id), true);
-    this.kick();
+    // A connection replaced or stopped meanwhile is not ready; the one after it will be.
+    if (gen === this.generation) this.host.ready(this);
   }
 
-  private rejoin(conn: Connection): void {
-    if (!conn.rooms) return;
-    for (const ch of this.host.store.channels.forAccount(this.account.id)) {
-      if (ch.kind !== 'room' || !ch.autojoin) continue;
-      conn.rooms.join(ch.target, ch.roomKey ?? undefined).catch((err: unknown) => {
-        this.log.warn('rejoining %s failed: %s', ch.target, (err as Error).message);
-      });
-    }
+  private attach(gen: number, conn: Connection): void {
+    const on: Subscribe = (event, listener) => {
+      this.subs.add(event((e) => {
+        if (gen === this.generation) listener(e);
+      }));
+    };
+    on(conn.onStatusChanged, (s) => {
+      if (s.status !== 'disconnected') return;
+      this.reportedReason = s;
+      if (this.status === 'connected') this.lost(gen, s.reason, s.detail ?? '');
+    });
+    this.host.attach(this, conn, on);
   }
 
   private failed(gen: number, err: unknown): void {
@@ -257,46 +230,6 @@ export class AccountRunner {
     }, delay);
   }
 
-  private async drain(): Promise<void> {
-    this.draining = true;
-    try {
-      do {
-        this.drainAgain = false;
-        const conn = this.connection;
-        if (!conn) return;
-        const inFlight = new Set<Promise<void>>();
-        for (const row of this.host.store.messages.outbox(this.account.id)) {
-          if (this.connection !== conn) break;
-          const p = this.sendOne(conn, row).finally(() => inFlight.delete(p));
-          inFlight.add(p);
-          if (inFlight.size >= SEND_WINDOW) await Promise.race(inFlight);
-        }
-        await Promise.all(inFlight);
-      } while (this.drainAgain);
-    } finally {
-      this.draining = false;
-    }
-  }
-
-  private async sendOne(conn: Connection, row: MessageRow): Promise<void> {
-    const store = this.host.store;
-    const channel = store.channels.get(row.channelId);
-    if (!channel) return;
-    try {
-      const receipt = await conn.sendMessage({ token: String(row.id), channel: { kind: channel.kind, target: channel.target }, body: row.body, kind: row.kind });
-      store.messages.confirm(row.id, { serverTime: receipt.serverTime?.getTime(), protocolId: receipt.protocolId });
-    } catch (err) {
-      const reason = reasonOf(err);
-      if (reason === 'network-error' || this.connection !== conn) return; // stays in the outbox; sent again after reconnecting
-      const attempts = store.messages.noteAttempt(row.id);
-      this.log.warn('message %d was refused (%s): %s', row.id, reason, (err as Error).message);
-      if (err instanceof ConfabError && reason !== 'crashed' || attempts >= MAX_ATTEMPTS) store.messages.fail(row.id, failureText(err));
-      else return;
-    }
-    const updated = store.messages.get(row.id);
-    if (updated) this.host.outboxChanged(this, updated);
-  }
-
   private setStatus(status: ConnectionStatus, reason: StatusReason, detail: string): void {
     if (status !== 'connecting') this.nextRetry = 0;
     if (status === this.status && reason === this.reason && detail === this.detail) return;
@@ -319,18 +252,3 @@ export class AccountRunner {
 }
 
 type StatusChange = { reason: StatusReason; detail?: string };
-
-/** What the user reads of a refused message: the error code and the protocol's words (never a secret: plugins' error texts carry none). */
-function failureText(err: unknown): string {
-  return err instanceof ConfabError ? `${err.code}: ${err.message}` : `Internal: ${String((err as Error)?.message ?? err)}`;
-}
-
-/** The account's own address as its connection last told it (Connection.identity), if it did. */
-export function connectionIdentity(store: Store, accountId: string): string | undefined {
-  return store.settings.get<string | undefined>(`account/${accountId}/identity`, undefined);
-}
-
-/** Where an account's fetched files live: <data>/accounts/<id> (ids are [A-Za-z0-9_] only). */
-export function accountCacheDir(store: Store, accountId: string): string | undefined {
-  return store.dir ? join(store.dir, 'accounts', accountId) : undefined;
-}
