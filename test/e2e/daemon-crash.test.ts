@@ -69,7 +69,9 @@ describe('confabd killed with -9 mid-stream', () => {
     for (let i = 0; i < 20; i++) for (const [k, c] of senders.entries()) c.privmsg('#stream', `after s${k} ${i}`);
 
     const all = () => d.history(chPath);
-    await until(async () => (await all()).filter((h) => h.body.startsWith('after ')).length === 20 * SENDERS, 40000, 'every message after the restart');
+    // every message after the restart, counted once each: one stored twice is for the assertions below to
+    // name, not a wait that never ends
+    await until(async () => new Set((await all()).map((h) => h.body).filter((b) => b.startsWith('after '))).size === 20 * SENDERS, 40000, 'every message after the restart');
     const history = (await all()).map((h) => h.body);
 
     expect(new Set(history).size).toBe(history.length); // nothing twice
@@ -85,5 +87,5 @@ describe('confabd killed with -9 mid-stream', () => {
     const pendingIds = new Set(pending.map((p) => p.id));
     for (const id of acked) expect(pendingIds.has(id)).toBe(false);
     expect(pending.length).toBe(history.length - acked.length);
-  });
+  }, 180000); // longer than its waits added up, so that a wait that fails names itself (jest's 60 s would cut it short)
 });
