@@ -8,7 +8,6 @@
  * - secrets never enter the accounts table, events or errors, and every secret value is given to the
  *   Redactor the moment it is read or written.
  */
-import { rmSync } from 'node:fs';
 import {
   CHAT_STATES, ConfabError, Emitter, InvalidArgumentError, MESSAGE_KINDS, NotFoundError, NotImplementedError, OfflineError,
   PRESENCE_STATUSES, validateParams, withDefaults,
@@ -25,8 +24,8 @@ import { People } from './people/people';
 import { availability } from './people/presence';
 import type { ChannelRow, ContactKey, MessageRow, Store } from './storage/store';
 import { Outbox } from './messages/outbox';
-import { AccountRunner, type RunnerHost, type Subscribe } from './supervisor/account-runner';
-import { join } from 'node:path';
+import { Accounts, type AccountRouter, type AccountRunner } from './accounts/accounts';
+import type { Subscribe } from './supervisor/account-runner';
 
 export interface RoomState {
   joined: boolean;
@@ -50,24 +49,17 @@ const MAX_ALIAS_CHARS = 256;
 /** Subscription requests kept waiting per account: more is a flood, not friends. */
 const MAX_REQUESTS = 1000;
 
-export class Core implements RunnerHost {
-  readonly runners = new Map<string, AccountRunner>();
+export class Core implements AccountRouter {
+  readonly accounts: Accounts;
   private readonly rooms = new Map<number, RoomState>();
   private readonly presences = new Map<string, Map<string, ContactPresence>>(); // account → contact → presence
-  private presenceValue: Presence;
 
-  private readonly accountsChanged = new Emitter<{ id: string; change: 'added' | 'removed' | 'changed' }>();
-  readonly onAccountsChanged = this.accountsChanged.event;
   private readonly channelsChanged = new Emitter<{ id: number; change: 'added' | 'removed' | 'changed' }>();
   readonly onChannelsChanged = this.channelsChanged.event;
   private readonly received = new Emitter<readonly MessageRow[]>();
   readonly onMessagesReceived = this.received.event;
   private readonly messagesChanged = new Emitter<readonly MessageRow[]>();
   readonly onMessagesChanged = this.messagesChanged.event;
-  private readonly statusChangedEmitter = new Emitter<AccountRunner>();
-  readonly onStatusChanged = this.statusChangedEmitter.event;
-  private readonly presenceChanged = new Emitter<Presence>();
-  readonly onPresenceChanged = this.presenceChanged.event;
   private readonly contactsChanged = new Emitter<string>();
   /** An account's contact list or a contact's presence changed. */
   readonly onContactsChanged = this.contactsChanged.event;
@@ -85,16 +77,16 @@ export class Core implements RunnerHost {
 
   constructor(
     readonly store: Store,
-    readonly protocols: ReadonlyMap<string, Protocol>,
-    private readonly secrets: SecretStore,
+    protocols: ReadonlyMap<string, Protocol>,
+    secrets: SecretStore,
     private readonly redactor: Redactor,
-    public config: Config,
+    config: Config,
     private readonly log: Logger,
   ) {
-    this.presenceValue = store.settings.get<Presence>('presence', { status: 'available', message: '' });
+    this.accounts = new Accounts(store, protocols, secrets, redactor, config, this, log.child('accounts'));
     this.people = new People(store.db, store.people, {
       addressOf: (accountId, id) => {
-        const protocol = this.runners.get(accountId)?.protocol;
+        const protocol = this.accounts.find(accountId)?.protocol;
         try {
           return protocol?.contactAddress?.(id);
         } catch {
@@ -105,7 +97,7 @@ export class Core implements RunnerHost {
     }, log.child('people'));
     this.probe = new AddressProbe(
       (key) => {
-        const runner = this.runners.get(key.accountId);
+        const runner = this.accounts.find(key.accountId);
         const facet = runner && this.connected(runner)?.contacts;
         return facet?.addresses ? facet.addresses(key.contactId) : undefined;
       },
@@ -114,156 +106,23 @@ export class Core implements RunnerHost {
     );
     this.outbox = new Outbox(store.messages, (id) => store.channels.get(id), (accountId, message) => {
       this.messagesChanged.fire([message]);
-      this.accountsChanged.fire({ id: accountId, change: 'changed' });
+      this.accounts.changed(accountId);
     });
   }
 
   /** Creates runners for the stored accounts, without connecting them (before D-Bus export). */
   load(): void {
-    for (const account of this.store.accounts.all()) {
-      const protocol = this.protocols.get(account.protocol);
-      if (!protocol) {
-        this.log.warn('account %s uses protocol %s, which no loaded plugin provides', account.id, account.protocol);
-        continue;
-      }
-      this.addRunner(account, protocol);
-    }
+    this.accounts.load();
     this.people.sync(); // contacts stored before people existed, or while their plugin was missing
   }
 
   /** Connects the enabled accounts (once the bus name is owned). */
   start(): void {
-    for (const r of this.runners.values()) r.sync();
+    this.accounts.start();
   }
 
-  async stop(): Promise<void> {
-    await Promise.all([...this.runners.values()].map((r) => r.stop()));
-  }
-
-  // ---- protocols and accounts -------------------------------------------------------------
-
-  protocol(id: string): Protocol {
-    const p = this.protocols.get(id);
-    if (!p) throw new NotFoundError(`no protocol '${id}' (available: ${[...this.protocols.keys()].join(', ') || 'none'})`);
-    return p;
-  }
-
-  runner(accountId: string): AccountRunner {
-    const r = this.runners.get(accountId);
-    if (!r) throw new NotFoundError(`no account '${accountId}'`);
-    return r;
-  }
-
-  async createAccount(protocolId: string, displayName: string, raw: Record<string, unknown>): Promise<Account> {
-    const protocol = this.protocol(protocolId);
-    const params = validateParams(protocol.parameters, raw);
-    const { plain, secret } = this.split(protocol, params);
-    const identity = protocol.identifyAccount(withDefaults(protocol.parameters, params));
-    const id = this.newAccountId(protocol.id, identity);
-    const account: Account = { id, protocol: protocol.id, displayName: displayName || identity, params: plain, enabled: true };
-    for (const [name, value] of Object.entries(secret)) await this.secrets.set(id, name, value);
-    this.store.accounts.insert(account);
-    const runner = this.addRunner(account, protocol);
-    this.log.info('account %s created (%s)', id, protocol.id);
-    this.accountsChanged.fire({ id, change: 'added' });
-    runner.sync();
-    return account;
-  }
-
-  async updateAccount(id: string, set: Record<string, unknown>, unset: readonly string[]): Promise<void> {
-    const runner = this.runner(id);
-    const protocol = runner.protocol;
-    const changes = validateParams(protocol.parameters, set, true);
-    const { plain, secret } = this.split(protocol, changes);
-    const params: AccountParams = { ...runner.account.params, ...plain };
-    for (const name of unset) {
-      const spec = protocol.parameters.find((s) => s.name === name);
-      if (!spec) throw new InvalidArgumentError(`unknown parameter '${name}'`);
-      if (spec.required) throw new InvalidArgumentError(`parameter '${name}' is required and cannot be unset`);
-      if (spec.secret) await this.secrets.delete(id, name);
-      delete params[name];
-    }
-    for (const [name, value] of Object.entries(secret)) await this.secrets.set(id, name, value);
-    runner.account = { ...runner.account, params };
-    this.store.accounts.update(runner.account);
-    this.accountsChanged.fire({ id, change: 'changed' });
-    if (runner.status !== 'disconnected' || runner.reason !== 'requested') {
-      if (runner.account.enabled && this.presenceValue.status !== 'offline') runner.start();
-    }
-  }
-
-  setDisplayName(id: string, displayName: string): void {
-    const runner = this.runner(id);
-    runner.account = { ...runner.account, displayName };
-    this.store.accounts.update(runner.account);
-    this.accountsChanged.fire({ id, change: 'changed' });
-  }
-
-  setEnabled(id: string, enabled: boolean): void {
-    const runner = this.runner(id);
-    if (runner.account.enabled === enabled) return;
-    runner.account = { ...runner.account, enabled };
-    this.store.accounts.update(runner.account);
-    this.accountsChanged.fire({ id, change: 'changed' });
-    if (enabled && this.presenceValue.status !== 'offline') runner.start();
-    else runner.sync();
-  }
-
-  reconnect(id: string): void {
-    const runner = this.runner(id);
-    if (!runner.account.enabled) throw new ConfabError('NotAvailable', `account '${id}' is disabled`);
-    if (this.presenceValue.status === 'offline') throw new ConfabError('NotAvailable', 'the presence is offline');
-    runner.start();
-  }
-
-  async removeAccount(id: string): Promise<void> {
-    const runner = this.runner(id);
-    await runner.stop();
-    // Gone from the model and the bus first; the secrets after, so that nothing can see an account
-    // that is half removed.
-    this.runners.delete(id);
-    const channels = this.store.channels.forAccount(id);
-    this.store.accounts.delete(id); // channels, messages, pending and outbox rows, contacts and their memberships cascade
-    this.probe.reset(id);
-    this.people.sync(); // people left without contacts go
-    this.store.settings.deletePrefix(`account/${id}/`); // what its connections kept (AccountState)
-    const cache = accountCacheDir(this.store, id);
-    if (cache) rmSync(cache, { recursive: true, force: true }); // and the files they fetched
-    for (const ch of channels) {
-      this.rooms.delete(ch.id);
-      this.channelsChanged.fire({ id: ch.id, change: 'removed' });
-    }
-    this.accountsChanged.fire({ id, change: 'removed' });
-    await this.secrets.deleteAccount(id);
-    this.log.info('account %s removed', id);
-  }
-
-  /** Names of the secret parameters that have a value. */
-  secretNames(id: string): Promise<string[]> {
-    return this.secrets.list(id);
-  }
-
-  get secretStoreKind(): string {
-    return this.secrets.kind;
-  }
-
-  // ---- presence -----------------------------------------------------------------------------
-
-  get presence(): Presence {
-    return this.presenceValue;
-  }
-
-  setPresence(status: string, message: string): void {
-    if (!PRESENCE_STATUSES.includes(status as PresenceStatus)) {
-      throw new InvalidArgumentError(`presence must be one of ${PRESENCE_STATUSES.join(', ')}, not '${status}'`);
-    }
-    this.presenceValue = { status: status as PresenceStatus, message };
-    this.store.settings.set('presence', this.presenceValue);
-    this.presenceChanged.fire(this.presenceValue);
-    for (const r of this.runners.values()) {
-      r.sync();
-      void r.applyPresence();
-    }
+  stop(): Promise<void> {
+    return this.accounts.stop();
   }
 
   // ---- channels -----------------------------------------------------------------------------
@@ -283,12 +142,12 @@ export class Core implements RunnerHost {
     const state = this.rooms.get(id);
     if (!state?.joined) return [];
     const ch = this.channel(id);
-    const rooms = this.runners.get(ch.accountId)?.connection?.rooms;
+    const rooms = this.accounts.find(ch.accountId)?.connection?.rooms;
     return rooms?.members ? rooms.members(ch.target) : [...state.members.values()];
   }
 
   joinRoom(accountId: string, room: string, key: string): ChannelRow {
-    const runner = this.runner(accountId);
+    const runner = this.accounts.runner(accountId);
     if (!hasRooms(runner.protocol)) throw new NotImplementedError(`protocol '${runner.protocol.id}' has no rooms`);
     if (room.trim() === '') throw new InvalidArgumentError('the room name is empty');
     const target = channelTarget(runner, 'room', room, true);
@@ -304,7 +163,7 @@ export class Core implements RunnerHost {
   }
 
   openDirect(accountId: string, contact: string): ChannelRow {
-    const runner = this.runner(accountId);
+    const runner = this.accounts.runner(accountId);
     if (contact.trim() === '') throw new InvalidArgumentError('the contact is empty');
     const target = channelTarget(runner, 'direct', contact, true);
     const { row, created } = this.store.channels.ensure(accountId, 'direct', target);
@@ -320,7 +179,7 @@ export class Core implements RunnerHost {
    * direct channel.
    */
   async openConversation(accountId: string, raw: string): Promise<ChannelRow> {
-    const runner = this.runner(accountId);
+    const runner = this.accounts.runner(accountId);
     if (raw.trim() === '') throw new InvalidArgumentError('the target is empty');
     const known = existingConversation(this.store, runner, raw);
     if (known) {
@@ -332,7 +191,7 @@ export class Core implements RunnerHost {
 
   /** The account's existing conversation with a target as the user typed it, a room before a direct one; NotFound if there is none. */
   findConversation(accountId: string, raw: string): ChannelRow {
-    const known = existingConversation(this.store, this.runner(accountId), raw);
+    const known = existingConversation(this.store, this.accounts.runner(accountId), raw);
     if (!known) throw new NotFoundError(`no conversation with '${raw}' on account '${accountId}'`);
     return known;
   }
@@ -341,7 +200,7 @@ export class Core implements RunnerHost {
     const ch = this.channel(channelId);
     if (ch.kind !== 'room') return;
     this.store.channels.setAutojoin(ch.id, false, null);
-    const conn = this.runners.get(ch.accountId)?.connection;
+    const conn = this.accounts.find(ch.accountId)?.connection;
     if (conn?.rooms) await conn.rooms.leave(ch.target, message || undefined);
   }
 
@@ -374,7 +233,7 @@ export class Core implements RunnerHost {
   private moderate(channelId: number, what: keyof RoomsFacet, op: (rooms: RoomsFacet, room: string) => Promise<void>): Promise<void> {
     const ch = this.channel(channelId);
     if (ch.kind !== 'room') throw new NotImplementedError('a direct channel has no moderation');
-    const runner = this.runner(ch.accountId);
+    const runner = this.accounts.runner(ch.accountId);
     const rooms = runner.connection?.rooms;
     if (!rooms && !hasRooms(runner.protocol)) {
       throw new NotImplementedError(`protocol '${runner.protocol.id}' has no rooms`);
@@ -387,7 +246,7 @@ export class Core implements RunnerHost {
   // ---- contacts -----------------------------------------------------------------------------
 
   contacts(accountId: string): ContactView[] {
-    this.runner(accountId);
+    this.accounts.runner(accountId);
     const presence = this.presences.get(accountId);
     return this.store.contacts.forAccount(accountId).map((c) => {
       const p = presence?.get(c.id);
@@ -396,7 +255,7 @@ export class Core implements RunnerHost {
   }
 
   async addContact(accountId: string, contact: string, alias: string): Promise<void> {
-    const runner = this.runner(accountId);
+    const runner = this.accounts.runner(accountId);
     if (contact.trim() === '') throw new InvalidArgumentError('the contact is empty');
     if (alias.length > MAX_ALIAS_CHARS) throw new InvalidArgumentError(`the alias is longer than ${MAX_ALIAS_CHARS} characters`);
     const id = runner.protocol.normalizeContact(contact);
@@ -414,7 +273,7 @@ export class Core implements RunnerHost {
   }
 
   async removeContact(accountId: string, contact: string): Promise<void> {
-    const runner = this.runner(accountId);
+    const runner = this.accounts.runner(accountId);
     const id = normalizeId(runner.protocol, contact);
     if (!this.store.contacts.has(accountId, id)) throw new NotFoundError(`no contact '${contact}' on account '${accountId}'`);
     if (this.serverRoster(runner)) {
@@ -430,7 +289,7 @@ export class Core implements RunnerHost {
   }
 
   contactInfo(accountId: string, contact: string): Promise<ContactInfo> {
-    const runner = this.runner(accountId);
+    const runner = this.accounts.runner(accountId);
     if (contact.trim() === '') throw new InvalidArgumentError('the contact is empty');
     const conn = this.online(runner);
     if (!conn.contacts) throw new NotImplementedError(`protocol '${runner.protocol.id}' has no contact information`);
@@ -439,12 +298,12 @@ export class Core implements RunnerHost {
 
   /** Subscription requests waiting for an answer, per account (the server repeats them at each login). */
   subscriptionRequests(accountId: string): SubscriptionRequest[] {
-    this.runner(accountId);
+    this.accounts.runner(accountId);
     return [...(this.requests.get(accountId)?.values() ?? [])];
   }
 
   async answerSubscription(accountId: string, contact: string, allow: boolean): Promise<void> {
-    const runner = this.runner(accountId);
+    const runner = this.accounts.runner(accountId);
     const id = normalizeId(runner.protocol, contact);
     const conn = this.online(runner);
     if (!conn.contacts?.answerSubscription) throw new NotImplementedError(`protocol '${runner.protocol.id}' has no subscription requests`);
@@ -478,7 +337,7 @@ export class Core implements RunnerHost {
     if (media !== 'text' && media !== 'call') throw new InvalidArgumentError(`media must be text or call, not '${media}'`);
     this.people.get(personId);
     const candidates = this.people.contacts(personId).flatMap((c, order) => {
-      const runner = this.runners.get(c.accountId);
+      const runner = this.accounts.find(c.accountId);
       if (!runner?.protocol.capabilities.channelClasses.some((k) => k.kind === 'direct' && k.media === media)) return [];
       const online = runner.status === 'connected' ? availability(c.status) : -1;
       const used = this.store.channels.find(c.accountId, 'direct', c.contactId)?.lastActivity ?? 0;
@@ -497,9 +356,9 @@ export class Core implements RunnerHost {
     if (!MESSAGE_KINDS.includes(kind as MessageKind)) throw new InvalidArgumentError(`kind must be one of ${MESSAGE_KINDS.join(', ')}, not '${kind}'`);
     if (body.length === 0) throw new InvalidArgumentError('the message is empty');
     if (Buffer.byteLength(body) > MAX_BODY_BYTES) throw new InvalidArgumentError(`the message is longer than ${MAX_BODY_BYTES} bytes`);
-    const runner = this.runner(ch.accountId);
+    const runner = this.accounts.runner(ch.accountId);
     const row = this.store.messages.enqueue(ch.accountId, { channelId, senderId: '', senderName: '', body, kind: kind as MessageKind });
-    this.accountsChanged.fire({ id: ch.accountId, change: 'changed' }); // OutboxSize
+    this.accounts.changed(ch.accountId); // OutboxSize
     this.channelsChanged.fire({ id: ch.id, change: 'changed' }); // LastActivity
     this.outbox.kick(runner);
     return row;
@@ -524,31 +383,9 @@ export class Core implements RunnerHost {
     }
   }
 
-  // ---- RunnerHost: what the runners report --------------------------------------------------
-
-  policy(): Config['reconnect'] {
-    return this.config.reconnect;
-  }
-
-  requestedPresence(): Presence {
-    return this.presenceValue;
-  }
-
-  async resolveConfig(account: Account): Promise<AccountConfig> {
-    const protocol = this.protocol(account.protocol);
-    const params: AccountParams = withDefaults(protocol.parameters, account.params);
-    for (const spec of protocol.parameters) {
-      if (!spec.secret) continue;
-      const value = await this.secrets.get(account.id, spec.name);
-      if (value === undefined) continue;
-      this.redactor.add(value);
-      params[spec.name] = value;
-    }
-    return { id: account.id, protocol: account.protocol, params };
-  }
+  // ---- AccountRouter: what an account's connection and lifecycle mean to the features --------
 
   statusChanged(runner: AccountRunner): void {
-    this.log.info('account %s: %s (%s)%s', runner.account.id, runner.status, runner.reason, runner.detail ? `: ${runner.detail}` : '');
     if (runner.status !== 'connected') {
       this.markRoomsLeft(runner.account.id);
       const accountId = runner.account.id;
@@ -558,8 +395,15 @@ export class Core implements RunnerHost {
       this.people.presenceChanged(known.map((contactId) => ({ accountId, contactId })));
       if (this.requests.delete(accountId) || hadState) this.contactsChanged.fire(accountId); // presence unknown now
     }
-    this.statusChangedEmitter.fire(runner);
-    this.accountsChanged.fire({ id: runner.account.id, change: 'changed' });
+  }
+
+  removed(accountId: string, channels: readonly number[]): void {
+    this.probe.reset(accountId);
+    this.people.sync(); // people left without contacts go
+    for (const id of channels) {
+      this.rooms.delete(id);
+      this.channelsChanged.fire({ id, change: 'removed' });
+    }
   }
 
   messagesReceived(runner: AccountRunner, messages: readonly IncomingMessage[]): void {
@@ -672,7 +516,7 @@ export class Core implements RunnerHost {
   async setChatState(channelId: number, state: string): Promise<void> {
     if (!CHAT_STATES.includes(state as ChatState)) throw new InvalidArgumentError(`state must be one of ${CHAT_STATES.join(', ')}, not '${state}'`);
     const ch = this.channel(channelId);
-    const runner = this.runner(ch.accountId);
+    const runner = this.accounts.runner(ch.accountId);
     const conn = this.online(runner);
     if (!conn.setChatState) throw new NotImplementedError(`protocol '${runner.protocol.id}' has no chat states`);
     await conn.setChatState({ kind: ch.kind, target: ch.target }, state as ChatState);
@@ -686,19 +530,6 @@ export class Core implements RunnerHost {
       changed.push(...this.store.messages.advance(runner.account.id, id, r.state));
     }
     if (changed.length > 0) this.messagesChanged.fire(changed);
-  }
-
-  services(accountId: string): { state: AccountState; cacheDir: string | undefined } {
-    const prefix = `account/${accountId}/`;
-    const settings = this.store.settings;
-    return {
-      state: { get: (k) => settings.get<string | undefined>(prefix + k, undefined), set: (k, v) => settings.set(prefix + k, v) },
-      cacheDir: accountCacheDir(this.store, accountId),
-    };
-  }
-
-  identified(accountId: string, identity: string): void {
-    this.store.settings.set(`account/${accountId}/identity`, identity);
   }
 
   attach(runner: AccountRunner, conn: Connection, on: Subscribe): void {
@@ -728,21 +559,7 @@ export class Core implements RunnerHost {
     this.outbox.kick(runner);
   }
 
-  /** Routes an exception thrown where nobody could catch it to the account whose code threw it. */
-  crashAccount(accountId: string, err: unknown): boolean {
-    const runner = this.runners.get(accountId);
-    if (!runner) return false;
-    runner.crashed(err);
-    return true;
-  }
-
   // ---- internals ----------------------------------------------------------------------------
-
-  private addRunner(account: Account, protocol: Protocol): AccountRunner {
-    const runner = new AccountRunner(account, protocol, this, this.log.child(account.id));
-    this.runners.set(account.id, runner);
-    return runner;
-  }
 
   private markRoomsLeft(accountId: string): void {
     for (const ch of this.store.channels.forAccount(accountId)) {
@@ -756,35 +573,5 @@ export class Core implements RunnerHost {
     }
   }
 
-  private split(protocol: Protocol, params: AccountParams): { plain: AccountParams; secret: Record<string, string> } {
-    const plain: AccountParams = {};
-    const secret: Record<string, string> = {};
-    for (const [name, value] of Object.entries(params)) {
-      const spec = protocol.parameters.find((s) => s.name === name);
-      if (spec?.secret) {
-        secret[name] = String(value);
-        this.redactor.add(String(value));
-      } else plain[name] = value;
-    }
-    return { plain, secret };
-  }
-
-  private newAccountId(protocol: string, identity: string): string {
-    // A D-Bus object path element allows [A-Za-z0-9_] only.
-    const base = `${protocol}_${identity}`.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 64) || protocol;
-    for (let n = 0; ; n++) {
-      const id = n === 0 ? base : `${base}_${n}`;
-      if (!this.store.accounts.exists(id) && !this.runners.has(id)) return id;
-    }
-  }
 }
 
-/** The account's own address as its connection last told it (Connection.identity), if it did. */
-export function connectionIdentity(store: Store, accountId: string): string | undefined {
-  return store.settings.get<string | undefined>(`account/${accountId}/identity`, undefined);
-}
-
-/** Where an account's fetched files live: <data>/accounts/<id> (ids are [A-Za-z0-9_] only). */
-export function accountCacheDir(store: Store, accountId: string): string | undefined {
-  return store.dir ? join(store.dir, 'accounts', accountId) : undefined;
-}

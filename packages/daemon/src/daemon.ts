@@ -78,7 +78,7 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env, paths: P
         service.refreshRoot();
         throw ConfabError.from(err, 'InvalidConfig');
       }
-      core.config = config;
+      core.accounts.config = config;
       if (!env.CONFAB_LOG_LEVEL) log.setLevel(config.logLevel);
       service.refreshRoot();
       log.info('configuration reloaded');

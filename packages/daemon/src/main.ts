@@ -37,7 +37,7 @@ async function main(argv: string[]): Promise<void> {
   // the daemon: log it and exit, and let systemd restart us — the store loses nothing.
   const onFault = (err: unknown) => {
     const accountId = accountContext.getStore();
-    if (accountId && daemon?.core.crashAccount(accountId, err)) return;
+    if (accountId && daemon?.core.accounts.crash(accountId, err)) return;
     const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
     if (daemon) daemon.log.error('fatal: %s', text);
     else process.stderr.write(`confabd: fatal: ${text}\n`);

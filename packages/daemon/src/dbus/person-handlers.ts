@@ -7,7 +7,7 @@ export function personHandlers(core: Core, id: number, pageSize: (limit: number)
   const people = core.people;
   const contact = (account: string, contactId: string) => {
     const accountId = accountIdOf(account);
-    const runner = core.runner(accountId);
+    const runner = core.accounts.runner(accountId);
     return { accountId, contactId: runner.protocol.normalizeContact(contactId) };
   };
   return {

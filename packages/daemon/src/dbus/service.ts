@@ -7,7 +7,7 @@
  * costs one D-Bus message per batch, not per line (a signal costs ~70 µs of CPU here).
  */
 import dbus from 'dbus-next';
-import { InvalidArgumentError, withDefaults, type Logger } from '@confab/sdk';
+import { InvalidArgumentError, type Logger } from '@confab/sdk';
 import type { Core } from '../core';
 import type { Redactor } from '../log';
 import type { MessageRow } from '../storage/store';
@@ -16,7 +16,6 @@ import { ContractObject, type ErrorContext, type Handlers } from './contract-obj
 import { OBJECT_MANAGER_SPEC } from './object-manager';
 import { foldChange, type PersonChange } from '../people/people';
 import { personHandlers } from './person-handlers';
-import { connectionIdentity } from '../core';
 import { ROOT_PATH, accountIdOf, accountPath, channelPath, personPath, toNumber, unwrapVardict, wireMessage } from './wire';
 
 export const BUS_NAME = 'im.confab.Confab1';
@@ -71,11 +70,11 @@ export class DBusService {
     }, this.ctx);
     this.bus.export(ROOT_PATH, this.root.iface);
     this.bus.export(ROOT_PATH, this.objectManager.iface);
-    for (const id of this.core.runners.keys()) this.addAccount(id, false);
+    for (const id of this.core.accounts.ids()) this.addAccount(id, false);
     for (const ch of this.core.store.channels.all()) this.addChannel(ch.id, false);
     for (const p of this.core.people.table.all()) this.addPerson(p.id, false);
 
-    this.core.onAccountsChanged(({ id, change }) => {
+    this.core.accounts.onChanged(({ id, change }) => {
       if (change === 'added') this.addAccount(id, true);
       else if (change === 'removed') this.removeAccount(id);
       else this.refreshAccount(id);
@@ -95,8 +94,8 @@ export class DBusService {
     }));
     this.core.onMessagesReceived((rows) => this.queue(() => this.received.push(...rows)));
     this.core.onMessagesChanged((rows) => this.queue(() => this.changed.push(...rows)));
-    this.core.onStatusChanged((r) => this.queue(() => this.statuses.push([accountPath(r.account.id), r.status, r.reason, r.detail])));
-    this.core.onPresenceChanged(() => this.root.refresh());
+    this.core.accounts.onStatusChanged((r) => this.queue(() => this.statuses.push([accountPath(r.account.id), r.status, r.reason, r.detail])));
+    this.core.accounts.onPresenceChanged(() => this.root.refresh());
     this.core.onContactsChanged((id) => this.accounts.get(id)?.refresh()); // Contacts, without re-reading secrets
     this.core.onChatState(({ channelId, contact, state }) => this.root.emit('ChatStateChanged', channelPath(channelId), contact, state));
     this.core.onSubscriptionRequested(({ accountId, id, message }) => this.root.emit('SubscriptionRequested', accountPath(accountId), id, message));
@@ -136,7 +135,7 @@ export class DBusService {
   }
 
   private refreshSecretNames(id: string): void {
-    this.core.secretNames(id).then(
+    this.core.accounts.secretNames(id).then(
       (names) => {
         this.secretNames.set(id, names);
         this.accounts.get(id)?.refresh();
@@ -227,9 +226,9 @@ export class DBusService {
     const core = this.core;
     return {
       methods: {
-        ListProtocols: () => [...core.protocols.values()].map((p) => [p.id, p.displayName]).sort((a, b) => a[0].localeCompare(b[0])),
+        ListProtocols: () => [...core.accounts.protocols.values()].map((p) => [p.id, p.displayName]).sort((a, b) => a[0].localeCompare(b[0])),
         GetParameters: (protocol: string) =>
-          core.protocol(protocol).parameters.map((s) => [
+          core.accounts.protocol(protocol).parameters.map((s) => [
             s.name,
             s.type,
             [s.required ? 'required' : '', s.secret ? 'secret' : ''].filter(Boolean).join(','),
@@ -237,14 +236,14 @@ export class DBusService {
             s.description,
           ]),
         CreateAccount: async (protocol: string, displayName: string, params: Record<string, { value: unknown }>) =>
-          accountPath((await core.createAccount(protocol, displayName, unwrapVardict(params))).id),
-        SetPresence: (status: string, message: string) => core.setPresence(status, message),
+          accountPath((await core.accounts.create(protocol, displayName, unwrapVardict(params))).id),
+        SetPresence: (status: string, message: string) => core.accounts.setPresence(status, message),
         GetPending: (limit: number) => core.store.messages.pending(limit).map(wireMessage),
         GetInbox: (limit: number) => core.inbox(limit).map(({ channel, unread }) => [channelPath(channel.id), accountPath(channel.accountId), channel.target, channel.lastActivity, unread]),
         SearchPeople: (text: string, limit: number) => core.people.search(text, pageSize(limit)).map(personPath),
         GetPerson: (account: string, contact: string) => {
           const accountId = accountIdOf(account);
-          return personPath(core.people.personOf({ accountId, contactId: core.runner(accountId).protocol.normalizeContact(contact) }));
+          return personPath(core.people.personOf({ accountId, contactId: core.accounts.runner(accountId).protocol.normalizeContact(contact) }));
         },
         Acknowledge: (ids: unknown[]) => core.acknowledge(ids.map((id) => toNumber(id, 'a message id'))),
         SearchHistory: (query: string, beforeId: bigint, limit: number) =>
@@ -261,24 +260,24 @@ export class DBusService {
       },
       properties: {
         Version: () => this.state.version,
-        Presence: () => [core.presence.status, core.presence.message],
+        Presence: () => [core.accounts.presence.status, core.accounts.presence.message],
         FailedPlugins: () => this.state.failedPlugins(),
         ConfigError: () => this.state.configError(),
-        SecretStore: () => core.secretStoreKind,
+        SecretStore: () => core.accounts.secretStoreKind,
       },
     };
   }
 
   private accountHandlers(id: string): Handlers {
     const core = this.core;
-    const runner = () => core.runner(id);
+    const runner = () => core.accounts.runner(id);
     return {
       methods: {
-        Update: (set: Record<string, { value: unknown }>, unset: string[]) => core.updateAccount(id, unwrapVardict(set), unset),
-        SetDisplayName: (name: string) => core.setDisplayName(id, name),
-        SetEnabled: (enabled: boolean) => core.setEnabled(id, enabled),
-        Reconnect: () => core.reconnect(id),
-        Remove: () => core.removeAccount(id),
+        Update: (set: Record<string, { value: unknown }>, unset: string[]) => core.accounts.update(id, unwrapVardict(set), unset),
+        SetDisplayName: (name: string) => core.accounts.setDisplayName(id, name),
+        SetEnabled: (enabled: boolean) => core.accounts.setEnabled(id, enabled),
+        Reconnect: () => core.accounts.reconnect(id),
+        Remove: () => core.accounts.remove(id),
         JoinRoom: (room: string, key: string) => channelPath(core.joinRoom(id, room, key).id),
         OpenDirect: (contact: string) => channelPath(core.openDirect(id, contact).id),
         OpenConversation: async (target: string) => channelPath((await core.openConversation(id, target)).id),
@@ -292,7 +291,7 @@ export class DBusService {
         Id: () => id,
         Protocol: () => runner().account.protocol,
         DisplayName: () => runner().account.displayName,
-        Identity: () => identity(runner(), core.store),
+        Identity: () => core.accounts.identity(id),
         Parameters: () => toVardict(runner().account.params),
         SecretsSet: () => this.secretNames.get(id) ?? [],
         Enabled: () => runner().account.enabled,
@@ -342,16 +341,6 @@ function pageSize(limit: number): number {
   if (limit === 0) return 100;
   if (limit > MAX_PAGE) throw new InvalidArgumentError(`limit must be at most ${MAX_PAGE}`);
   return limit;
-}
-
-function identity(r: ReturnType<Core['runner']>, store: Core['store']): string {
-  const told = connectionIdentity(store, r.account.id);
-  if (told) return told;
-  try {
-    return r.protocol.identifyAccount(withDefaults(r.protocol.parameters, r.account.params));
-  } catch {
-    return r.account.id; // the protocol could not name it; the id still identifies it
-  }
 }
 
 function toVardict(params: Record<string, unknown>): Record<string, InstanceType<typeof dbus.Variant>> {

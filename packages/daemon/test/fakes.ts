@@ -1,0 +1,168 @@
+/**
+ * A protocol and connection of the tests' own, and a daemon core over an in-memory store, for the
+ * features' unit tests: no network, no bus. The connection records what the daemon asked of it and
+ * lets a test play the network (emit messages, room changes, presence).
+ */
+import {
+  Emitter, silentLogger,
+  type ChatStateChange, type Connection, type ContactPresence, type ContactsFacet, type DeliveryReport, type IncomingMessage,
+  type OutgoingMessage, type Protocol, type RoomChange, type RoomsFacet, type RosterUpdate, type SendReceipt, type StatusChange,
+  type SubscriptionRequest,
+} from '@confab/sdk';
+import { DEFAULT_CONFIG } from '../src/config';
+import { Core } from '../src/core';
+import { Redactor } from '../src/log';
+import type { SecretStore } from '../src/secrets';
+import { Store } from '../src/storage/store';
+
+export class FakeConnection implements Connection {
+  status: Connection['status'] = 'disconnected';
+  readonly statusE = new Emitter<StatusChange>();
+  readonly onStatusChanged = this.statusE.event;
+  readonly messagesE = new Emitter<readonly IncomingMessage[]>();
+  readonly onMessages = this.messagesE.event;
+  readonly chatStateE = new Emitter<ChatStateChange>();
+  readonly onChatState = this.chatStateE.event;
+  readonly deliveryE = new Emitter<readonly DeliveryReport[]>();
+  readonly onDelivery = this.deliveryE.event;
+  readonly reachableE = new Emitter<string>();
+  readonly onReachable = this.reachableE.event;
+  readonly roomE = new Emitter<RoomChange>();
+  readonly presenceE = new Emitter<readonly ContactPresence[]>();
+  readonly rosterE = new Emitter<RosterUpdate>();
+  readonly requestE = new Emitter<SubscriptionRequest>();
+
+  /** Every call the daemon made, in order, as `name arg…`. */
+  readonly calls: string[] = [];
+  readonly sent: OutgoingMessage[] = [];
+  /** How a send ends: the default confirms at once. */
+  send: (m: OutgoingMessage) => Promise<SendReceipt> = () => Promise.resolve({});
+  disposed = false;
+
+  readonly rooms: RoomsFacet;
+  readonly contacts: ContactsFacet;
+
+  constructor() {
+    this.rooms = {
+      onRoomChanged: this.roomE.event,
+      join: (room, key) => {
+        this.calls.push(`join ${room}${key ? ` ${key}` : ''}`);
+        return Promise.resolve({ kind: 'room', target: room });
+      },
+      leave: (room) => {
+        this.calls.push(`leave ${room}`);
+        return Promise.resolve();
+      },
+      setTopic: (room, topic) => {
+        this.calls.push(`topic ${room} ${topic}`);
+        return Promise.resolve();
+      },
+    };
+    this.contacts = {
+      onPresence: this.presenceE.event,
+      onRoster: this.rosterE.event,
+      onSubscriptionRequest: this.requestE.event,
+      watch: (ids, on) => void this.calls.push(`watch ${on ? '+' : '-'}${ids.join(',')}`),
+      info: (id) => Promise.resolve({ id, fields: [] } as unknown as Awaited<ReturnType<ContactsFacet['info']>>),
+      answerSubscription: (id, allow) => {
+        this.calls.push(`answer ${id} ${allow}`);
+        return Promise.resolve();
+      },
+    } as ContactsFacet;
+  }
+
+  connect(): Promise<void> {
+    this.status = 'connected';
+    this.statusE.fire({ status: 'connected', reason: 'requested' });
+    return Promise.resolve();
+  }
+
+  disconnect(): Promise<void> {
+    this.status = 'disconnected';
+    return Promise.resolve();
+  }
+
+  setPresence(p: { status: string }): Promise<void> {
+    this.calls.push(`presence ${p.status}`);
+    return Promise.resolve();
+  }
+
+  sendMessage(m: OutgoingMessage): Promise<SendReceipt> {
+    this.sent.push(m);
+    return this.send(m);
+  }
+
+  setChatState(channel: { target: string }, state: string): Promise<void> {
+    this.calls.push(`chat-state ${channel.target} ${state}`);
+    return Promise.resolve();
+  }
+
+  /** The network dropped us. */
+  drop(): void {
+    this.status = 'disconnected';
+    this.statusE.fire({ status: 'disconnected', reason: 'network-error', detail: 'gone' });
+  }
+
+  dispose(): void {
+    this.disposed = true;
+  }
+}
+
+/** A protocol with rooms (targets starting with #), a server roster when asked, lower-case contact ids. */
+export function fakeProtocol(connections: FakeConnection[], opts: { serverRoster?: boolean } = {}): Protocol {
+  return {
+    id: 'fake',
+    displayName: 'Fake',
+    parameters: [
+      { name: 'name', type: 'string', description: 'who', required: true },
+      { name: 'password', type: 'string', description: 'secret', secret: true },
+    ],
+    capabilities: {
+      channelClasses: [{ kind: 'direct', media: 'text' }, { kind: 'room', media: 'text' }],
+      presenceStatuses: ['available', 'away', 'offline'],
+      writableContactFields: ['alias'],
+      serverRoster: opts.serverRoster,
+    },
+    normalizeContact: (id) => id.trim().toLowerCase(),
+    targetKind: (target) => (target.startsWith('#') ? 'room' : undefined),
+    identifyAccount: (params) => String(params.name),
+    createConnection: () => {
+      const conn = new FakeConnection();
+      connections.push(conn);
+      return conn;
+    },
+  } as Protocol;
+}
+
+export class MemorySecrets implements SecretStore {
+  readonly kind = 'file' as const;
+  readonly values = new Map<string, string>();
+  get(a: string, n: string) { return Promise.resolve(this.values.get(`${a}/${n}`)); }
+  set(a: string, n: string, v: string) { this.values.set(`${a}/${n}`, v); return Promise.resolve(); }
+  delete(a: string, n: string) { this.values.delete(`${a}/${n}`); return Promise.resolve(); }
+  deleteAccount(a: string) { for (const k of [...this.values.keys()]) if (k.startsWith(`${a}/`)) this.values.delete(k); return Promise.resolve(); }
+  list(a: string) { return Promise.resolve([...this.values.keys()].filter((k) => k.startsWith(`${a}/`)).map((k) => k.slice(a.length + 1))); }
+  close() { return Promise.resolve(); }
+}
+
+/** Lets every pending promise callback run. */
+export const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** A core over an in-memory store with the fake protocol; `connections` are the fake connections it made, newest last. */
+export function fakeCore(opts: { serverRoster?: boolean } = {}) {
+  const connections: FakeConnection[] = [];
+  const store = Store.memory();
+  const secrets = new MemorySecrets();
+  const redactor = new Redactor();
+  const core = new Core(store, new Map([['fake', fakeProtocol(connections, opts)]]), secrets, redactor, DEFAULT_CONFIG, silentLogger);
+  core.load();
+  core.start();
+  const conn = () => connections[connections.length - 1];
+  /** Creates an account and waits until it is connected and ready. */
+  const account = async (name = 'me') => {
+    const a = await core.accounts.create('fake', '', { name });
+    await settle();
+    return a.id;
+  };
+  return { core, store, secrets, redactor, connections, conn, account };
+}
