@@ -78,8 +78,11 @@ function receivePath(s: CallPipelineSpec): string[] {
   const caps = s.srtp ? 'application/x-srtp' : 'application/x-rtp';
   const out: string[] = [];
   if (s.srtp) {
-    out.push(`udpsrc name=rtp_in caps=${caps} ! srtpdec name=srtpdec ! rtpbin.recv_rtp_sink_0`);
-    if (!s.rtcpMux) out.push('udpsrc name=rtcp_in caps="application/x-srtcp" ! srtpdec.rtcp_sink srtpdec.rtcp_src ! rtpbin.recv_rtcp_sink_0');
+    out.push(`udpsrc name=rtp_in caps=${caps} ! srtpdec.rtp_sink srtpdec name=srtpdec srtpdec.rtp_src ! rtpbin.recv_rtp_sink_0`);
+    // multiplexed (RFC 5761), srtpdec sends the SRTCP it finds on its RTP input out of rtcp_src: left
+    // unlinked, the first RTCP packet stops the socket's thread (not-linked) and the call
+    if (s.rtcpMux) out.push('srtpdec.rtcp_src ! rtpbin.recv_rtcp_sink_0');
+    else out.push('udpsrc name=rtcp_in caps="application/x-srtcp" ! srtpdec.rtcp_sink srtpdec.rtcp_src ! rtpbin.recv_rtcp_sink_0');
   } else {
     out.push(`udpsrc name=rtp_in caps=${caps} ! rtpbin.recv_rtp_sink_0`);
     if (!s.rtcpMux) out.push('udpsrc name=rtcp_in caps="application/x-rtcp" ! rtpbin.recv_rtcp_sink_0');

@@ -1,7 +1,7 @@
 /**
  * Linking what rtpbin receives: once per new stream (SSRC and payload type), never per packet.
- * rtpbin asks for the caps of each payload type (`request-pt-map`): only the negotiated ones are
- * answered, so packets of any other type are dropped inside rtpbin. The first stream of the audio
+ * rtpbin asks for the caps of each payload type (`request-pt-map`): the negotiated ones get theirs,
+ * any other type caps that no depayloader accepts. The first stream of the audio
  * type is played; a second one (another SSRC: a peer that restarted, or someone injecting) goes to a
  * fakesink and is counted — it is played once the first has timed out and its pad is gone.
  * @since 0.1.0
@@ -35,7 +35,20 @@ export class ReceivePads {
     const made = new Map<number, GstCaps>();
     for (const [pt, codec] of caps) made.set(pt, gstExtras().Caps.fromString(rtpCaps(codec)));
     this.keep = made;
-    rtpbin.on('request-pt-map', safe('request-pt-map', this.report, null, (_session: unknown, pt: unknown) => made.get(Number(pt)) ?? null));
+    // Never null: node-gtk throws "Cannot convert value null to type GstCaps" outside any callback's
+    // try (the process ends) — one datagram of an unknown payload type was enough. An unknown type gets
+    // caps no depayloader takes, so its stream lands on a fakesink (onPad).
+    const forPt = (pt: number): GstCaps => {
+      let caps = made.get(pt);
+      if (!caps) {
+        caps = gstExtras().Caps.fromString(`application/x-rtp,media=audio,clock-rate=8000,encoding-name=X-CONFAB-UNNEGOTIATED,payload=${pt}`);
+        made.set(pt, caps);
+      }
+      return caps;
+    };
+    const fallback = gstExtras().Caps.fromString('application/x-rtp,media=audio,clock-rate=8000,encoding-name=X-CONFAB-UNNEGOTIATED');
+    made.set(-1, fallback);
+    rtpbin.on('request-pt-map', safe('request-pt-map', this.report, fallback, (_session: unknown, pt: unknown) => forPt(Number(pt) & 0x7f)));
     rtpbin.on('pad-added', safe('pad-added', this.report, undefined, (pad: unknown) => this.onPad(pad as GstPad)));
     const srtpCaps = this.spec.srtpCaps;
     if (srtpCaps) {

@@ -1,0 +1,11 @@
+/**
+ * What an answerer would signal back for a local description: its codecs (payload types kept,
+ * RFC 3264 § 6.1), address, ports and key.
+ */
+import type { LocalDescription, RemoteDescription } from '../../src/session/types';
+
+export function remoteOf(l: LocalDescription, codec = 'opus'): RemoteDescription {
+  const send = l.codecs.find((c) => c.name === codec) ?? l.codecs[0]!;
+  const te = l.codecs.find((c) => c.name === 'telephone-event' && c.clockRate === send.clockRate);
+  return { address: l.address, port: l.port, rtcpPort: l.rtcpPort, rtcpMux: l.rtcpMux, codecs: te ? [send, te] : [send], ...(l.crypto ? { crypto: l.crypto } : {}) };
+}
