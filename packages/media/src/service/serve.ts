@@ -13,6 +13,7 @@ import type { ErrorSink } from '../gst/safe';
 import { RtpSession } from '../session/rtp-session';
 import { loadContract, type InterfaceSpec } from './contract';
 import { ContractObject } from './contract-object';
+import { Owners } from './owners';
 import { sessionObject } from './session-object';
 import { toSessionOptions, type VariantDict } from './variants';
 
@@ -31,14 +32,21 @@ export async function serve(report: ErrorSink): Promise<void> {
   const bus = dbus.sessionBus();
   const sessions = new Map<string, RtpSession>();
   const devices = new Devices(report);
+  // a client that leaves the bus takes its sessions with it
+  const owners = new Owners(bus, (paths) => {
+    for (const path of paths) void sessions.get(path)?.close('closed', 'its client left the bus');
+  });
+  await owners.start();
   let next = 1;
   const createSession = (d: VariantDict): string => {
     const id = String(next++);
     const path = `${ROOT_PATH}/sessions/${id}`;
     const s = new RtpSession(`s${process.pid}_${id}`, toSessionOptions(d), report);
     sessions.set(path, s);
+    owners.own(path);
     const obj = sessionObject(spec('im.confab.Media1.Session'), s, report, () => {
       sessions.delete(path);
+      owners.release(path);
       // removed on the next turn: the StateChanged signal has gone out from this object first
       setImmediate(() => bus.unexport(path, obj.iface));
     });
