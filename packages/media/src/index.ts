@@ -7,3 +7,4 @@
 export * from './session/types';
 export { DEFAULT_CODECS, codecByEncodingName, telephoneEvent, type Codec, type CodecName } from './codecs/codecs';
 export { MediaClient, MediaSessionClient, MEDIA_BUS_NAME, MEDIA_ROOT_PATH, type StatsRecord } from './client/media-client';
+export * from './sdp';
