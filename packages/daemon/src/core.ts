@@ -18,20 +18,16 @@ import {
 import type { Config } from './config';
 import type { Redactor } from './log';
 import type { SecretStore } from './secrets';
-import { channelTarget, existingConversation, hasRooms, kindOfTarget, normalizeId } from './conversations/targets';
+import { channelTarget, normalizeId } from './conversations/targets';
 import { AddressProbe } from './people/address-probe';
 import { People } from './people/people';
 import { availability } from './people/presence';
 import type { ChannelRow, ContactKey, MessageRow, Store } from './storage/store';
 import { Outbox } from './messages/outbox';
+import { Conversations } from './conversations/conversations';
+import { Rooms } from './rooms/rooms';
 import { Accounts, type AccountRouter, type AccountRunner } from './accounts/accounts';
 import type { Subscribe } from './supervisor/account-runner';
-
-export interface RoomState {
-  joined: boolean;
-  members: Map<string, Member>;
-  modes: string;
-}
 
 /** A contact of an account as the D-Bus API shows it. */
 export interface ContactView {
@@ -41,8 +37,6 @@ export interface ContactView {
   readonly message: string;
 }
 
-const MEMBER_ROLES: readonly MemberRole[] = ['owner', 'admin', 'op', 'halfop', 'voice', 'member'];
-
 /** The longest message body accepted over D-Bus (plugins split long ones for their protocol). */
 const MAX_BODY_BYTES = 64 * 1024;
 const MAX_ALIAS_CHARS = 256;
@@ -51,11 +45,10 @@ const MAX_REQUESTS = 1000;
 
 export class Core implements AccountRouter {
   readonly accounts: Accounts;
-  private readonly rooms = new Map<number, RoomState>();
+  readonly conversations: Conversations;
+  readonly rooms: Rooms;
   private readonly presences = new Map<string, Map<string, ContactPresence>>(); // account → contact → presence
 
-  private readonly channelsChanged = new Emitter<{ id: number; change: 'added' | 'removed' | 'changed' }>();
-  readonly onChannelsChanged = this.channelsChanged.event;
   private readonly received = new Emitter<readonly MessageRow[]>();
   readonly onMessagesReceived = this.received.event;
   private readonly messagesChanged = new Emitter<readonly MessageRow[]>();
@@ -68,8 +61,6 @@ export class Core implements AccountRouter {
   private readonly subscriptionRequested = new Emitter<{ accountId: string; id: string; message: string }>();
   readonly onSubscriptionRequested = this.subscriptionRequested.event;
   private readonly requests = new Map<string, Map<string, SubscriptionRequest>>(); // account → contact → request
-  private readonly invitedEmitter = new Emitter<{ accountId: string; room: string; by: string }>();
-  readonly onInvited = this.invitedEmitter.event;
   /** Every stored contact's person (issue 7). */
   readonly people: People;
   private readonly probe: AddressProbe;
@@ -104,10 +95,13 @@ export class Core implements AccountRouter {
       (key, addresses) => this.people.learned(key, addresses),
       log.child('people'),
     );
-    this.outbox = new Outbox(store.messages, (id) => store.channels.get(id), (accountId, message) => {
+    this.conversations = new Conversations(store.channels, this.accounts, this.people);
+    this.rooms = new Rooms(store.channels, this.conversations, this.accounts, redactor, log.child('rooms'));
+    this.outbox = new Outbox(store.messages, (id) => this.conversations.byId(id), (accountId, message) => {
       this.messagesChanged.fire([message]);
       this.accounts.changed(accountId);
     });
+    this.rooms.onJoined((runner) => this.outbox.kickIfQueued(runner)); // messages queued for a room while it was being joined may go now
   }
 
   /** Creates runners for the stored accounts, without connecting them (before D-Bus export). */
@@ -123,124 +117,6 @@ export class Core implements AccountRouter {
 
   stop(): Promise<void> {
     return this.accounts.stop();
-  }
-
-  // ---- channels -----------------------------------------------------------------------------
-
-  channel(id: number): ChannelRow {
-    const ch = this.store.channels.get(id);
-    if (!ch) throw new NotFoundError(`no channel '${id}'`);
-    return ch;
-  }
-
-  roomState(id: number): RoomState | undefined {
-    return this.rooms.get(id);
-  }
-
-  /** A room's members: from the connection when it keeps them, else from the daemon's copy. */
-  roomMembers(id: number): readonly Member[] {
-    const state = this.rooms.get(id);
-    if (!state?.joined) return [];
-    const ch = this.channel(id);
-    const rooms = this.accounts.find(ch.accountId)?.connection?.rooms;
-    return rooms?.members ? rooms.members(ch.target) : [...state.members.values()];
-  }
-
-  joinRoom(accountId: string, room: string, key: string): ChannelRow {
-    const runner = this.accounts.runner(accountId);
-    if (!hasRooms(runner.protocol)) throw new NotImplementedError(`protocol '${runner.protocol.id}' has no rooms`);
-    if (room.trim() === '') throw new InvalidArgumentError('the room name is empty');
-    const target = channelTarget(runner, 'room', room, true);
-    const { row, created } = this.store.channels.ensure(accountId, 'room', target);
-    this.store.channels.setAutojoin(row.id, true, key || null);
-    if (key) this.redactor.add(key);
-    if (created) this.channelsChanged.fire({ id: row.id, change: 'added' });
-    const conn = runner.connection;
-    conn?.rooms?.join(target, key || undefined).catch((err: unknown) => {
-      this.log.warn('joining %s failed: %s', target, (err as Error).message);
-    });
-    return this.store.channels.get(row.id)!;
-  }
-
-  openDirect(accountId: string, contact: string): ChannelRow {
-    const runner = this.accounts.runner(accountId);
-    if (contact.trim() === '') throw new InvalidArgumentError('the contact is empty');
-    const target = channelTarget(runner, 'direct', contact, true);
-    const { row, created } = this.store.channels.ensure(accountId, 'direct', target);
-    if (created) this.channelsChanged.fire({ id: row.id, change: 'added' });
-    return row;
-  }
-
-  /**
-   * The conversation with a target as the user typed it (`confab send ACCOUNT TARGET`): the
-   * account's existing channel with that target wins, a room before a direct one (a room left
-   * earlier is joined again: a room must be joined to talk in it). Otherwise the protocol says what
-   * the target is (conversations/targets.ts): a room is joined as JoinRoom does, anything else is a
-   * direct channel.
-   */
-  async openConversation(accountId: string, raw: string): Promise<ChannelRow> {
-    const runner = this.accounts.runner(accountId);
-    if (raw.trim() === '') throw new InvalidArgumentError('the target is empty');
-    const known = existingConversation(this.store, runner, raw);
-    if (known) {
-      const left = known.kind === 'room' && !known.autojoin && !this.rooms.get(known.id)?.joined;
-      return left ? this.joinRoom(accountId, known.target, '') : known;
-    }
-    return (await kindOfTarget(runner, raw, this.log)) === 'room' ? this.joinRoom(accountId, raw, '') : this.openDirect(accountId, raw);
-  }
-
-  /** The account's existing conversation with a target as the user typed it, a room before a direct one; NotFound if there is none. */
-  findConversation(accountId: string, raw: string): ChannelRow {
-    const known = existingConversation(this.store, this.accounts.runner(accountId), raw);
-    if (!known) throw new NotFoundError(`no conversation with '${raw}' on account '${accountId}'`);
-    return known;
-  }
-
-  async leave(channelId: number, message: string): Promise<void> {
-    const ch = this.channel(channelId);
-    if (ch.kind !== 'room') return;
-    this.store.channels.setAutojoin(ch.id, false, null);
-    const conn = this.accounts.find(ch.accountId)?.connection;
-    if (conn?.rooms) await conn.rooms.leave(ch.target, message || undefined);
-  }
-
-  // ---- room moderation ----------------------------------------------------------------------
-
-  setTopic(channelId: number, topic: string): Promise<void> {
-    return this.moderate(channelId, 'setTopic', (r, room) => r.setTopic!(room, topic));
-  }
-
-  kick(channelId: number, member: string, reason: string): Promise<void> {
-    if (member.trim() === '') throw new InvalidArgumentError('the member is empty');
-    return this.moderate(channelId, 'kick', (r, room) => r.kick!(room, member.trim(), reason || undefined));
-  }
-
-  invite(channelId: number, contact: string): Promise<void> {
-    if (contact.trim() === '') throw new InvalidArgumentError('the contact is empty');
-    return this.moderate(channelId, 'invite', (r, room) => r.invite!(room, contact.trim()));
-  }
-
-  setRole(channelId: number, member: string, role: string): Promise<void> {
-    if (!MEMBER_ROLES.includes(role as MemberRole)) throw new InvalidArgumentError(`role must be one of ${MEMBER_ROLES.join(', ')}, not '${role}'`);
-    if (member.trim() === '') throw new InvalidArgumentError('the member is empty');
-    return this.moderate(channelId, 'setRole', (r, room) => r.setRole!(room, member.trim(), role as MemberRole));
-  }
-
-  setModes(channelId: number, modes: string): Promise<void> {
-    return this.moderate(channelId, 'setModes', (r, room) => r.setModes!(room, modes));
-  }
-
-  private moderate(channelId: number, what: keyof RoomsFacet, op: (rooms: RoomsFacet, room: string) => Promise<void>): Promise<void> {
-    const ch = this.channel(channelId);
-    if (ch.kind !== 'room') throw new NotImplementedError('a direct channel has no moderation');
-    const runner = this.accounts.runner(ch.accountId);
-    const rooms = runner.connection?.rooms;
-    if (!rooms && !hasRooms(runner.protocol)) {
-      throw new NotImplementedError(`protocol '${runner.protocol.id}' has no rooms`);
-    }
-    if (!rooms || runner.status !== 'connected') throw new OfflineError(`account '${ch.accountId}' is not connected`);
-    if (typeof rooms[what] !== 'function') throw new NotImplementedError(`protocol '${runner.protocol.id}' cannot ${what} in a room`);
-    return op(rooms, ch.target);
   }
 
   // ---- contacts -----------------------------------------------------------------------------
@@ -326,52 +202,29 @@ export class Core implements AccountRouter {
     return conn;
   }
 
-  // ---- people -------------------------------------------------------------------------------
-
-  /**
-   * A conversation with a person: the direct channel of their best contact for the medium — one
-   * whose protocol can do it, online before offline (most available first), then the one last used,
-   * then the first linked.
-   */
-  openWithPerson(personId: number, media: string): ChannelRow {
-    if (media !== 'text' && media !== 'call') throw new InvalidArgumentError(`media must be text or call, not '${media}'`);
-    this.people.get(personId);
-    const candidates = this.people.contacts(personId).flatMap((c, order) => {
-      const runner = this.accounts.find(c.accountId);
-      if (!runner?.protocol.capabilities.channelClasses.some((k) => k.kind === 'direct' && k.media === media)) return [];
-      const online = runner.status === 'connected' ? availability(c.status) : -1;
-      const used = this.store.channels.find(c.accountId, 'direct', c.contactId)?.lastActivity ?? 0;
-      return [{ c, online, used, order }];
-    });
-    candidates.sort((a, b) => b.online - a.online || b.used - a.used || a.order - b.order);
-    const best = candidates[0];
-    if (!best) throw new ConfabError('NotCapable', `none of person ${personId}'s accounts can start a ${media} conversation`);
-    return this.openDirect(best.c.accountId, best.c.contactId);
-  }
-
   // ---- messages -----------------------------------------------------------------------------
 
   sendMessage(channelId: number, body: string, kind: string): MessageRow {
-    const ch = this.channel(channelId);
+    const ch = this.conversations.get(channelId);
     if (!MESSAGE_KINDS.includes(kind as MessageKind)) throw new InvalidArgumentError(`kind must be one of ${MESSAGE_KINDS.join(', ')}, not '${kind}'`);
     if (body.length === 0) throw new InvalidArgumentError('the message is empty');
     if (Buffer.byteLength(body) > MAX_BODY_BYTES) throw new InvalidArgumentError(`the message is longer than ${MAX_BODY_BYTES} bytes`);
     const runner = this.accounts.runner(ch.accountId);
     const row = this.store.messages.enqueue(ch.accountId, { channelId, senderId: '', senderName: '', body, kind: kind as MessageKind });
     this.accounts.changed(ch.accountId); // OutboxSize
-    this.channelsChanged.fire({ id: ch.id, change: 'changed' }); // LastActivity
+    this.conversations.changed(ch.id); // LastActivity
     this.outbox.kick(runner);
     return row;
   }
 
   acknowledge(ids: readonly number[]): void {
-    for (const id of this.store.messages.acknowledge(ids)) this.channelsChanged.fire({ id, change: 'changed' }); // UnreadCount
+    for (const id of this.store.messages.acknowledge(ids)) this.conversations.changed(id); // UnreadCount
   }
 
   /** Every channel of every account, most recently active first, with its unread count (the pending queue). */
   inbox(limit: number): Array<{ channel: ChannelRow; unread: number }> {
     const unread = this.store.messages.unread();
-    const rows = this.store.channels.all().sort((a, b) => b.lastActivity - a.lastActivity || b.id - a.id);
+    const rows = this.conversations.all().sort((a, b) => b.lastActivity - a.lastActivity || b.id - a.id);
     return (limit > 0 ? rows.slice(0, limit) : rows).map((channel) => ({ channel, unread: unread.get(channel.id) ?? 0 }));
   }
 
@@ -387,7 +240,7 @@ export class Core implements AccountRouter {
 
   statusChanged(runner: AccountRunner): void {
     if (runner.status !== 'connected') {
-      this.markRoomsLeft(runner.account.id);
+      this.rooms.left(runner.account.id);
       const accountId = runner.account.id;
       const known = [...(this.presences.get(accountId)?.keys() ?? [])];
       const hadState = this.presences.delete(accountId);
@@ -400,17 +253,14 @@ export class Core implements AccountRouter {
   removed(accountId: string, channels: readonly number[]): void {
     this.probe.reset(accountId);
     this.people.sync(); // people left without contacts go
-    for (const id of channels) {
-      this.rooms.delete(id);
-      this.channelsChanged.fire({ id, change: 'removed' });
-    }
+    this.rooms.forget(channels);
+    this.conversations.removed(channels);
   }
 
   messagesReceived(runner: AccountRunner, messages: readonly IncomingMessage[]): void {
     const accountId = runner.account.id;
     const batch = messages.map((m) => {
-      const { row, created } = this.store.channels.ensure(accountId, m.channel.kind, channelTarget(runner, m.channel.kind, m.channel.target, false));
-      if (created) this.channelsChanged.fire({ id: row.id, change: 'added' });
+      const row = this.conversations.ensure(runner, m.channel.kind, m.channel.target);
       return {
         channelId: row.id,
         accountId,
@@ -426,36 +276,6 @@ export class Core implements AccountRouter {
     });
     const rows = this.store.messages.storeReceived(batch); // committed before it is announced
     if (rows.length > 0) this.received.fire(rows);
-  }
-
-  roomChanged(runner: AccountRunner, change: RoomChange): void {
-    const target = channelTarget(runner, 'room', change.room.target, false);
-    const { row, created } = this.store.channels.ensure(runner.account.id, 'room', target);
-    if (created) this.channelsChanged.fire({ id: row.id, change: 'added' });
-    let state = this.rooms.get(row.id);
-    if (!state) this.rooms.set(row.id, (state = { joined: false, members: new Map(), modes: '' }));
-    if (change.joined !== undefined) {
-      state.joined = change.joined;
-      if (!change.joined) {
-        state.members.clear();
-        state.modes = '';
-      } else {
-        this.outbox.kickIfQueued(runner); // messages queued for the room while it was being joined may go now
-      }
-    }
-    if (change.modes !== undefined) state.modes = change.modes;
-    if (change.topic !== undefined) this.store.channels.setTopic(row.id, change.topic);
-    if (!runner.connection?.rooms?.members) {
-      // only where the connection keeps no member list itself (RoomsFacet.members)
-      for (const m of change.membersAdded ?? []) state.members.set(m.id, m);
-      for (const id of change.membersRemoved ?? []) state.members.delete(id);
-    }
-    this.channelsChanged.fire({ id: row.id, change: 'changed' });
-  }
-
-  invited(runner: AccountRunner, invitation: RoomInvitation): void {
-    this.log.info('account %s: invited to %s by %s', runner.account.id, invitation.room, invitation.by);
-    this.invitedEmitter.fire({ accountId: runner.account.id, room: invitation.room, by: invitation.by });
   }
 
   /** The server's roster: mirrored into the stored contacts (full: exactly; push: changes). */
@@ -509,13 +329,13 @@ export class Core implements AccountRouter {
   /** Not stored: typing is news, not history. Only for conversations that exist. */
   chatState(runner: AccountRunner, change: ChatStateChange): void {
     const target = channelTarget(runner, change.channel.kind, change.channel.target, false);
-    const ch = this.store.channels.find(runner.account.id, change.channel.kind, target);
+    const ch = this.conversations.find(runner.account.id, change.channel.kind, target);
     if (ch) this.chatStateEmitter.fire({ channelId: ch.id, contact: change.contact, state: change.state });
   }
 
   async setChatState(channelId: number, state: string): Promise<void> {
     if (!CHAT_STATES.includes(state as ChatState)) throw new InvalidArgumentError(`state must be one of ${CHAT_STATES.join(', ')}, not '${state}'`);
-    const ch = this.channel(channelId);
+    const ch = this.conversations.get(channelId);
     const runner = this.accounts.runner(ch.accountId);
     const conn = this.online(runner);
     if (!conn.setChatState) throw new NotImplementedError(`protocol '${runner.protocol.id}' has no chat states`);
@@ -534,8 +354,8 @@ export class Core implements AccountRouter {
 
   attach(runner: AccountRunner, conn: Connection, on: Subscribe): void {
     on(conn.onMessages, (m) => this.messagesReceived(runner, m));
-    if (conn.rooms) on(conn.rooms.onRoomChanged, (c) => this.roomChanged(runner, c));
-    if (conn.rooms?.onInvited) on(conn.rooms.onInvited, (i) => this.invited(runner, i));
+    if (conn.rooms) on(conn.rooms.onRoomChanged, (c) => this.rooms.changed(runner, c));
+    if (conn.rooms?.onInvited) on(conn.rooms.onInvited, (i) => this.rooms.invited(runner, i));
     if (conn.contacts) on(conn.contacts.onPresence, (c) => this.contactPresence(runner, c));
     if (conn.contacts?.onRoster) on(conn.contacts.onRoster, (u) => this.roster(runner, u));
     if (conn.contacts?.onSubscriptionRequest) on(conn.contacts.onSubscriptionRequest, (r) => this.subscriptionRequest(runner, r));
@@ -545,33 +365,10 @@ export class Core implements AccountRouter {
   }
 
   ready(runner: AccountRunner): void {
+    this.rooms.rejoin(runner);
     const conn = runner.connection;
     if (!conn) return;
-    if (conn.rooms) {
-      for (const ch of this.store.channels.forAccount(runner.account.id)) {
-        if (ch.kind !== 'room' || !ch.autojoin) continue;
-        conn.rooms.join(ch.target, ch.roomKey ?? undefined).catch((err: unknown) => {
-          runner.log.warn('rejoining %s failed: %s', ch.target, (err as Error).message);
-        });
-      }
-    }
     conn.contacts?.watch(this.store.contacts.forAccount(runner.account.id).map((c) => c.id), true);
     this.outbox.kick(runner);
   }
-
-  // ---- internals ----------------------------------------------------------------------------
-
-  private markRoomsLeft(accountId: string): void {
-    for (const ch of this.store.channels.forAccount(accountId)) {
-      const state = this.rooms.get(ch.id);
-      if (state?.joined) {
-        state.joined = false;
-        state.members.clear();
-        state.modes = '';
-        this.channelsChanged.fire({ id: ch.id, change: 'changed' });
-      }
-    }
-  }
-
 }
-

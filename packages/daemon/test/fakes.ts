@@ -154,7 +154,7 @@ export function fakeCore(opts: { serverRoster?: boolean } = {}) {
   const store = Store.memory();
   const secrets = new MemorySecrets();
   const redactor = new Redactor();
-  const core = new Core(store, new Map([['fake', fakeProtocol(connections, opts)]]), secrets, redactor, DEFAULT_CONFIG, silentLogger);
+  const core = new Core(store, new Map([['fake', fakeProtocol(connections, opts)]]), secrets, redactor, { ...DEFAULT_CONFIG, reconnect: { initialDelayMs: 10, maxDelayMs: 10 } }, silentLogger);
   core.load();
   core.start();
   const conn = () => connections[connections.length - 1];

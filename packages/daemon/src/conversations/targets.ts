@@ -13,7 +13,6 @@
  *   told while offline.
  */
 import type { ChannelKind, Logger, Protocol } from '@confab/sdk';
-import type { ChannelRow, Store } from '../storage/store';
 import type { AccountRunner } from '../supervisor/account-runner';
 
 /** A contact id the network named, normalized; kept as given when the protocol cannot read it. */
@@ -41,15 +40,6 @@ export function channelTarget(runner: AccountRunner, kind: ChannelKind, raw: str
     }
   }
   return strict ? runner.protocol.normalizeContact(target) : normalizeId(runner.protocol, target);
-}
-
-/** The account's existing conversation with a target as the user typed it, a room before a direct one. */
-export function existingConversation(store: Store, runner: AccountRunner, raw: string): ChannelRow | undefined {
-  for (const kind of ['room', 'direct'] as const) {
-    const found = store.channels.find(runner.account.id, kind, channelTarget(runner, kind, raw, false));
-    if (found) return found;
-  }
-  return undefined;
 }
 
 export function hasRooms(protocol: Protocol): boolean {

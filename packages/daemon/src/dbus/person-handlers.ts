@@ -16,7 +16,7 @@ export function personHandlers(core: Core, id: number, pageSize: (limit: number)
       Link: (account: string, contactId: string) => people.link(id, contact(account, contactId)),
       Unlink: (account: string, contactId: string) => personPath(people.unlink(id, contact(account, contactId))),
       Merge: (other: string) => people.merge(id, personIdOf(other)),
-      OpenConversation: (media: string) => channelPath(core.openWithPerson(id, media).id),
+      OpenConversation: (media: string) => channelPath(core.conversations.openWithPerson(id, media).id),
       GetTimeline: (beforeId: bigint, limit: number) => {
         people.get(id);
         return core.store.messages.timeline(id, toNumber(beforeId, 'before_id'), pageSize(limit)).map(wireMessage);

@@ -71,7 +71,7 @@ export class DBusService {
     this.bus.export(ROOT_PATH, this.root.iface);
     this.bus.export(ROOT_PATH, this.objectManager.iface);
     for (const id of this.core.accounts.ids()) this.addAccount(id, false);
-    for (const ch of this.core.store.channels.all()) this.addChannel(ch.id, false);
+    for (const ch of this.core.conversations.all()) this.addChannel(ch.id, false);
     for (const p of this.core.people.table.all()) this.addPerson(p.id, false);
 
     this.core.accounts.onChanged(({ id, change }) => {
@@ -79,7 +79,7 @@ export class DBusService {
       else if (change === 'removed') this.removeAccount(id);
       else this.refreshAccount(id);
     });
-    this.core.onChannelsChanged(({ id, change }) => {
+    this.core.conversations.onChanged(({ id, change }) => {
       if (change === 'added') this.addChannel(id, true);
       else if (change === 'removed') this.removeChannel(id);
       else this.channels.get(id)?.refresh();
@@ -99,7 +99,7 @@ export class DBusService {
     this.core.onContactsChanged((id) => this.accounts.get(id)?.refresh()); // Contacts, without re-reading secrets
     this.core.onChatState(({ channelId, contact, state }) => this.root.emit('ChatStateChanged', channelPath(channelId), contact, state));
     this.core.onSubscriptionRequested(({ accountId, id, message }) => this.root.emit('SubscriptionRequested', accountPath(accountId), id, message));
-    this.core.onInvited(({ accountId, room, by }) => this.root.emit('Invited', accountPath(accountId), room, by));
+    this.core.rooms.onInvited(({ accountId, room, by }) => this.root.emit('Invited', accountPath(accountId), room, by));
 
     const reply = await this.bus.requestName(BUS_NAME, dbus.NameFlag.DO_NOT_QUEUE);
     if (reply !== dbus.RequestNameReply.PRIMARY_OWNER && reply !== dbus.RequestNameReply.ALREADY_OWNER) {
@@ -278,10 +278,10 @@ export class DBusService {
         SetEnabled: (enabled: boolean) => core.accounts.setEnabled(id, enabled),
         Reconnect: () => core.accounts.reconnect(id),
         Remove: () => core.accounts.remove(id),
-        JoinRoom: (room: string, key: string) => channelPath(core.joinRoom(id, room, key).id),
-        OpenDirect: (contact: string) => channelPath(core.openDirect(id, contact).id),
-        OpenConversation: async (target: string) => channelPath((await core.openConversation(id, target)).id),
-        FindConversation: (target: string) => channelPath(core.findConversation(id, target).id),
+        JoinRoom: (room: string, key: string) => channelPath(core.rooms.join(id, room, key).id),
+        OpenDirect: (contact: string) => channelPath(core.conversations.openDirect(id, contact).id),
+        OpenConversation: async (target: string) => channelPath((await core.rooms.openConversation(id, target)).id),
+        FindConversation: (target: string) => channelPath(core.conversations.findConversation(id, target).id),
         AddContact: (contact: string, alias: string) => core.addContact(id, contact, alias),
         RemoveContact: (contact: string) => core.removeContact(id, contact),
         GetContactInfo: (contact: string) => core.contactInfo(id, contact),
@@ -308,28 +308,28 @@ export class DBusService {
 
   private channelHandlers(id: number): Handlers {
     const core = this.core;
-    const row = () => core.channel(id);
+    const row = () => core.conversations.get(id);
     return {
       methods: {
         SendMessage: (body: string, kind: string) => core.sendMessage(id, body, kind).id,
         SetChatState: (state: string) => core.setChatState(id, state),
         GetHistory: (beforeId: bigint, limit: number) =>
           core.store.messages.history(row().id, toNumber(beforeId, 'before_id'), pageSize(limit)).map(wireMessage),
-        Leave: (message: string) => core.leave(id, message),
-        SetTopic: (topic: string) => core.setTopic(id, topic),
-        Kick: (member: string, reason: string) => core.kick(id, member, reason),
-        Invite: (contact: string) => core.invite(id, contact),
-        SetRole: (member: string, role: string) => core.setRole(id, member, role),
-        SetModes: (modes: string) => core.setModes(id, modes),
+        Leave: (message: string) => core.rooms.leave(id, message),
+        SetTopic: (topic: string) => core.rooms.setTopic(id, topic),
+        Kick: (member: string, reason: string) => core.rooms.kick(id, member, reason),
+        Invite: (contact: string) => core.rooms.invite(id, contact),
+        SetRole: (member: string, role: string) => core.rooms.setRole(id, member, role),
+        SetModes: (modes: string) => core.rooms.setModes(id, modes),
       },
       properties: {
         Account: () => accountPath(row().accountId),
         Kind: () => row().kind,
         Target: () => row().target,
-        Joined: () => row().kind === 'direct' || (core.roomState(id)?.joined ?? false),
+        Joined: () => row().kind === 'direct' || (core.rooms.state(id)?.joined ?? false),
         Topic: () => row().topic,
-        Members: () => core.roomMembers(id).map((m) => [m.id, m.name, m.role]),
-        Modes: () => core.roomState(id)?.modes ?? '',
+        Members: () => core.rooms.members(id).map((m) => [m.id, m.name, m.role]),
+        Modes: () => core.rooms.state(id)?.modes ?? '',
         LastActivity: () => row().lastActivity,
         UnreadCount: () => core.store.messages.unreadIn(id),
       },
