@@ -9,11 +9,65 @@
  *    after double talk (17–20 s), and the near end's loss during double talk; for each suppression
  *    level, with the playback delay told to the canceller (as a call's latency report does) and
  *    without it, with and without automatic gain control.
+ * 2. one audio call (Opus, 20 ms, webrtcdsp on both sides, test tones, far end not played) between two
+ *    confab-media processes on 127.0.0.1: CPU (% of one core) and RSS of one of them over CALL_S
+ *    seconds, beside the same process idle; packets and loss from GetStats.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { ECHO_DELAY_MS, measureAec, writeScenario, type AecFigures } from '../packages/media/test/helpers/aec-scenario';
+import { startMedia, type MediaProcess } from '../packages/media/test/helpers/media-process';
+import { remoteOf } from '../packages/media/test/helpers/remote';
+
+const CALL_S = Number(process.env.CALL_S ?? 10);
+const TICKS = 100; // USER_HZ on Linux
+
+/** CPU seconds (user + system) and RSS (kB) of a process, from /proc. */
+function usage(pid: number): { cpu: number; rssKb: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return { cpu: (Number(stat[11]) + Number(stat[12])) / TICKS, rssKb: Number(rss?.[1] ?? 0) };
+}
+
+async function cpuOver(pid: number, seconds: number): Promise<number> {
+  const before = usage(pid).cpu;
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  return ((usage(pid).cpu - before) / ((performance.now() - t0) / 1000)) * 100;
+}
+
+async function oneCall(): Promise<void> {
+  let a: MediaProcess | undefined;
+  let b: MediaProcess | undefined;
+  try {
+    [a, b] = [await startMedia(), await startMedia()];
+    const pid = a.media.pid!;
+    const idleCpu = await cpuOver(pid, 3);
+    const idleRss = usage(pid).rssKb;
+    const opts = { audio: true, video: false, transport: 'rtp' as const, address: '127.0.0.1', codecs: ['opus'], speaker: 'none' };
+    const sa = await a.client.createSession({ ...opts, microphone: 'tone:440' });
+    const sb = await b.client.createSession({ ...opts, microphone: 'tone:1000' });
+    await sa.setRemote(remoteOf(await sb.localDescription()));
+    await sb.setRemote(remoteOf(await sa.localDescription()));
+    await sa.start();
+    await sb.start();
+    await new Promise((r) => setTimeout(r, 1000));
+    const callCpu = await cpuOver(pid, CALL_S);
+    const callRss = usage(pid).rssKb;
+    const st = await sa.stats();
+    console.log(`\none Opus call between two confab-media processes (${CALL_S} s; one side measured)`);
+    console.log(`  CPU          idle ${idleCpu.toFixed(1)} %   in a call ${callCpu.toFixed(1)} % of a core`);
+    console.log(`  RSS          idle ${(idleRss / 1024).toFixed(1)} MB   in a call ${(callRss / 1024).toFixed(1)} MB`);
+    console.log(`  RTP          sent ${st['packets-sent']}, received ${st['packets-received']}, lost ${st['packets-lost']}, jitter ${st['jitter-ms']?.toFixed(1)} ms, RTT ${st['round-trip-ms']?.toFixed(1)} ms`);
+    await sa.close();
+    await sb.close();
+  } finally {
+    await a?.stop();
+    await b?.stop();
+  }
+}
 
 const f1 = (n: number) => n.toFixed(1).padStart(6);
 
@@ -39,6 +93,7 @@ async function echoCancellation(): Promise<void> {
 
 async function main(): Promise<void> {
   await echoCancellation();
+  await oneCall();
 }
 
 main().catch((err: unknown) => {
