@@ -26,44 +26,27 @@ import type { ChannelRow, ContactKey, MessageRow, Store } from './storage/store'
 import { Outbox } from './messages/outbox';
 import { Conversations } from './conversations/conversations';
 import { Rooms } from './rooms/rooms';
+import { Contacts } from './contacts/contacts';
 import { Accounts, type AccountRouter, type AccountRunner } from './accounts/accounts';
 import type { Subscribe } from './supervisor/account-runner';
 
-/** A contact of an account as the D-Bus API shows it. */
-export interface ContactView {
-  readonly id: string;
-  readonly alias: string;
-  readonly status: ContactPresence['status'];
-  readonly message: string;
-}
-
 /** The longest message body accepted over D-Bus (plugins split long ones for their protocol). */
 const MAX_BODY_BYTES = 64 * 1024;
-const MAX_ALIAS_CHARS = 256;
-/** Subscription requests kept waiting per account: more is a flood, not friends. */
-const MAX_REQUESTS = 1000;
 
 export class Core implements AccountRouter {
   readonly accounts: Accounts;
   readonly conversations: Conversations;
   readonly rooms: Rooms;
-  private readonly presences = new Map<string, Map<string, ContactPresence>>(); // account → contact → presence
+  readonly contacts: Contacts;
 
   private readonly received = new Emitter<readonly MessageRow[]>();
   readonly onMessagesReceived = this.received.event;
   private readonly messagesChanged = new Emitter<readonly MessageRow[]>();
   readonly onMessagesChanged = this.messagesChanged.event;
-  private readonly contactsChanged = new Emitter<string>();
-  /** An account's contact list or a contact's presence changed. */
-  readonly onContactsChanged = this.contactsChanged.event;
   private readonly chatStateEmitter = new Emitter<{ channelId: number; contact: string; state: ChatState }>();
   readonly onChatState = this.chatStateEmitter.event;
-  private readonly subscriptionRequested = new Emitter<{ accountId: string; id: string; message: string }>();
-  readonly onSubscriptionRequested = this.subscriptionRequested.event;
-  private readonly requests = new Map<string, Map<string, SubscriptionRequest>>(); // account → contact → request
   /** Every stored contact's person (issue 7). */
   readonly people: People;
-  private readonly probe: AddressProbe;
   private readonly outbox: Outbox;
 
   constructor(
@@ -84,17 +67,9 @@ export class Core implements AccountRouter {
           return undefined;
         }
       },
-      presenceOf: (accountId, id) => this.presences.get(accountId)?.get(id),
+      presenceOf: (accountId, id) => this.contacts.presenceOf(accountId, id),
     }, log.child('people'));
-    this.probe = new AddressProbe(
-      (key) => {
-        const runner = this.accounts.find(key.accountId);
-        const facet = runner && this.connected(runner)?.contacts;
-        return facet?.addresses ? facet.addresses(key.contactId) : undefined;
-      },
-      (key, addresses) => this.people.learned(key, addresses),
-      log.child('people'),
-    );
+    this.contacts = new Contacts(store.contacts, this.accounts, this.people, log.child('contacts'));
     this.conversations = new Conversations(store.channels, this.accounts, this.people);
     this.rooms = new Rooms(store.channels, this.conversations, this.accounts, redactor, log.child('rooms'));
     this.outbox = new Outbox(store.messages, (id) => this.conversations.byId(id), (accountId, message) => {
@@ -117,89 +92,6 @@ export class Core implements AccountRouter {
 
   stop(): Promise<void> {
     return this.accounts.stop();
-  }
-
-  // ---- contacts -----------------------------------------------------------------------------
-
-  contacts(accountId: string): ContactView[] {
-    this.accounts.runner(accountId);
-    const presence = this.presences.get(accountId);
-    return this.store.contacts.forAccount(accountId).map((c) => {
-      const p = presence?.get(c.id);
-      return { id: c.id, alias: c.alias, status: p?.status ?? 'unknown', message: p?.message ?? '' };
-    });
-  }
-
-  async addContact(accountId: string, contact: string, alias: string): Promise<void> {
-    const runner = this.accounts.runner(accountId);
-    if (contact.trim() === '') throw new InvalidArgumentError('the contact is empty');
-    if (alias.length > MAX_ALIAS_CHARS) throw new InvalidArgumentError(`the alias is longer than ${MAX_ALIAS_CHARS} characters`);
-    const id = runner.protocol.normalizeContact(contact);
-    if (this.serverRoster(runner)) {
-      // The server owns the list: the change goes there first (and comes back as a roster push).
-      const conn = this.online(runner, 'its contact list is on the server');
-      if (!conn.contacts?.add) throw new NotImplementedError(`protocol '${runner.protocol.id}' cannot add to its server's contact list`);
-      await conn.contacts.add(id, alias, contact.trim());
-    }
-    const known = this.store.contacts.has(accountId, id);
-    this.store.contacts.add(accountId, id, alias);
-    this.people.sync();
-    if (!known) this.connected(runner)?.contacts?.watch([id], true);
-    this.contactsChanged.fire(accountId);
-  }
-
-  async removeContact(accountId: string, contact: string): Promise<void> {
-    const runner = this.accounts.runner(accountId);
-    const id = normalizeId(runner.protocol, contact);
-    if (!this.store.contacts.has(accountId, id)) throw new NotFoundError(`no contact '${contact}' on account '${accountId}'`);
-    if (this.serverRoster(runner)) {
-      const conn = this.online(runner, 'its contact list is on the server');
-      if (!conn.contacts?.remove) throw new NotImplementedError(`protocol '${runner.protocol.id}' cannot remove from its server's contact list`);
-      await conn.contacts.remove(id);
-    }
-    this.store.contacts.remove(accountId, id);
-    this.people.sync();
-    this.presences.get(accountId)?.delete(id);
-    this.connected(runner)?.contacts?.watch([id], false);
-    this.contactsChanged.fire(accountId);
-  }
-
-  contactInfo(accountId: string, contact: string): Promise<ContactInfo> {
-    const runner = this.accounts.runner(accountId);
-    if (contact.trim() === '') throw new InvalidArgumentError('the contact is empty');
-    const conn = this.online(runner);
-    if (!conn.contacts) throw new NotImplementedError(`protocol '${runner.protocol.id}' has no contact information`);
-    return conn.contacts.info(runner.protocol.normalizeContact(contact));
-  }
-
-  /** Subscription requests waiting for an answer, per account (the server repeats them at each login). */
-  subscriptionRequests(accountId: string): SubscriptionRequest[] {
-    this.accounts.runner(accountId);
-    return [...(this.requests.get(accountId)?.values() ?? [])];
-  }
-
-  async answerSubscription(accountId: string, contact: string, allow: boolean): Promise<void> {
-    const runner = this.accounts.runner(accountId);
-    const id = normalizeId(runner.protocol, contact);
-    const conn = this.online(runner);
-    if (!conn.contacts?.answerSubscription) throw new NotImplementedError(`protocol '${runner.protocol.id}' has no subscription requests`);
-    await conn.contacts.answerSubscription(id, allow);
-    if (this.requests.get(accountId)?.delete(id)) this.contactsChanged.fire(accountId);
-  }
-
-  private serverRoster(runner: AccountRunner): boolean {
-    return runner.protocol.capabilities.serverRoster === true;
-  }
-
-  private connected(runner: AccountRunner): Connection | undefined {
-    return runner.status === 'connected' ? runner.connection : undefined;
-  }
-
-  /** The account's live connection, or an Offline error (saying `why` it matters, if given). */
-  private online(runner: AccountRunner, why?: string): Connection {
-    const conn = this.connected(runner);
-    if (!conn) throw new OfflineError(`account '${runner.account.id}' is not connected${why ? `: ${why}` : ''}`);
-    return conn;
   }
 
   // ---- messages -----------------------------------------------------------------------------
@@ -241,18 +133,12 @@ export class Core implements AccountRouter {
   statusChanged(runner: AccountRunner): void {
     if (runner.status !== 'connected') {
       this.rooms.left(runner.account.id);
-      const accountId = runner.account.id;
-      const known = [...(this.presences.get(accountId)?.keys() ?? [])];
-      const hadState = this.presences.delete(accountId);
-      this.probe.reset(accountId);
-      this.people.presenceChanged(known.map((contactId) => ({ accountId, contactId })));
-      if (this.requests.delete(accountId) || hadState) this.contactsChanged.fire(accountId); // presence unknown now
+      this.contacts.offline(runner.account.id);
     }
   }
 
   removed(accountId: string, channels: readonly number[]): void {
-    this.probe.reset(accountId);
-    this.people.sync(); // people left without contacts go
+    this.contacts.forget(accountId);
     this.rooms.forget(channels);
     this.conversations.removed(channels);
   }
@@ -278,54 +164,6 @@ export class Core implements AccountRouter {
     if (rows.length > 0) this.received.fire(rows);
   }
 
-  /** The server's roster: mirrored into the stored contacts (full: exactly; push: changes). */
-  roster(runner: AccountRunner, update: RosterUpdate): void {
-    const accountId = runner.account.id;
-    const items = new Map(update.items.map((i) => [normalizeId(runner.protocol, i.id), i]));
-    const removed = update.removed.map((id) => normalizeId(runner.protocol, id));
-    this.store.db.transaction(() => { // a roster of thousands at every login: one commit, not thousands
-      if (update.full) {
-        for (const c of this.store.contacts.forAccount(accountId)) if (!items.has(c.id)) this.store.contacts.remove(accountId, c.id);
-      }
-      for (const [id, item] of items) this.store.contacts.add(accountId, id, item.alias);
-      for (const id of removed) this.store.contacts.remove(accountId, id);
-    })();
-    this.people.sync();
-    for (const id of removed) this.presences.get(accountId)?.delete(id);
-    this.contactsChanged.fire(accountId);
-  }
-
-  subscriptionRequest(runner: AccountRunner, request: SubscriptionRequest): void {
-    const accountId = runner.account.id;
-    let map = this.requests.get(accountId);
-    if (!map) this.requests.set(accountId, (map = new Map()));
-    const id = normalizeId(runner.protocol, request.id);
-    if (map.size >= MAX_REQUESTS && !map.has(id)) return this.log.warn('account %s: too many subscription requests waiting; dropped one from %s', accountId, id);
-    const message = request.message.slice(0, 1000);
-    map.set(id, { id, message });
-    this.subscriptionRequested.fire({ accountId, id, message });
-    this.contactsChanged.fire(accountId);
-  }
-
-  contactPresence(runner: AccountRunner, changes: readonly ContactPresence[]): void {
-    const accountId = runner.account.id;
-    let map = this.presences.get(accountId);
-    if (!map) this.presences.set(accountId, (map = new Map()));
-    const keys: ContactKey[] = [];
-    const online: string[] = [];
-    const offline: string[] = [];
-    for (const c of changes) {
-      const contactId = normalizeId(runner.protocol, c.id);
-      map.set(contactId, c);
-      keys.push({ accountId, contactId });
-      (c.status === 'offline' || c.status === 'unknown' ? offline : online).push(contactId);
-    }
-    this.people.presenceChanged(keys);
-    this.probe.offline(accountId, offline);
-    this.probe.online(accountId, online.filter((id) => this.store.contacts.has(accountId, id)));
-    this.contactsChanged.fire(accountId);
-  }
-
   /** Not stored: typing is news, not history. Only for conversations that exist. */
   chatState(runner: AccountRunner, change: ChatStateChange): void {
     const target = channelTarget(runner, change.channel.kind, change.channel.target, false);
@@ -337,7 +175,7 @@ export class Core implements AccountRouter {
     if (!CHAT_STATES.includes(state as ChatState)) throw new InvalidArgumentError(`state must be one of ${CHAT_STATES.join(', ')}, not '${state}'`);
     const ch = this.conversations.get(channelId);
     const runner = this.accounts.runner(ch.accountId);
-    const conn = this.online(runner);
+    const conn = runner.online();
     if (!conn.setChatState) throw new NotImplementedError(`protocol '${runner.protocol.id}' has no chat states`);
     await conn.setChatState({ kind: ch.kind, target: ch.target }, state as ChatState);
   }
@@ -356,9 +194,9 @@ export class Core implements AccountRouter {
     on(conn.onMessages, (m) => this.messagesReceived(runner, m));
     if (conn.rooms) on(conn.rooms.onRoomChanged, (c) => this.rooms.changed(runner, c));
     if (conn.rooms?.onInvited) on(conn.rooms.onInvited, (i) => this.rooms.invited(runner, i));
-    if (conn.contacts) on(conn.contacts.onPresence, (c) => this.contactPresence(runner, c));
-    if (conn.contacts?.onRoster) on(conn.contacts.onRoster, (u) => this.roster(runner, u));
-    if (conn.contacts?.onSubscriptionRequest) on(conn.contacts.onSubscriptionRequest, (r) => this.subscriptionRequest(runner, r));
+    if (conn.contacts) on(conn.contacts.onPresence, (c) => this.contacts.presence(runner, c));
+    if (conn.contacts?.onRoster) on(conn.contacts.onRoster, (u) => this.contacts.roster(runner, u));
+    if (conn.contacts?.onSubscriptionRequest) on(conn.contacts.onSubscriptionRequest, (r) => this.contacts.subscriptionRequest(runner, r));
     if (conn.onChatState) on(conn.onChatState, (c) => this.chatState(runner, c));
     if (conn.onDelivery) on(conn.onDelivery, (r) => this.delivery(runner, r));
     if (conn.onReachable) on(conn.onReachable, () => this.outbox.kick(runner));
@@ -366,9 +204,7 @@ export class Core implements AccountRouter {
 
   ready(runner: AccountRunner): void {
     this.rooms.rejoin(runner);
-    const conn = runner.connection;
-    if (!conn) return;
-    conn.contacts?.watch(this.store.contacts.forAccount(runner.account.id).map((c) => c.id), true);
+    this.contacts.watch(runner);
     this.outbox.kick(runner);
   }
 }

@@ -96,9 +96,9 @@ export class DBusService {
     this.core.onMessagesChanged((rows) => this.queue(() => this.changed.push(...rows)));
     this.core.accounts.onStatusChanged((r) => this.queue(() => this.statuses.push([accountPath(r.account.id), r.status, r.reason, r.detail])));
     this.core.accounts.onPresenceChanged(() => this.root.refresh());
-    this.core.onContactsChanged((id) => this.accounts.get(id)?.refresh()); // Contacts, without re-reading secrets
+    this.core.contacts.onChanged((id) => this.accounts.get(id)?.refresh()); // Contacts, without re-reading secrets
     this.core.onChatState(({ channelId, contact, state }) => this.root.emit('ChatStateChanged', channelPath(channelId), contact, state));
-    this.core.onSubscriptionRequested(({ accountId, id, message }) => this.root.emit('SubscriptionRequested', accountPath(accountId), id, message));
+    this.core.contacts.onSubscriptionRequested(({ accountId, id, message }) => this.root.emit('SubscriptionRequested', accountPath(accountId), id, message));
     this.core.rooms.onInvited(({ accountId, room, by }) => this.root.emit('Invited', accountPath(accountId), room, by));
 
     const reply = await this.bus.requestName(BUS_NAME, dbus.NameFlag.DO_NOT_QUEUE);
@@ -282,10 +282,10 @@ export class DBusService {
         OpenDirect: (contact: string) => channelPath(core.conversations.openDirect(id, contact).id),
         OpenConversation: async (target: string) => channelPath((await core.rooms.openConversation(id, target)).id),
         FindConversation: (target: string) => channelPath(core.conversations.findConversation(id, target).id),
-        AddContact: (contact: string, alias: string) => core.addContact(id, contact, alias),
-        RemoveContact: (contact: string) => core.removeContact(id, contact),
-        GetContactInfo: (contact: string) => core.contactInfo(id, contact),
-        AnswerSubscription: (contact: string, allow: boolean) => core.answerSubscription(id, contact, allow),
+        AddContact: (contact: string, alias: string) => core.contacts.add(id, contact, alias),
+        RemoveContact: (contact: string) => core.contacts.remove(id, contact),
+        GetContactInfo: (contact: string) => core.contacts.info(id, contact),
+        AnswerSubscription: (contact: string, allow: boolean) => core.contacts.answerSubscription(id, contact, allow),
       },
       properties: {
         Id: () => id,
@@ -299,8 +299,8 @@ export class DBusService {
         StatusReason: () => runner().reason,
         StatusDetail: () => runner().detail,
         NextRetry: () => runner().nextRetry,
-        Contacts: () => core.contacts(id).map((c) => [c.id, c.alias, c.status, c.message]),
-        SubscriptionRequests: () => core.subscriptionRequests(id).map((r) => [r.id, r.message]),
+        Contacts: () => core.contacts.list(id).map((c) => [c.id, c.alias, c.status, c.message]),
+        SubscriptionRequests: () => core.contacts.subscriptionRequests(id).map((r) => [r.id, r.message]),
         OutboxSize: () => core.store.messages.outboxSize(id),
       },
     };

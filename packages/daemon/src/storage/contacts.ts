@@ -10,7 +10,7 @@ export interface ContactRow {
 export class ContactsTable {
   private readonly s;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.s = {
       list: db.prepare('SELECT account_id AS accountId, contact_id AS id, alias FROM contacts WHERE account_id = ? ORDER BY added_at, rowid'),
       add: db.prepare(`INSERT INTO contacts (account_id, contact_id, alias, added_at) VALUES (?, ?, ?, ?)
@@ -36,5 +36,20 @@ export class ContactsTable {
   /** False when there was no such contact. */
   remove(accountId: string, id: string): boolean {
     return this.s.remove.run(accountId, id).changes > 0;
+  }
+
+  /**
+   * Mirrors a server's list: `full`, exactly these (others removed); otherwise these added or
+   * renamed and `removed` removed. One transaction: a roster of thousands at every login is one
+   * commit, not thousands.
+   */
+  mirror(accountId: string, items: ReadonlyMap<string, string>, removed: readonly string[], full: boolean): void {
+    this.db.transaction(() => {
+      if (full) {
+        for (const c of this.forAccount(accountId)) if (!items.has(c.id)) this.remove(accountId, c.id);
+      }
+      for (const [id, alias] of items) this.add(accountId, id, alias);
+      for (const id of removed) this.remove(accountId, id);
+    })();
   }
 }
