@@ -122,6 +122,9 @@ test('transports to come are declared and refused; a session must bind where ask
   await expect(mp.client.createSession({ ...base, transport: 'webrtc' })).rejects.toMatchObject({ code: 'NotImplemented' });
   await expect(mp.client.createSession({ ...base, transport: 'frames' })).rejects.toMatchObject({ code: 'NotImplemented' });
   await expect(mp.client.createSession({ ...base, transport: 'rtp', codecs: ['speex'] })).rejects.toMatchObject({ code: 'InvalidArgument' });
+  await expect(mp.client.createSession({ ...base, transport: 'rtp', microphone: 'tone:99999' })).rejects.toMatchObject({ code: 'InvalidArgument' });
+  await expect(mp.client.createSession({ ...base, transport: 'rtp', speaker: 'nowhere' })).rejects.toMatchObject({ code: 'InvalidArgument' });
+  await expect(mp.client.createSession({ ...base, transport: 'rtp', microphone: 'device:0123' })).rejects.toMatchObject({ code: 'NotImplemented' });
   const s = await mp.client.createSession({ ...base, transport: 'rtp' });
   expect((await s.localDescription()).address).toBe('127.0.0.1');
   await s.close();

@@ -11,6 +11,7 @@
  * Sockets, hosts and ports are set on the named elements before the pipeline starts (rtp-session.ts).
  * @since 0.1.0
  */
+import { InvalidArgumentError, NotImplementedError } from '@confab/sdk';
 import { elementsOf, type Codec } from '../codecs/codecs';
 import { dspCaps, dspElement, probeElement, type DspSettings } from '../aec/dsp-settings';
 import { quote } from '../gst/launch';
@@ -30,6 +31,21 @@ export interface CallPipelineSpec {
   readonly srtp?: { readonly local: SdesKey; readonly remote: SdesKey };
   /** Jitter buffer, ms. */
   readonly latencyMs: number;
+}
+
+/**
+ * Refuses a device choice this session cannot build, before any socket is bound: `device:<id>` is
+ * listed by ListDevices but not yet placed in a call (the device's element is made by
+ * gst_device_create_element and linked from code; next step).
+ */
+export function checkDeviceChoices(microphone: string, speaker: string): void {
+  if (microphone.startsWith('device:') || speaker.startsWith('device:')) throw new NotImplementedError('choosing a device by id is not implemented yet: use default, file:, tone: or silence/none');
+  try {
+    sourceFragment(microphone, 48000);
+    sinkFragment(speaker);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
 }
 
 export function sourceFragment(choice: string, rate: number): string {

@@ -15,7 +15,7 @@ import { Pipeline } from '../gst/pipeline';
 import type { ErrorSink } from '../gst/safe';
 import { bindSockets, closeSockets, type SocketPair } from '../rtp/sockets';
 import { newSdesKey, srtpDecCaps } from '../rtp/srtp';
-import { callPipeline } from './call-pipeline';
+import { callPipeline, checkDeviceChoices } from './call-pipeline';
 import { acceptRemote, offeredCodecs, type Accepted } from './description';
 import { checkDigits, detectedDigit, sendDigits } from './dtmf';
 import { ReceivePads } from './receive-pads';
@@ -52,6 +52,7 @@ export class RtpSession {
     if (options.transport !== 'rtp') throw new NotImplementedError(`the ${options.transport} transport is not implemented yet`);
     if (!options.audio) throw new InvalidArgumentError('a session needs audio');
     if (options.video) throw new NotImplementedError('video is not implemented yet');
+    checkDeviceChoices(options.microphone ?? 'silence', options.speaker ?? 'none');
     this.codecs = offeredCodecs(options.codecs);
     this.sockets = bindSockets(options.address, options.rtcpMux ?? true);
     if (options.srtp) this.localKey = newSdesKey();
