@@ -60,15 +60,15 @@ describe('rooms', () => {
     const id = await account();
     const room = core.rooms.join(id, '#r', '');
     conn().send = () => Promise.reject(new ConfabError('NetworkError', 'not joined yet'));
-    core.sendMessage(room.id, 'hello', 'normal');
+    core.messages.send(room.id, 'hello', 'normal');
     await settle();
     expect(conn().sent).toHaveLength(1);
-    expect(core.store.messages.outboxSize(id)).toBe(1); // still there
+    expect(core.messages.outboxSize(id)).toBe(1); // still there
     conn().send = () => Promise.resolve({});
     conn().roomE.fire({ room: { kind: 'room', target: '#r' }, joined: true });
     await settle();
     expect(conn().sent.map((m) => m.body)).toEqual(['hello', 'hello']);
-    expect(core.store.messages.outboxSize(id)).toBe(0);
+    expect(core.messages.outboxSize(id)).toBe(0);
   });
 
   it('removes an account with its channels, settings and secrets, channels announced before the account', async () => {

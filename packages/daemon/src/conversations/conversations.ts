@@ -56,6 +56,11 @@ export class Conversations {
     return this.table.find(accountId, kind, target);
   }
 
+  /** The channel a connection names, if it exists. */
+  named(runner: AccountRunner, kind: ChannelKind, raw: string): ChannelRow | undefined {
+    return this.table.find(runner.account.id, kind, channelTarget(runner, kind, raw, false));
+  }
+
   /** The channel a connection names (`strict`: one the user typed, which the protocol must be able to read), made if new. */
   ensure(runner: AccountRunner, kind: ChannelKind, raw: string, strict = false): ChannelRow {
     const { row, created } = this.table.ensure(runner.account.id, kind, channelTarget(runner, kind, raw, strict));

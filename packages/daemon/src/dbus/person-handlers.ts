@@ -19,7 +19,7 @@ export function personHandlers(core: Core, id: number, pageSize: (limit: number)
       OpenConversation: (media: string) => channelPath(core.conversations.openWithPerson(id, media).id),
       GetTimeline: (beforeId: bigint, limit: number) => {
         people.get(id);
-        return core.store.messages.timeline(id, toNumber(beforeId, 'before_id'), pageSize(limit)).map(wireMessage);
+        return core.messages.timeline(id, toNumber(beforeId, 'before_id'), pageSize(limit)).map(wireMessage);
       },
     },
     properties: {

@@ -10,7 +10,7 @@ import dbus from 'dbus-next';
 import { InvalidArgumentError, type Logger } from '@confab/sdk';
 import type { Core } from '../core';
 import type { Redactor } from '../log';
-import type { MessageRow } from '../storage/store';
+import type { MessageRow } from '../messages/messages';
 import type { InterfaceSpec } from './contract';
 import { ContractObject, type ErrorContext, type Handlers } from './contract-object';
 import { OBJECT_MANAGER_SPEC } from './object-manager';
@@ -92,12 +92,12 @@ export class DBusService {
         foldChange(this.peopleChanges, id, change); // one turn's changes, as People folds one operation's
       }
     }));
-    this.core.onMessagesReceived((rows) => this.queue(() => this.received.push(...rows)));
-    this.core.onMessagesChanged((rows) => this.queue(() => this.changed.push(...rows)));
+    this.core.messages.onReceived((rows) => this.queue(() => this.received.push(...rows)));
+    this.core.messages.onChanged((rows) => this.queue(() => this.changed.push(...rows)));
     this.core.accounts.onStatusChanged((r) => this.queue(() => this.statuses.push([accountPath(r.account.id), r.status, r.reason, r.detail])));
     this.core.accounts.onPresenceChanged(() => this.root.refresh());
     this.core.contacts.onChanged((id) => this.accounts.get(id)?.refresh()); // Contacts, without re-reading secrets
-    this.core.onChatState(({ channelId, contact, state }) => this.root.emit('ChatStateChanged', channelPath(channelId), contact, state));
+    this.core.messages.chatStates.onChatState(({ channelId, contact, state }) => this.root.emit('ChatStateChanged', channelPath(channelId), contact, state));
     this.core.contacts.onSubscriptionRequested(({ accountId, id, message }) => this.root.emit('SubscriptionRequested', accountPath(accountId), id, message));
     this.core.rooms.onInvited(({ accountId, room, by }) => this.root.emit('Invited', accountPath(accountId), room, by));
 
@@ -238,23 +238,23 @@ export class DBusService {
         CreateAccount: async (protocol: string, displayName: string, params: Record<string, { value: unknown }>) =>
           accountPath((await core.accounts.create(protocol, displayName, unwrapVardict(params))).id),
         SetPresence: (status: string, message: string) => core.accounts.setPresence(status, message),
-        GetPending: (limit: number) => core.store.messages.pending(limit).map(wireMessage),
-        GetInbox: (limit: number) => core.inbox(limit).map(({ channel, unread }) => [channelPath(channel.id), accountPath(channel.accountId), channel.target, channel.lastActivity, unread]),
+        GetPending: (limit: number) => core.messages.pending(limit).map(wireMessage),
+        GetInbox: (limit: number) => core.messages.inbox(limit).map(({ channel, unread }) => [channelPath(channel.id), accountPath(channel.accountId), channel.target, channel.lastActivity, unread]),
         SearchPeople: (text: string, limit: number) => core.people.search(text, pageSize(limit)).map(personPath),
         GetPerson: (account: string, contact: string) => {
           const accountId = accountIdOf(account);
           return personPath(core.people.personOf({ accountId, contactId: core.accounts.runner(accountId).protocol.normalizeContact(contact) }));
         },
-        Acknowledge: (ids: unknown[]) => core.acknowledge(ids.map((id) => toNumber(id, 'a message id'))),
+        Acknowledge: (ids: unknown[]) => core.messages.acknowledge(ids.map((id) => toNumber(id, 'a message id'))),
         SearchHistory: (query: string, beforeId: bigint, limit: number) =>
-          core.search(query, toNumber(beforeId, 'before_id'), pageSize(limit)).map(wireMessage),
+          core.messages.search(query, toNumber(beforeId, 'before_id'), pageSize(limit)).map(wireMessage),
         GetMarkup: (ids: unknown[]) => {
           if (ids.length > MAX_PAGE) throw new InvalidArgumentError(`at most ${MAX_PAGE} ids at once`);
-          return core.store.messages.markup(ids.map((id) => toNumber(id, 'a message id')));
+          return core.messages.markup(ids.map((id) => toNumber(id, 'a message id')));
         },
         GetFailures: (ids: unknown[]) => {
           if (ids.length > MAX_PAGE) throw new InvalidArgumentError(`at most ${MAX_PAGE} ids at once`);
-          return core.store.messages.failures(ids.map((id) => toNumber(id, 'a message id')));
+          return core.messages.failures(ids.map((id) => toNumber(id, 'a message id')));
         },
         ReloadConfig: () => this.state.reloadConfig(),
       },
@@ -301,7 +301,7 @@ export class DBusService {
         NextRetry: () => runner().nextRetry,
         Contacts: () => core.contacts.list(id).map((c) => [c.id, c.alias, c.status, c.message]),
         SubscriptionRequests: () => core.contacts.subscriptionRequests(id).map((r) => [r.id, r.message]),
-        OutboxSize: () => core.store.messages.outboxSize(id),
+        OutboxSize: () => core.messages.outboxSize(id),
       },
     };
   }
@@ -311,10 +311,10 @@ export class DBusService {
     const row = () => core.conversations.get(id);
     return {
       methods: {
-        SendMessage: (body: string, kind: string) => core.sendMessage(id, body, kind).id,
-        SetChatState: (state: string) => core.setChatState(id, state),
+        SendMessage: (body: string, kind: string) => core.messages.send(id, body, kind).id,
+        SetChatState: (state: string) => core.messages.chatStates.set(id, state),
         GetHistory: (beforeId: bigint, limit: number) =>
-          core.store.messages.history(row().id, toNumber(beforeId, 'before_id'), pageSize(limit)).map(wireMessage),
+          core.messages.history(id, toNumber(beforeId, 'before_id'), pageSize(limit)).map(wireMessage),
         Leave: (message: string) => core.rooms.leave(id, message),
         SetTopic: (topic: string) => core.rooms.setTopic(id, topic),
         Kick: (member: string, reason: string) => core.rooms.kick(id, member, reason),
@@ -331,7 +331,7 @@ export class DBusService {
         Members: () => core.rooms.members(id).map((m) => [m.id, m.name, m.role]),
         Modes: () => core.rooms.state(id)?.modes ?? '',
         LastActivity: () => row().lastActivity,
-        UnreadCount: () => core.store.messages.unreadIn(id),
+        UnreadCount: () => core.messages.unreadIn(id),
       },
     };
   }

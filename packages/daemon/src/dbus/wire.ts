@@ -1,6 +1,6 @@
 /** Model values as D-Bus values (the structs documented in the XML contract). */
 import { InvalidArgumentError } from '@confab/sdk';
-import type { MessageRow } from '../storage/store';
+import type { MessageRow } from '../messages/messages';
 
 export const ROOT_PATH = '/im/confab/Confab1';
 export const accountPath = (id: string) => `${ROOT_PATH}/accounts/${id}`;
