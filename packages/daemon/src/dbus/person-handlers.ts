@@ -1,13 +1,13 @@
-/** The handlers of one person's object (im.confab.Confab1.Person): a thin map over Core and People. */
-import type { Core } from '../core';
+/** The handlers of one person's object (im.confab.Confab1.Person): a thin map over the features. */
+import type { Features } from '../core';
 import type { Handlers } from './contract-object';
-import { accountIdOf, accountPath, channelPath, personIdOf, personPath, toNumber, wireMessage } from './wire';
+import { accountIdOf, accountPath, channelPath, pageSize, personIdOf, personPath, toNumber, wireMessage } from './wire';
 
-export function personHandlers(core: Core, id: number, pageSize: (limit: number) => number): Handlers {
-  const people = core.people;
+export function personHandlers(f: Features, id: number): Handlers {
+  const people = f.people;
   const contact = (account: string, contactId: string) => {
     const accountId = accountIdOf(account);
-    const runner = core.accounts.runner(accountId);
+    const runner = f.accounts.runner(accountId);
     return { accountId, contactId: runner.protocol.normalizeContact(contactId) };
   };
   return {
@@ -16,22 +16,22 @@ export function personHandlers(core: Core, id: number, pageSize: (limit: number)
       Link: (account: string, contactId: string) => people.link(id, contact(account, contactId)),
       Unlink: (account: string, contactId: string) => personPath(people.unlink(id, contact(account, contactId))),
       Merge: (other: string) => people.merge(id, personIdOf(other)),
-      OpenConversation: (media: string) => channelPath(core.conversations.openWithPerson(id, media).id),
+      OpenConversation: (media: string) => channelPath(f.conversations.openWithPerson(id, media).id),
       GetTimeline: (beforeId: bigint, limit: number) => {
         people.get(id);
-        return core.messages.timeline(id, toNumber(beforeId, 'before_id'), pageSize(limit)).map(wireMessage);
+        return f.messages.timeline(id, toNumber(beforeId, 'before_id'), pageSize(limit)).map(wireMessage);
       },
     },
     properties: {
       Id: () => id,
       Alias: () => people.get(id).alias,
-      Name: () => people.nameOf(people.get(id), people.table.members(id)),
+      Name: () => people.name(id),
       Presence: () => {
         const p = people.presence(id);
         return [p.status, p.message];
       },
       Contacts: () => people.contacts(id).map((c) => [accountPath(c.accountId), c.contactId, c.alias, c.status, c.message, c.reason]),
-      Addresses: () => [...new Set(people.table.members(id).flatMap((m) => people.table.addresses(m)))].sort(),
+      Addresses: () => people.addresses(id),
     },
   };
 }

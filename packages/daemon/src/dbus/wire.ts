@@ -49,3 +49,19 @@ export function unwrapVardict(dict: Record<string, { value: unknown }>): Record<
   }
   return out;
 }
+
+/** The most items one call returns or takes. */
+export const MAX_PAGE = 1000;
+
+/** A page size as a caller asks it: 0 is the default (100); more than MAX_PAGE is InvalidArgument. */
+export function pageSize(limit: number): number {
+  if (limit === 0) return 100;
+  if (limit > MAX_PAGE) throw new InvalidArgumentError(`limit must be at most ${MAX_PAGE}`);
+  return limit;
+}
+
+/** At most MAX_PAGE message ids, as safe numbers. */
+export function messageIds(ids: unknown[]): number[] {
+  if (ids.length > MAX_PAGE) throw new InvalidArgumentError(`at most ${MAX_PAGE} ids at once`);
+  return ids.map((id) => toNumber(id, 'a message id'));
+}

@@ -18,6 +18,8 @@ import type { ContactKey, MemberRow, PeopleTable, PersonRow } from '../storage/p
 import type { Db } from '../storage/database';
 import { mostAvailable, type ContactStatus } from './presence';
 
+export type { ContactKey, PersonRow } from '../storage/people';
+
 export type PersonChange = { id: number; change: 'added' | 'removed' | 'changed' };
 
 /**
@@ -80,6 +82,21 @@ export class People {
   /** The name to show: the user's alias for the person, else the first contact's alias, else its id. */
   nameOf(person: PersonRow, members: readonly MemberRow[]): string {
     return person.alias || members.find((m) => m.alias)?.alias || members[0]?.contactId || '';
+  }
+
+  /** The person's name to show (see nameOf). */
+  name(id: number): string {
+    return this.nameOf(this.get(id), this.table.members(id));
+  }
+
+  /** Every address the person's contacts are known by, sorted. */
+  addresses(id: number): string[] {
+    return [...new Set(this.table.members(id).flatMap((m) => this.table.addresses(m)))].sort();
+  }
+
+  /** Every person's id. */
+  ids(): number[] {
+    return this.table.all().map((p) => p.id);
   }
 
   presence(id: number): { status: ContactStatus; message: string } {
