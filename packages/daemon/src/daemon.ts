@@ -35,19 +35,10 @@ export const VERSION = (JSON.parse(readFileSync(join(__dirname, '..', 'package.j
 export async function startDaemon(env: NodeJS.ProcessEnv = process.env, paths: Paths = resolvePaths(env)): Promise<RunningDaemon> {
   const redactor = new Redactor();
   const log = new DaemonLogger(redactor, (env.CONFAB_LOG_LEVEL as 'debug' | undefined) ?? 'info');
-
-  let config: Config = DEFAULT_CONFIG;
-  let configError = '';
-  try {
-    config = loadConfig(paths.configFile);
-  } catch (err) {
-    configError = ConfabError.from(err, 'InvalidConfig').message;
-    log.error('the configuration is not valid, running on the defaults: %s', configError);
-  }
-  if (!env.CONFAB_LOG_LEVEL) log.setLevel(config.logLevel);
+  const settings = new Settings(paths.configFile, !env.CONFAB_LOG_LEVEL, log);
 
   const container = new Container();
-  const plugins = loadPlugins(container, findPlugins(searchDirs(env)), config.disabledPlugins, log.child('plugins'));
+  const plugins = loadPlugins(container, findPlugins(searchDirs(env)), settings.config.disabledPlugins, log.child('plugins'));
 
   const store = Store.open(paths.dataDir);
   if (!env.DBUS_SESSION_BUS_ADDRESS) throw new ConfabError('NotAvailable', 'DBUS_SESSION_BUS_ADDRESS is not set: there is no session bus to serve on');
@@ -56,32 +47,25 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env, paths: P
 
   let secrets: SecretStore;
   try {
-    secrets = await openSecretStore({ bus, dataDir: paths.dataDir, log: log.child('secrets'), prefer: config.secretStore });
+    secrets = await openSecretStore({ bus, dataDir: paths.dataDir, log: log.child('secrets'), prefer: settings.config.secretStore });
   } catch (err) {
     store.close();
     bus.disconnect();
     throw err;
   }
 
-  const core = new Core(store, plugins.protocols, secrets, redactor, config, log.child('core'));
+  const core = new Core(store, plugins.protocols, secrets, redactor, settings.config, log.child('core'));
   core.load();
   const service = new DBusService(bus, core, await loadContract(), {
     version: VERSION,
     failedPlugins: () => plugins.failed,
-    configError: () => configError,
+    configError: () => settings.error,
     reloadConfig: () => {
       try {
-        config = loadConfig(paths.configFile);
-        configError = '';
-      } catch (err) {
-        configError = ConfabError.from(err, 'InvalidConfig').message;
+        core.accounts.config = settings.reload();
+      } finally {
         service.refreshRoot();
-        throw ConfabError.from(err, 'InvalidConfig');
       }
-      core.accounts.config = config;
-      if (!env.CONFAB_LOG_LEVEL) log.setLevel(config.logLevel);
-      service.refreshRoot();
-      log.info('configuration reloaded');
     },
   }, redactor, log.child('dbus'));
   await service.start();
@@ -103,4 +87,42 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env, paths: P
     void stop().finally(() => process.exit(1));
   });
   return { core, log, stop };
+}
+
+/**
+ * The configuration file as last read, with the error of the last reading (Manager.ConfigError).
+ * At start-up a bad file is reported and the defaults are used; a reload of a bad file is refused
+ * (InvalidConfig) and what was in use stays. The log level follows the file unless the environment
+ * sets it.
+ */
+class Settings {
+  config: Config = DEFAULT_CONFIG;
+  error = '';
+
+  constructor(
+    private readonly file: string,
+    private readonly levelFromFile: boolean,
+    private readonly log: DaemonLogger,
+  ) {
+    try {
+      this.config = loadConfig(file);
+    } catch (err) {
+      this.error = ConfabError.from(err, 'InvalidConfig').message;
+      log.error('the configuration is not valid, running on the defaults: %s', this.error);
+    }
+    if (levelFromFile) log.setLevel(this.config.logLevel);
+  }
+
+  reload(): Config {
+    try {
+      this.config = loadConfig(this.file);
+      this.error = '';
+    } catch (err) {
+      this.error = ConfabError.from(err, 'InvalidConfig').message;
+      throw ConfabError.from(err, 'InvalidConfig');
+    }
+    if (this.levelFromFile) this.log.setLevel(this.config.logLevel);
+    this.log.info('configuration reloaded');
+    return this.config;
+  }
 }

@@ -56,7 +56,6 @@ export function loadPlugins(parent: Container, candidates: readonly PluginCandid
       continue;
     }
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const mod = require(join(c.dir, c.entry)) as { default?: unknown };
       const cm = mod.default;
       if (!isContainerModule(cm)) throw new Error(`${c.entry} does not default-export a ContainerModule`);
