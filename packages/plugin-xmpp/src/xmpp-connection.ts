@@ -11,10 +11,10 @@ import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { client as xmppClient, xml, type Element, type XmppClient } from '@xmpp/client';
 import {
-  CHAT_STATES, ConfabError, Emitter, isCertificateError, OfflineError,
+  CHAT_STATES, ConfabError, DisposableStore, Emitter, isCertificateError, OfflineError, StatusHolder,
   type AccountConfig, type AccountState, type ChannelKind, type ChannelRef, type ChatState, type ChatStateChange, type ConnectionStatus, type ContactInfo, type ContactPresence, type ContactsFacet,
   type DeliveryReport, type RoomChange, type RoomInvitation, type RoomsFacet, type RosterItem, type RosterUpdate, type SubscriptionRequest, type Connection, type IncomingMessage, type Logger,
-  type OutgoingMessage, type Presence, type SendReceipt, type StatusChange, type StatusReason,
+  type OutgoingMessage, type Presence, type SendReceipt, type StatusReason,
 } from '@confab/sdk';
 import { join } from 'node:path';
 import { Avatars, NS_AVATAR_METADATA } from './avatars';
@@ -60,23 +60,23 @@ const MAM_PAGE = 100;
 const MAM_MAX_PAGES = 50;
 
 export class XmppConnection implements Connection {
-  private statusValue: ConnectionStatus = 'disconnected';
-  private readonly statusEmitter = new Emitter<StatusChange>();
-  readonly onStatusChanged = this.statusEmitter.event;
-  private readonly messagesEmitter = new Emitter<readonly IncomingMessage[]>();
+  private readonly bag = new DisposableStore();
+  private readonly state = this.bag.add(new StatusHolder());
+  readonly onStatusChanged = this.state.onChanged;
+  private readonly messagesEmitter = this.bag.add(new Emitter<readonly IncomingMessage[]>());
   readonly onMessages = this.messagesEmitter.event;
-  private readonly chatStateEmitter = new Emitter<ChatStateChange>();
+  private readonly chatStateEmitter = this.bag.add(new Emitter<ChatStateChange>());
   readonly onChatState = this.chatStateEmitter.event;
-  private readonly deliveryEmitter = new Emitter<readonly DeliveryReport[]>();
+  private readonly deliveryEmitter = this.bag.add(new Emitter<readonly DeliveryReport[]>());
   readonly onDelivery = this.deliveryEmitter.event;
-  private readonly presenceEmitter = new Emitter<readonly ContactPresence[]>();
-  private readonly rosterEmitter = new Emitter<RosterUpdate>();
-  private readonly requestEmitter = new Emitter<SubscriptionRequest>();
+  private readonly presenceEmitter = this.bag.add(new Emitter<readonly ContactPresence[]>());
+  private readonly rosterEmitter = this.bag.add(new Emitter<RosterUpdate>());
+  private readonly requestEmitter = this.bag.add(new Emitter<SubscriptionRequest>());
   private readonly book = new PresenceBook();
   private readonly rosterItems = new Map<string, RosterItem>();
   private readonly nicks = new Map<string, string>(); // contact → the nickname they published (XEP-0172)
-  private readonly roomEmitter = new Emitter<RoomChange>();
-  private readonly invitedEmitter = new Emitter<RoomInvitation>();
+  private readonly roomEmitter = this.bag.add(new Emitter<RoomChange>());
+  private readonly invitedEmitter = this.bag.add(new Emitter<RoomInvitation>());
   private readonly muc: MucRooms;
   private readonly avatars: Avatars;
   readonly rooms: RoomsFacet = {
@@ -118,7 +118,7 @@ export class XmppConnection implements Connection {
   constructor(
     private readonly account: AccountConfig,
     private readonly log: Logger,
-    private readonly state?: AccountState,
+    private readonly accountState?: AccountState,
     cacheDir?: string,
   ) {
     this.avatars = new Avatars(cacheDir ? join(cacheDir, 'avatars') : undefined, (iq) => this.live().iqCaller.request(iq, INFO_TIMEOUT_MS), log);
@@ -135,7 +135,7 @@ export class XmppConnection implements Connection {
   }
 
   get status(): ConnectionStatus {
-    return this.statusValue;
+    return this.state.status;
   }
 
   private get jid(): string {
@@ -153,7 +153,7 @@ export class XmppConnection implements Connection {
     const local = this.jid.slice(0, this.jid.indexOf('@'));
     const password = typeof params.password === 'string' ? params.password : '';
     if (!password) {
-      this.setStatus('disconnected', 'config-error', 'no password is set');
+      this.state.set('disconnected', 'config-error', 'no password is set');
       return Promise.reject(new ConfabError('InvalidArgument', 'the account has no password'));
     }
     let ca: Buffer | undefined;
@@ -161,7 +161,7 @@ export class XmppConnection implements Connection {
       try {
         ca = readFileSync(String(params['tls-ca']));
       } catch (e) {
-        this.setStatus('disconnected', 'config-error', `cannot read tls-ca: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+        this.state.set('disconnected', 'config-error', `cannot read tls-ca: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
         return Promise.reject(new ConfabError('InvalidArgument', `cannot read the tls-ca file ${String(params['tls-ca'])}`));
       }
     }
@@ -169,7 +169,7 @@ export class XmppConnection implements Connection {
     const port = Number(params.port ?? 5222);
     const direct = params['direct-tls'] === true;
     this.requestedStop = false;
-    this.setStatus('connecting', 'requested');
+    this.state.set('connecting', 'requested');
     const xmpp = xmppClient({
       service: `${direct ? 'xmpps' : 'xmpp'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
       domain,
@@ -213,7 +213,7 @@ export class XmppConnection implements Connection {
         settled = true;
         const { error, reason } = classify(err, host, port);
         this.teardown();
-        this.setStatus('disconnected', reason, error.message);
+        this.state.set('disconnected', reason, error.message);
         reject(error);
       };
       xmpp.on('connect', () => {
@@ -237,7 +237,7 @@ export class XmppConnection implements Connection {
         }
         settled = true;
         this.caughtUp = false;
-        this.setStatus('connected', 'requested');
+        this.state.set('connected', 'requested');
         this.startPings(xmpp);
         resolve();
         void this.afterLogin(xmpp);
@@ -311,11 +311,11 @@ export class XmppConnection implements Connection {
     const xmpp = this.xmpp;
     this.teardown();
     if (xmpp) await xmpp.stop().catch(() => undefined); // sends </stream> (RFC 6120 §4.4)
-    if (this.statusValue !== 'disconnected') this.setStatus('disconnected', 'requested');
+    if (this.status !== 'disconnected') this.state.set('disconnected', 'requested');
   }
 
   async setPresence(presence: Presence): Promise<void> {
-    if (!this.xmpp || this.statusValue !== 'connected') return;
+    if (!this.xmpp || this.status !== 'connected') return;
     await this.sendPresence(presence);
   }
 
@@ -442,7 +442,7 @@ export class XmppConnection implements Connection {
       return {};
     } catch (e) {
       if (e instanceof ConfabError) throw e;
-      if (this.xmpp !== xmpp || this.statusValue !== 'connected') throw new OfflineError('the connection dropped before the server confirmed the message');
+      if (this.xmpp !== xmpp || this.status !== 'connected') throw new OfflineError('the connection dropped before the server confirmed the message');
       throw new ConfabError('NetworkError', `the server did not confirm the message: ${describe(e)}`);
     } finally {
       this.waiting.delete(id);
@@ -452,15 +452,7 @@ export class XmppConnection implements Connection {
 
   dispose(): void {
     this.teardown();
-    this.statusEmitter.dispose();
-    this.messagesEmitter.dispose();
-    this.deliveryEmitter.dispose();
-    this.chatStateEmitter.dispose();
-    this.presenceEmitter.dispose();
-    this.rosterEmitter.dispose();
-    this.requestEmitter.dispose();
-    this.roomEmitter.dispose();
-    this.invitedEmitter.dispose();
+    this.bag.dispose();
   }
 
   // ---- incoming --------------------------------------------------------------------------------
@@ -679,7 +671,7 @@ export class XmppConnection implements Connection {
    */
   private emit(messages: readonly IncomingMessage[], archivedUpTo?: string, room?: string): void {
     if (messages.length > 0) this.messagesEmitter.fire(messages);
-    if (archivedUpTo) this.state?.set(archiveMark(room), archivedUpTo);
+    if (archivedUpTo) this.accountState?.set(archiveMark(room), archivedUpTo);
   }
 
   /**
@@ -688,7 +680,7 @@ export class XmppConnection implements Connection {
    * Duplicates of what already came live are dropped by the daemon by stanza-id (= archive id).
    */
   private async catchUp(xmpp: XmppClient, room?: string): Promise<void> {
-    let after = this.state?.get(archiveMark(room));
+    let after = this.accountState?.get(archiveMark(room));
     const first = after === undefined;
     for (let page = 0; page < MAM_MAX_PAGES && this.xmpp === xmpp; page++) {
       const queryid = `mam${++this.queries}`;
@@ -726,13 +718,13 @@ export class XmppConnection implements Connection {
   // ---- state -----------------------------------------------------------------------------------
 
   private live(): XmppClient {
-    if (!this.xmpp || this.statusValue !== 'connected') throw new OfflineError('the account is not connected');
+    if (!this.xmpp || this.status !== 'connected') throw new OfflineError('the account is not connected');
     return this.xmpp;
   }
 
   private lost(err: unknown): void {
     this.teardown();
-    this.setStatus('disconnected', 'network-error', err ? describe(err) : 'the connection was closed');
+    this.state.set('disconnected', 'network-error', err ? describe(err) : 'the connection was closed');
   }
 
   /** XEP-0402 §3.2: the bookmarks at login; autojoin ones are joined. */
@@ -790,7 +782,7 @@ export class XmppConnection implements Connection {
   private async leaveRoom(room: string, message?: string): Promise<void> {
     const jid = normalizeJid(room);
     await this.muc.leave(jid, message);
-    if (this.xmpp && this.statusValue === 'connected') {
+    if (this.xmpp && this.status === 'connected') {
       await this.xmpp.iqCaller.request(publishBookmark({ room: jid, autojoin: false }), CONFIRM_TIMEOUT_MS).catch((e) => this.log.debug('xmpp: bookmark not updated: %s', describe(e)));
     }
   }
@@ -822,11 +814,6 @@ export class XmppConnection implements Connection {
       xmpp.stop().catch(() => undefined);
       setTimeout(() => destroySocket(xmpp), 1000).unref(); // a server that never closes its side does not keep the socket
     }
-  }
-
-  private setStatus(status: ConnectionStatus, reason: StatusReason, detail?: string): void {
-    this.statusValue = status;
-    this.statusEmitter.fire({ status, reason, detail });
   }
 }
 
