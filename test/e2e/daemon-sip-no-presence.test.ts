@@ -29,11 +29,7 @@ describe.each([
       uri: v('s', `${user}@127.0.0.1`), password: v('s', (USERS as Record<string, string>)[user]), server: v('s', '127.0.0.1'),
       port: v('i', transport === 'udp' ? k.udpPort : k.tcpPort), transport: v('s', transport),
     })) as string;
-    const seen: string[] = [];
-    statuses.set(path, seen);
-    (await d.object(path)).getInterface('org.freedesktop.DBus.Properties').on('PropertiesChanged', (iface: string, changed: Record<string, { value: unknown }>) => {
-      if (iface === 'im.confab.Confab1.Account' && changed.Status) seen.push(String(changed.Status.value));
-    });
+    statuses.set(path, await d.statusLog(path));
     return path;
   };
   const publishesSeen = () => (k.output().match(/PUBLISH seen: /g) ?? []).length;

@@ -1,4 +1,5 @@
 import type { Event } from './events';
+import type { AccountParams } from './params';
 import type {
   ChannelKind, ChannelRef, ChatState, Member, ChatStateChange, ConnectionStatus, ContactInfo, DeliveryReport, RosterUpdate, SubscriptionRequest, ContactPresence, IncomingMessage, MemberRole, OutgoingMessage,
   Presence, RoomChange, RoomInvitation, SendReceipt, StatusChange,
@@ -57,6 +58,12 @@ export interface Connection {
    * to every channel target it stores or looks up: one normalization for both.
    */
   normalizeTarget?(ref: ChannelRef): ChannelRef;
+  /**
+   * Applies parameters changed by the user while connected, when every one of them is `live`
+   * (ParamSpec): the session stays up, and `identity` may have changed. Rejects when it cannot: the
+   * daemon then reconnects with the new parameters instead. @since 0.5.0
+   */
+  applyParams?(changed: AccountParams, unset: readonly string[]): Promise<void>;
 
   readonly rooms?: RoomsFacet;
   readonly contacts?: ContactsFacet;

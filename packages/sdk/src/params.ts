@@ -17,6 +17,12 @@ export interface ParamSpec {
   readonly required?: boolean;
   /** Kept in the secret store, never in the parameters, never logged, never a property. */
   readonly secret?: boolean;
+  /**
+   * Takes effect on a connected account without reconnecting, through `Connection.applyParams`
+   * (Telepathy's `DBus_Property` parameter flag: UpdateParameters lists the others as needing a
+   * reconnect). A Tox nospam is one: c-toxcore's `tox_self_set_nospam` keeps the session. @since 0.5.0
+   */
+  readonly live?: boolean;
   readonly default?: ParamValue;
   /** Returns a message saying what is wrong, or undefined when the value is acceptable. */
   readonly validate?: (value: ParamValue) => string | undefined;

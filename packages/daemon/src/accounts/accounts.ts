@@ -169,6 +169,10 @@ export class Accounts implements RunnerHost {
     }
     for (const [name, value] of Object.entries(secret)) await this.secrets.set(id, name, value);
     this.save(runner, { params });
+    if (await runner.applyParams(changes, unset)) {
+      this.changedEmitter.fire({ id, change: 'changed' }); // the identity may be new (a Tox nospam)
+      return;
+    }
     if (runner.status !== 'disconnected' || runner.reason !== 'requested') {
       if (runner.account.enabled && this.presenceValue.status !== 'offline') runner.start();
     }

@@ -19,7 +19,7 @@ export function managerHandlers(f: Features, state: ServiceState): Handlers {
         f.accounts.protocol(protocol).parameters.map((s) => [
           s.name,
           s.type,
-          [s.required ? 'required' : '', s.secret ? 'secret' : ''].filter(Boolean).join(','),
+          [s.required ? 'required' : '', s.secret ? 'secret' : '', s.live ? 'live' : ''].filter(Boolean).join(','),
           s.default === undefined ? '' : Array.isArray(s.default) ? s.default.join(',') : String(s.default),
           s.description,
         ]),

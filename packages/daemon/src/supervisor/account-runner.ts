@@ -18,7 +18,7 @@
  */
 import {
   ConfabError, DisposableStore, OfflineError,
-  type Account, type AccountConfig, type Connection, type ConnectionServices, type ConnectionStatus, type Event,
+  type Account, type AccountConfig, type AccountParams, type Connection, type ConnectionServices, type ConnectionStatus, type Event,
   type Logger, type Presence, type Protocol, type StatusReason,
 } from '@confab/sdk';
 import { accountContext } from './account-context';
@@ -136,6 +136,24 @@ export class AccountRunner {
     const conn = this.connection;
     if (!conn) throw new OfflineError(`account '${this.account.id}' is not connected${why ? `: ${why}` : ''}`);
     return conn;
+  }
+
+  /**
+   * Hands parameters the user changed to the live connection (Connection.applyParams), when every
+   * one is `live`. False when the connection cannot take them so: the caller reconnects instead.
+   */
+  async applyParams(changed: AccountParams, unset: readonly string[]): Promise<boolean> {
+    const conn = this.connection;
+    const live = (name: string) => this.protocol.parameters.some((s) => s.name === name && s.live === true);
+    if (!conn?.applyParams || ![...Object.keys(changed), ...unset].every(live)) return false;
+    try {
+      await accountContext.run(this.account.id, () => conn.applyParams!(changed, unset));
+    } catch (err) {
+      this.log.warn('the connection could not apply the new parameters, reconnecting: %s', (err as Error).message);
+      return false;
+    }
+    if (conn.identity && conn === this.connection) this.host.identified(this.account.id, conn.identity);
+    return true;
   }
 
   async applyPresence(): Promise<void> {

@@ -23,7 +23,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import {
   ConfabError, DisposableStore, Emitter, StatusHolder, InvalidArgumentError, NetworkError, OfflineError,
-  type AccountConfig, type ChannelRef, type ChatState, type ChatStateChange, type Connection, type ConnectionServices, type ConnectionStatus,
+  type AccountConfig, type AccountParams, type ChannelRef, type ChatState, type ChatStateChange, type Connection, type ConnectionServices, type ConnectionStatus,
   type ContactInfo, type ContactPresence, type ContactsFacet, type DeliveryReport, type Disposable, type IncomingMessage, type Logger,
   type OutgoingMessage, type Presence, type RosterItem, type RosterUpdate, type SendReceipt, type StatusChange, type SubscriptionRequest,
 } from '@confab/sdk';
@@ -34,7 +34,7 @@ import type { SavedFriend, ToxProfile, UserStatus } from '../savedata';
 import { ToxNode } from '../tox-node';
 import { ProfileStore } from './profile-store';
 import { hex, parseContact, publicKeyOf } from './tox-contacts';
-import { accountSettings, type ToxSettings } from './tox-settings';
+import { accountSettings, parseNospam, type ToxSettings } from './tox-settings';
 
 const CONNECT_TIMEOUT_MS = 30_000;
 const SAVE_DELAY_MS = 1_000;
@@ -165,6 +165,20 @@ export class ToxConnection implements Connection {
     const status: UserStatus = p.status === 'away' ? 'away' : p.status === 'busy' ? 'busy' : 'available';
     m.setUserStatus(status);
     if (p.message !== undefined) m.setStatusMessage(truncateUtf8(p.message, 1007));
+    this.scheduleSave();
+  }
+
+  /**
+   * nospam, name and status-message on the running node, as c-toxcore's tox_self_set_nospam and
+   * tox_self_set_name do: the DHT key and onion announcements stay, so a request to the new Tox ID
+   * finds us at once. An unset one keeps the value the profile has. */
+  async applyParams(changed: AccountParams, _unset: readonly string[]): Promise<void> {
+    const node = this.node;
+    if (!node || this.status !== 'connected') throw new OfflineError('the Tox node is not running');
+    const text = (k: string) => (typeof changed[k] === 'string' && changed[k] !== '' ? (changed[k] as string) : undefined);
+    if (text('nospam') !== undefined) node.nospam = parseNospam(text('nospam')!); // friend_requests.c: requests to the old ID now fail
+    if (text('name') !== undefined) node.messenger.setName(text('name')!);
+    if (text('status-message') !== undefined) node.messenger.setStatusMessage(text('status-message')!);
     this.scheduleSave();
   }
 

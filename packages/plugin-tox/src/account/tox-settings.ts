@@ -52,11 +52,11 @@ export const TOX_PARAMETERS: readonly ParamSpec[] = [
   },
   { name: 'import', type: 'string', description: 'a profile written by qTox, toxic, uTox or c-toxcore (savedata, plain or encrypted with profile-password) to take the identity and friends from, on first connect' },
   {
-    name: 'nospam', type: 'string', description: "the nospam part of the Tox ID (8 hex digits): a new one makes the Tox ID handed out so far useless for friend requests; friends stay",
+    name: 'nospam', type: 'string', live: true, description: "the nospam part of the Tox ID (8 hex digits): a new one makes the Tox ID handed out so far useless for friend requests; friends stay",
     validate: (v) => (/^[0-9A-Fa-f]{8}$/.test(String(v)) ? undefined : 'must be 8 hex digits'),
   },
-  { name: 'name', type: 'string', description: 'the name friends see', validate: bytesAtMost(MAX_NAME_LENGTH) },
-  { name: 'status-message', type: 'string', description: 'the status message friends see', validate: bytesAtMost(MAX_STATUS_MESSAGE_LENGTH) },
+  { name: 'name', type: 'string', live: true, description: 'the name friends see', validate: bytesAtMost(MAX_NAME_LENGTH) },
+  { name: 'status-message', type: 'string', live: true, description: 'the status message friends see', validate: bytesAtMost(MAX_STATUS_MESSAGE_LENGTH) },
   {
     name: 'bootstrap-nodes', type: 'strings', default: [...DEFAULT_BOOTSTRAP_NODES],
     description: 'nodes to join the network through, each host:port:DHTKEY (default: public nodes)',
@@ -81,6 +81,11 @@ export interface ToxSettings {
   readonly requestMessage: string;
 }
 
+/** The nospam parameter (8 hex digits, as the Tox ID shows it) as the u32 of `tox_self_set_nospam`. */
+export function parseNospam(text: string): number {
+  return parseInt(text, 16) >>> 0;
+}
+
 export function accountSettings(params: AccountParams): ToxSettings {
   const password = params['profile-password'];
   if (typeof password !== 'string' || password === '') throw new InvalidArgumentError('the profile-password is missing: it encrypts the profile');
@@ -89,7 +94,7 @@ export function accountSettings(params: AccountParams): ToxSettings {
   return {
     password,
     importPath: text('import'),
-    nospam: text('nospam') === undefined ? undefined : parseInt(text('nospam')!, 16) >>> 0,
+    nospam: text('nospam') === undefined ? undefined : parseNospam(text('nospam')!),
     name: text('name'),
     statusMessage: text('status-message'),
     bootstrap: nodes.map(parseBootstrapNode),
