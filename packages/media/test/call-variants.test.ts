@@ -4,48 +4,23 @@
  * port, a bad remote description, a session nobody closes before confab-media is killed.
  */
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfabError } from '@confab/sdk';
-import type { MediaSessionClient } from '../src/client/media-client';
-import type { SessionOptions } from '../src/session/types';
 import { toneShareDb } from './helpers/measure';
-import { startMedia, type MediaProcess } from './helpers/media-process';
 import { remoteOf } from './helpers/remote';
-import { tone } from './helpers/signals';
-import { readWav, writeWav } from './helpers/wav';
+import { readWav } from './helpers/wav';
+import { mediaWithTones } from './helpers/two-sessions';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-let mp: MediaProcess;
-let dir: string;
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'confab-calls-'));
-  writeWav(join(dir, 'a-mic.wav'), { rate: 16000, samples: tone(440, 16000, 8) });
-  writeWav(join(dir, 'b-mic.wav'), { rate: 16000, samples: tone(1000, 16000, 8) });
-  mp = await startMedia();
-});
-afterAll(async () => {
-  await mp?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function call(name: string, codec: string, extra: Partial<SessionOptions>): Promise<[MediaSessionClient, MediaSessionClient]> {
-  const common = { audio: true, video: false, transport: 'rtp' as const, address: '127.0.0.1', codecs: [codec], ...extra };
-  const a = await mp.client.createSession({ ...common, microphone: `file:${join(dir, 'a-mic.wav')}`, speaker: `file:${join(dir, `${name}-a.wav`)}` });
-  const b = await mp.client.createSession({ ...common, microphone: `file:${join(dir, 'b-mic.wav')}`, speaker: `file:${join(dir, `${name}-b.wav`)}` });
-  await a.setRemote(remoteOf(await b.localDescription(), codec));
-  await b.setRemote(remoteOf(await a.localDescription(), codec));
-  await a.start();
-  await b.start();
-  return [a, b];
-}
+const media = mediaWithTones({ aRate: 16000, bRate: 16000, seconds: 8 });
+const call = media.call;
 
 /** Each recording is mostly the other's tone (≥ -6 dB of its power: a glitch or concealed loss costs some) and holds its own tone 30 dB down. */
 function expectHeard(name: string): void {
-  const heardByB = readWav(join(dir, `${name}-b.wav`));
-  const heardByA = readWav(join(dir, `${name}-a.wav`));
+  const heardByB = readWav(media.recording(name, 'b'));
+  const heardByA = readWav(media.recording(name, 'a'));
   expect(toneShareDb(heardByB, 440, 0.5, 2)).toBeGreaterThan(-6);
   expect(toneShareDb(heardByA, 1000, 0.5, 2)).toBeGreaterThan(-6);
   expect(toneShareDb(heardByA, 440, 0.5, 2)).toBeLessThan(-30);
@@ -69,7 +44,7 @@ test.each([
 }, 20_000);
 
 test('SRTP keys are per session and never a property', async () => {
-  const s = await mp.client.createSession({ audio: true, video: false, transport: 'rtp', address: '127.0.0.1', srtp: true });
+  const s = await media.mp.client.createSession({ audio: true, video: false, transport: 'rtp', address: '127.0.0.1', srtp: true });
   const l = await s.localDescription();
   expect(Buffer.from(l.crypto!.keySalt, 'base64')).toHaveLength(30);
   expect(JSON.stringify(await s.state())).not.toContain(l.crypto!.keySalt);
@@ -102,11 +77,11 @@ test('garbage and RTP from a foreign SSRC at the session\'s port: no crash, the 
   await b.close();
   expect(stats['foreign-streams']).toBeGreaterThanOrEqual(0);
   expectHeard('hostile');
-  expect((await mp.client.diagnostics()).pipelines).toBe(0);
+  expect((await media.mp.client.diagnostics()).pipelines).toBe(0);
 }, 20_000);
 
 test('a bad remote description is InvalidArgument and the session stays usable', async () => {
-  const s = await mp.client.createSession({ audio: true, video: false, transport: 'rtp', address: '127.0.0.1' });
+  const s = await media.mp.client.createSession({ audio: true, video: false, transport: 'rtp', address: '127.0.0.1' });
   const l = await s.localDescription();
   await expect(s.setRemote({ ...remoteOf(l), address: 'example.org' })).rejects.toMatchObject({ code: 'InvalidArgument' });
   await expect(s.setRemote({ ...remoteOf(l), port: 70000 })).rejects.toMatchObject({ code: 'InvalidArgument' });
@@ -119,27 +94,27 @@ test('a bad remote description is InvalidArgument and the session stays usable',
 
 test('transports to come are declared and refused; a session must bind where asked', async () => {
   const base = { audio: true, video: false, address: '127.0.0.1' };
-  await expect(mp.client.createSession({ ...base, transport: 'webrtc' })).rejects.toMatchObject({ code: 'NotImplemented' });
-  await expect(mp.client.createSession({ ...base, transport: 'frames' })).rejects.toMatchObject({ code: 'NotImplemented' });
-  await expect(mp.client.createSession({ ...base, transport: 'rtp', codecs: ['speex'] })).rejects.toMatchObject({ code: 'InvalidArgument' });
-  await expect(mp.client.createSession({ ...base, transport: 'rtp', microphone: 'tone:99999' })).rejects.toMatchObject({ code: 'InvalidArgument' });
-  await expect(mp.client.createSession({ ...base, transport: 'rtp', speaker: 'nowhere' })).rejects.toMatchObject({ code: 'InvalidArgument' });
-  await expect(mp.client.createSession({ ...base, transport: 'rtp', microphone: 'device:0123' })).rejects.toMatchObject({ code: 'NotImplemented' });
-  const s = await mp.client.createSession({ ...base, transport: 'rtp' });
+  await expect(media.mp.client.createSession({ ...base, transport: 'webrtc' })).rejects.toMatchObject({ code: 'NotImplemented' });
+  await expect(media.mp.client.createSession({ ...base, transport: 'frames' })).rejects.toMatchObject({ code: 'NotImplemented' });
+  await expect(media.mp.client.createSession({ ...base, transport: 'rtp', codecs: ['speex'] })).rejects.toMatchObject({ code: 'InvalidArgument' });
+  await expect(media.mp.client.createSession({ ...base, transport: 'rtp', microphone: 'tone:99999' })).rejects.toMatchObject({ code: 'InvalidArgument' });
+  await expect(media.mp.client.createSession({ ...base, transport: 'rtp', speaker: 'nowhere' })).rejects.toMatchObject({ code: 'InvalidArgument' });
+  await expect(media.mp.client.createSession({ ...base, transport: 'rtp', microphone: 'device:0123' })).rejects.toMatchObject({ code: 'NotImplemented' });
+  const s = await media.mp.client.createSession({ ...base, transport: 'rtp' });
   expect((await s.localDescription()).address).toBe('127.0.0.1');
   await s.close();
 });
 
 test('a microphone file that breaks mid-call ends that session media-failed; the service goes on', async () => {
-  const broken = join(dir, 'broken.wav');
+  const broken = join(media.dir, 'broken.wav');
   writeFileSync(broken, Buffer.concat([Buffer.from('RIFF\xff\xff\xff\x7fWAVEfmt ', 'latin1'), Buffer.alloc(400, 0xff)]));
-  const s = await mp.client.createSession({ audio: true, video: false, transport: 'rtp', address: '127.0.0.1', microphone: `file:${broken}` });
+  const s = await media.mp.client.createSession({ audio: true, video: false, transport: 'rtp', address: '127.0.0.1', microphone: `file:${broken}` });
   const ended = new Promise<string>((resolve) => s.onStateChanged((state, reason) => state === 'ended' && resolve(reason)));
   await s.setRemote(remoteOf(await s.localDescription()));
   await s.start();
   expect(await ended).toMatch(/^media-failed: /);
-  expect((await mp.client.diagnostics()).pipelines).toBe(0);
-  const again = await mp.client.createSession({ audio: true, video: false, transport: 'rtp', address: '127.0.0.1' });
+  expect((await media.mp.client.diagnostics()).pipelines).toBe(0);
+  const again = await media.mp.client.createSession({ audio: true, video: false, transport: 'rtp', address: '127.0.0.1' });
   await again.close();
-  expect(mp.media.exitCode).toBeNull();
+  expect(media.mp.media.exitCode).toBeNull();
 });

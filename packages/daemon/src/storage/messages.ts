@@ -13,18 +13,10 @@ import type { Db } from './database';
 
 export type StoredState = DeliveryState | 'received';
 
-export interface MessageRow {
+/** A message as it is stored: a received one, or an outgoing one with its delivery state. */
+export interface MessageRow extends Omit<NewReceived, 'markup'> {
   readonly id: number;
-  readonly channelId: number;
-  readonly accountId: string;
-  readonly senderId: string;
-  readonly senderName: string;
-  readonly serverTime: number;
-  readonly body: string;
-  readonly kind: MessageKind;
   readonly state: StoredState;
-  readonly outgoing: boolean;
-  readonly protocolId: string | null;
 }
 
 export interface NewReceived {
