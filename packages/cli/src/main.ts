@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from './args';
+import { parse, requirePositionals, UsageError } from './args';
 import { CliError, Confab, describeError } from './bus';
 import { account } from './commands/account';
 import { ack } from './commands/ack';
@@ -74,7 +74,9 @@ async function main(argv: string[]): Promise<number> {
     }),
   };
   try {
-    const code = await command.run(ctx);
+    const args = parse(rest, command.options);
+    requirePositionals(args, command.positionals ?? 0, command.usage);
+    const code = await command.run(ctx, args);
     return typeof code === 'number' ? code : 0;
   } catch (err) {
     if (err instanceof UsageError) {

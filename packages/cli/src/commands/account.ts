@@ -1,5 +1,5 @@
 /** confab account add|list|show|set|enable|disable|remove|reconnect */
-import { pairs, parse, requirePositionals, UsageError } from '../args';
+import { pairs, requirePositionals, UsageError } from '../args';
 import { accountPath, lastElement, variant, ACCOUNT, type Confab } from '../bus';
 import { table } from '../format';
 import type { Command, Context } from './context';
@@ -44,14 +44,15 @@ export const account: Command = {
   name: 'account',
   summary: 'add, list, show, change, enable, disable, reconnect or remove accounts',
   usage: SUBCOMMANDS,
-  async run(ctx) {
-    const [sub, ...rest] = ctx.argv;
-    const p = parse(rest, {
-      param: { type: 'string', multiple: true, short: 'p' },
-      unset: { type: 'string', multiple: true },
-      'password-stdin': { type: 'boolean' },
-      'secret-stdin': { type: 'string' },
-    });
+  options: {
+    param: { type: 'string', multiple: true, short: 'p' },
+    unset: { type: 'string', multiple: true },
+    'password-stdin': { type: 'boolean' },
+    'secret-stdin': { type: 'string' },
+  },
+  async run(ctx, args) {
+    const [sub, ...positionals] = args.positionals;
+    const p = { ...args, positionals };
     const confab = () => ctx.confab();
     switch (sub) {
       case 'add': {

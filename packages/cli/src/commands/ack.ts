@@ -1,13 +1,12 @@
-import { parse, requirePositionals, UsageError } from '../args';
+import { UsageError } from '../args';
 import type { Command } from './context';
 
 export const ack: Command = {
   name: 'ack',
   summary: 'acknowledge received messages (removes them from the pending queue)',
   usage: 'confab ack ID... [--json]',
-  async run(ctx) {
-    const p = parse(ctx.argv);
-    requirePositionals(p, 1, this.usage);
+  positionals: 1,
+  async run(ctx, p) {
     const ids = p.positionals.map((id) => {
       if (!/^\d+$/.test(id)) throw new UsageError(`'${id}' is not a message id`);
       return BigInt(id);

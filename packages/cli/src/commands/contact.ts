@@ -1,5 +1,5 @@
 /** confab contact ACCOUNT list|add|remove|info */
-import { parse, requirePositionals, UsageError } from '../args';
+import { UsageError } from '../args';
 import { ACCOUNT, accountPath } from '../bus';
 import { table } from '../format';
 import type { Command } from './context';
@@ -20,9 +20,9 @@ export const contact: Command = {
   name: 'contact',
   summary: "list, add or remove an account's contacts, or ask the network about one",
   usage: USAGE,
-  async run(ctx) {
-    const p = parse(ctx.argv, { alias: { type: 'string' } });
-    requirePositionals(p, 2, USAGE);
+  options: { alias: { type: 'string' } },
+  positionals: 2,
+  async run(ctx, p) {
     const [accountId, sub, who] = p.positionals;
     const c = await ctx.confab();
     const acc = await c.account(accountId);

@@ -1,4 +1,4 @@
-import { countOption, parse, UsageError } from '../args';
+import { countOption, UsageError } from '../args';
 import { channelPath } from '../bus';
 import { message, messageLine } from '../format';
 import type { Command } from './context';
@@ -7,8 +7,8 @@ export const history: Command = {
   name: 'history',
   summary: "a channel's history, or a full-text search of all history",
   usage: 'confab history CHANNEL [--limit N] [--before ID] [--json]\n       confab history ACCOUNT TARGET [--limit N] [--before ID] [--json]\n       confab history --search QUERY [--limit N] [--before ID] [--json]',
-  async run(ctx) {
-    const p = parse(ctx.argv, { limit: { type: 'string', short: 'n' }, before: { type: 'string' }, search: { type: 'string', short: 's' } });
+  options: { limit: { type: 'string', short: 'n' }, before: { type: 'string' }, search: { type: 'string', short: 's' } },
+  async run(ctx, p) {
     const limit = countOption(p.values.limit, 'limit');
     const before = BigInt(countOption(p.values.before, 'before'));
     const c = await ctx.confab();

@@ -1,5 +1,5 @@
 /** confab people [TEXT] and confab person PERSON show|link|unlink|merge|alias|open|timeline, confab person of ACCOUNT CONTACT */
-import { countOption, limitOption, parse, requirePositionals, UsageError } from '../args';
+import { countOption, limitOption, UsageError } from '../args';
 import { accountPath, lastElement, personPath, PERSON, type Confab } from '../bus';
 import { message, messageLine, table } from '../format';
 import type { Command } from './context';
@@ -33,8 +33,8 @@ export const people: Command = {
   name: 'people',
   summary: 'everyone you talk to, each with their contacts across accounts; or those matching a text',
   usage: 'confab people [TEXT] [--limit N] [--json]\nWithout TEXT, every person; with it, those whose name, contacts or addresses contain it.',
-  async run(ctx) {
-    const p = parse(ctx.argv, { limit: { type: 'string' } });
+  options: { limit: { type: 'string' } },
+  async run(ctx, p) {
     const limit = limitOption(p.values.limit, 0);
     const c = await ctx.confab();
     let rows: PersonView[];
@@ -69,9 +69,9 @@ export const person: Command = {
   name: 'person',
   summary: "show one person, link or unlink their contacts, talk to them, read their timeline",
   usage: USAGE,
-  async run(ctx) {
-    const p = parse(ctx.argv, { call: { type: 'boolean' }, limit: { type: 'string', short: 'n' }, before: { type: 'string' } });
-    requirePositionals(p, 1, USAGE);
+  options: { call: { type: 'boolean' }, limit: { type: 'string', short: 'n' }, before: { type: 'string' } },
+  positionals: 1,
+  async run(ctx, p) {
     const [id, sub = 'show', a, b] = p.positionals;
     const c = await ctx.confab();
     if (id === 'of') {

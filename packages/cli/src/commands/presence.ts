@@ -1,4 +1,3 @@
-import { parse } from '../args';
 import { MANAGER, ROOT } from '../bus';
 import type { Command } from './context';
 
@@ -8,8 +7,7 @@ export const presence: Command = {
   name: 'presence',
   summary: 'show or set your presence on every account',
   usage: `confab presence [${STATUSES.join('|')} [MESSAGE...]] [--json]`,
-  async run(ctx) {
-    const p = parse(ctx.argv);
+  async run(ctx, p) {
     const c = await ctx.confab();
     if (p.positionals.length > 0) await (await c.manager()).SetPresence(p.positionals[0], p.positionals.slice(1).join(' '));
     const [status, message] = (await c.props(ROOT, MANAGER)).Presence as string[];

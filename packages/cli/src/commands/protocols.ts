@@ -1,4 +1,3 @@
-import { parse } from '../args';
 import { table } from '../format';
 import type { Command } from './context';
 
@@ -6,8 +5,7 @@ export const protocols: Command = {
   name: 'protocols',
   summary: 'list the protocols, or the parameters of one',
   usage: 'confab protocols [PROTOCOL] [--json]',
-  async run(ctx) {
-    const p = parse(ctx.argv);
+  async run(ctx, p) {
     const m = await (await ctx.confab()).manager();
     if (p.positionals[0]) {
       const params = ((await m.GetParameters(p.positionals[0])) as string[][]).map(([name, type, flags, dflt, description]) => ({ name, type, flags: flags ? flags.split(',') : [], default: dflt, description }));

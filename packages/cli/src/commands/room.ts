@@ -1,5 +1,5 @@
 /** confab room CHANNEL show|topic|kick|invite|role|mode */
-import { parse, requirePositionals, UsageError } from '../args';
+import { UsageError } from '../args';
 import { CHANNEL, channelPath } from '../bus';
 import { table } from '../format';
 import type { Command } from './context';
@@ -18,9 +18,8 @@ export const room: Command = {
   name: 'room',
   summary: "show a room's members and modes; set its topic, kick, invite, give roles, change modes",
   usage: USAGE,
-  async run(ctx) {
-    const p = parse(ctx.argv);
-    requirePositionals(p, 2, USAGE);
+  positionals: 2,
+  async run(ctx, p) {
     const [id, sub, ...args] = p.positionals;
     const c = await ctx.confab();
     const ch = await c.channel(id);

@@ -1,5 +1,5 @@
 /** confab search TEXT: people (names, contacts, addresses) and messages (full text) at once. */
-import { parse, requirePositionals, UsageError } from '../args';
+import { UsageError } from '../args';
 import { lastElement, PERSON } from '../bus';
 import { message, messageLine, table } from '../format';
 import type { Command } from './context';
@@ -10,9 +10,9 @@ export const search: Command = {
   name: 'search',
   summary: 'search people, contacts and message history at once',
   usage: USAGE,
-  async run(ctx) {
-    const p = parse(ctx.argv, { limit: { type: 'string', short: 'n' } });
-    requirePositionals(p, 1, USAGE);
+  options: { limit: { type: 'string', short: 'n' } },
+  positionals: 1,
+  async run(ctx, p) {
     const limit = p.values.limit === undefined ? 20 : Number(p.values.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError('--limit must be a number from 1 to 1000');
     const text = p.positionals.join(' ');

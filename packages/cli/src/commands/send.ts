@@ -1,4 +1,4 @@
-import { parse, UsageError } from '../args';
+import { UsageError } from '../args';
 import { lastElement } from '../bus';
 import type { Command } from './context';
 
@@ -6,8 +6,8 @@ export const send: Command = {
   name: 'send',
   summary: 'send a message to a contact or a room (queued until the account is connected)',
   usage: 'confab send ACCOUNT TARGET TEXT... [--action|--notice] [--json]\n       confab send --channel CHANNEL TEXT... [--action|--notice] [--json]',
-  async run(ctx) {
-    const p = parse(ctx.argv, { channel: { type: 'string', short: 'c' }, action: { type: 'boolean' }, notice: { type: 'boolean' } });
+  options: { channel: { type: 'string', short: 'c' }, action: { type: 'boolean' }, notice: { type: 'boolean' } },
+  async run(ctx, p) {
     if (p.values.action && p.values.notice) throw new UsageError('--action and --notice exclude each other');
     const kind = p.values.action ? 'action' : p.values.notice ? 'notice' : 'normal';
     const c = await ctx.confab();

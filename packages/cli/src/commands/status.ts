@@ -1,4 +1,3 @@
-import { parse } from '../args';
 import { MANAGER, ROOT } from '../bus';
 import { table } from '../format';
 import { statusText } from './account';
@@ -8,8 +7,7 @@ export const status: Command = {
   name: 'status',
   summary: "the daemon's state: presence, accounts, plugins, configuration",
   usage: 'confab status [--json]',
-  async run(ctx) {
-    parse(ctx.argv);
+  async run(ctx, p) {
     const c = await ctx.confab();
     const m = await c.props(ROOT, MANAGER);
     const { accounts } = await c.objects();

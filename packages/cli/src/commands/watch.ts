@@ -2,7 +2,6 @@
  * confab watch: one line per event, as it happens (stdout is flushed per line, so a pipe or a test
  * sees each at once). With --json, one JSON object per line.
  */
-import { parse } from '../args';
 import { lastElement, ROOT } from '../bus';
 import { message, messageLine, toJson } from '../format';
 import type { Command } from './context';
@@ -11,8 +10,8 @@ export const watch: Command = {
   name: 'watch',
   summary: 'print messages, delivery states and account changes as they happen',
   usage: 'confab watch [--pending] [--ack] [--json]',
-  async run(ctx) {
-    const p = parse(ctx.argv, { pending: { type: 'boolean' }, ack: { type: 'boolean' } });
+  options: { pending: { type: 'boolean' }, ack: { type: 'boolean' } },
+  async run(ctx, p) {
     const c = await ctx.confab();
     const m = await c.manager();
     const om = await c.iface(ROOT, 'org.freedesktop.DBus.ObjectManager');
