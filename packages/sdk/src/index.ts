@@ -12,3 +12,4 @@ export * from './connection';
 export * from './protocol';
 export * from './addresses';
 export * from './status';
+export * from './calls';

@@ -180,11 +180,3 @@ export interface SubscriptionRequest {
 
 /** What the protocol tells about a contact (IRC WHOIS, XMPP vCard): field name → value. */
 export type ContactInfo = Readonly<Record<string, string>>;
-
-/** Placeholder for calls (the media issue fills it in). */
-export type CallState = 'ringing' | 'connecting' | 'active' | 'held' | 'ended';
-export interface Call {
-  readonly id: string;
-  readonly state: CallState;
-  readonly contents: readonly ('audio' | 'video')[];
-}
