@@ -10,16 +10,17 @@
  *   typed in lower case or upper case.
  */
 import { join } from 'node:path';
-import { DaemonFixture, REPO_ROOT, toMsg, v, type Msg } from '../fixtures/confabd';
+import { toxAccount, xmppAccount } from '../fixtures/accounts';
+import { REPO_ROOT } from '../fixtures/confabd';
+import { withDaemon } from '../fixtures/jest/with-daemon';
 import { startProsody, type Prosody } from '../fixtures/prosody';
-import { start, stopAll, until, type Started } from '../fixtures/processes';
-import { freeUdpPort, startToxNetwork, type ToxNetwork } from '../fixtures/toxcore';
+import { start, until, type Started } from '../fixtures/processes';
+import { startToxNetwork, type ToxNetwork } from '../fixtures/toxcore';
 
 const RECEIVER = join(REPO_ROOT, 'test', 'fixtures', 'peers', 'xmpp-receiver.mjs');
 
 describe('targets named on the command line', () => {
-  let d: DaemonFixture;
-  const received: Msg[] = [];
+  const { d, received } = withDaemon();
   const lastElement = (path: string) => path.split('/').pop()!;
   /** `confab send`, returning the channel id it printed. */
   const send = async (account: string, target: string, text: string): Promise<string> => {
@@ -28,15 +29,6 @@ describe('targets named on the command line', () => {
     return /^queued message \d+ in channel (\d+)\n$/.exec(r.stdout)![1];
   };
   const channelPath = (id: string) => `/im/confab/Confab1/channels/${id}`;
-
-  beforeAll(async () => {
-    d = await DaemonFixture.start();
-    (await d.manager()).on('MessagesReceived', (batch: unknown[][]) => received.push(...batch.map(toMsg)));
-  });
-  afterAll(async () => {
-    await d?.stop();
-    await stopAll();
-  });
 
   describe('XMPP rooms on prosody', () => {
     let xmpp: Prosody;
@@ -51,9 +43,7 @@ describe('targets named on the command line', () => {
       for (const [u, p] of [['confab', 'confab-pw'], ['peer', 'peer-pw']]) xmpp.register(u, p);
       peer = start(process.execPath, [RECEIVER, 'peer', 'peer-pw', String(xmpp.port), 'peer'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_EXTRA_CA_CERTS: xmpp.caFile } });
       await until(() => peer.output().includes('"online":true'), 15000, 'the peer to log in');
-      const account = (await (await d.manager()).CreateAccount('xmpp', 'XMPP', {
-        jid: v('s', 'confab@localhost'), server: v('s', '127.0.0.1'), port: v('i', xmpp.port), 'tls-ca': v('s', xmpp.caFile), password: v('s', 'confab-pw'),
-      })) as string;
+      const account = await d.createAccount('xmpp', 'XMPP', xmppAccount('confab@localhost', 'confab-pw', xmpp));
       expect(lastElement(account)).toBe(ACCOUNT);
       await d.waitForStatus(account, 'connected');
     });
@@ -82,7 +72,7 @@ describe('targets named on the command line', () => {
 
     it('finds out by service discovery that a JID never joined is a room, joins it and talks there; a person stays direct', async () => {
       say('!join\tden@conference.localhost/peerie'); // the peer creates the room; we never joined it
-      await new Promise((r) => setTimeout(r, 300));
+      await until(() => peer.output().includes('{"joined":"den@conference.localhost/peerie"}'), 10000, 'the peer to be in the room it created');
       const den = await send(ACCOUNT, 'den@conference.localhost', 'hello den');
       expect(await d.channelProp(channelPath(den), 'Kind')).toBe('room');
       await until(() => seenByPeer().some((m) => m.body === 'hello den'), 15000, 'the occupant to see it in the room');
@@ -109,10 +99,7 @@ describe('targets named on the command line', () => {
     it('finds the conversation by the public key in lower case and in upper case', async () => {
       const friend = net.nodes[0];
       const bootstrap = net.nodes.map((n) => `127.0.0.1:${n.udpPort}:${n.ready.dht_id}`);
-      const account = (await (await d.manager()).CreateAccount('tox', 'Tox', {
-        'profile-password': v('s', 'pw for the test'), name: v('s', 'alice'), 'bind-address': v('s', '127.0.0.1'), 'udp-port': v('i', await freeUdpPort()), 'local-discovery': v('b', false), 'bootstrap-nodes': v('as', bootstrap),
-      })) as string;
-      await d.waitForStatus(account, 'connected', undefined, 40000);
+      const account = await d.createAccount('tox', 'Tox', await toxAccount('alice', 'pw for the test', bootstrap), { connected: true, timeoutMs: 40000 });
       const id = lastElement(account);
       const key = friend.ready.public_key; // upper-case hex, as Tox shows keys
       expect(key).toMatch(/^[0-9A-F]{64}$/);

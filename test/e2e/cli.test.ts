@@ -2,20 +2,14 @@
  * The confab CLI against the real daemon on a private bus: every command, human and --json output,
  * one-line errors with exit 1, usage errors with exit 2, --help everywhere.
  */
-import { DaemonFixture, CLI_MAIN, run } from '../fixtures/confabd';
-import { stopAll, until } from '../fixtures/processes';
+import { CLI_MAIN, run } from '../fixtures/confabd';
+import { withDaemon } from '../fixtures/jest/with-daemon';
+import { until } from '../fixtures/processes';
 
 const SECRET = 'cli-Secret-0042';
 
 describe('the confab CLI', () => {
-  let d: DaemonFixture;
-  beforeAll(async () => {
-    d = await DaemonFixture.start({ testPlugins: true });
-  });
-  afterAll(async () => {
-    await d?.stop();
-    await stopAll();
-  });
+  const { d } = withDaemon({ testPlugins: true });
 
   it('adds an account with a secret from stdin, lists and shows it without the secret', async () => {
     const add = await d.cli(['account', 'add', 'faulty', 'Cli Test', '--param', 'name=clitest', '--param', 'crash-after-ms=0', '--password-stdin'], `${SECRET}\n`);

@@ -4,8 +4,8 @@
  */
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DaemonFixture, ROOT_PATH, v } from '../fixtures/confabd';
-import { stopAll } from '../fixtures/processes';
+import { ROOT_PATH, v } from '../fixtures/confabd';
+import { withDaemon } from '../fixtures/jest/with-daemon';
 
 const SECRET = 'Zebra-Secret-4711';
 
@@ -20,15 +20,7 @@ async function dbusError(p: Promise<unknown>): Promise<{ type: string; text: str
 }
 
 describe('confabd given bad input', () => {
-  let d: DaemonFixture;
-
-  beforeAll(async () => {
-    d = await DaemonFixture.start({ testPlugins: true, config: '{"logLevel": "debug", "reconnect": {"initialDelayMs": 200, "maxDelayMs": 2000}, "secretStore": "file"' });
-  });
-  afterAll(async () => {
-    await d?.stop();
-    await stopAll();
-  });
+  const { d } = withDaemon({ testPlugins: true, config: '{"logLevel": "debug", "reconnect": {"initialDelayMs": 200, "maxDelayMs": 2000}, "secretStore": "file"' });
 
   it('runs on the defaults with a bad config file and says why', async () => {
     const err = (await d.prop(ROOT_PATH, 'im.confab.Confab1.Manager', 'ConfigError')) as string;
@@ -78,7 +70,7 @@ describe('confabd given bad input', () => {
 
   it('refuses a bad message kind and an empty message; unknown ids to acknowledge are ignored', async () => {
     const m = await d.manager();
-    const acc = (await m.CreateAccount('faulty', 'K', { name: v('s', 'kinds'), password: v('s', SECRET) })) as string;
+    const acc = await d.createAccount('faulty', 'K', { name: 'kinds', password: SECRET });
     const ch = await d.channel((await (await d.account(acc)).OpenDirect('bob')) as string);
     expect((await dbusError(ch.SendMessage('hi', 'shout'))).type).toBe('im.confab.Error.InvalidArgument');
     expect((await dbusError(ch.SendMessage('', 'normal'))).type).toBe('im.confab.Error.InvalidArgument');
@@ -89,7 +81,7 @@ describe('confabd given bad input', () => {
 
   it('refuses ids and integers beyond what it can hold (2^53 - 1) as InvalidArgument, not Internal', async () => {
     const m = await d.manager();
-    const acc = (await m.CreateAccount('faulty', 'R', { name: v('s', 'ranges') })) as string;
+    const acc = await d.createAccount('faulty', 'R', { name: 'ranges' });
     const channelPath = (await (await d.account(acc)).OpenDirect('bob')) as string;
     const channel = await d.channel(channelPath);
     await (await d.account(acc)).AddContact('bob', '');

@@ -3,29 +3,23 @@
  * that disconnects flooders (inspircd: "Excess Flood" past 200 lines of penalty, which decays by 400
  * lines once a second: a raw burst is cut there, shown first) — paced by the account's token bucket, all are confirmed, in order, with no disconnect.
  */
-import { DaemonFixture, v } from '../fixtures/confabd';
+import { ircAccount } from '../fixtures/accounts';
+import { withDaemon } from '../fixtures/jest/with-daemon';
 import { startInspircd, type Inspircd } from '../fixtures/inspircd';
 import { connectRawClient, type RawIrcClient } from '../fixtures/raw-irc-client';
-import { stopAll, until } from '../fixtures/processes';
+import { until } from '../fixtures/processes';
 
 const COUNT = 2000;
 const ACCOUNT = '/im/confab/Confab1/accounts/irc_burster_127_0_0_1';
 
 describe('a burst of sends', () => {
+  const { d, use } = withDaemon();
   let irc: Inspircd;
-  let d: DaemonFixture;
   let rx: RawIrcClient;
 
   beforeAll(async () => {
-    irc = await startInspircd();
-    d = await DaemonFixture.start();
-    rx = await connectRawClient(irc.host, irc.port, 'rx');
-  });
-  afterAll(async () => {
-    rx?.close();
-    await d?.stop();
-    await irc?.stop();
-    await stopAll();
+    irc = use(await startInspircd());
+    rx = use(await connectRawClient(irc.host, irc.port, 'rx'));
   });
 
   it('a raw client bursting on the strict port is disconnected (the server really enforces it)', async () => {
@@ -40,11 +34,7 @@ describe('a burst of sends', () => {
     const changes: string[][] = [];
     m.on('AccountsChanged', (batch: string[][]) => changes.push(...batch));
     // Stay under the strict class: burst + one second of rate below its threshold of 200.
-    await m.CreateAccount('irc', 'Burster', {
-      server: v('s', irc.host), port: v('i', irc.strictPort), nickname: v('s', 'burster'),
-      'flood-burst': v('i', 50), 'flood-rate': v('i', 120),
-    });
-    await d.waitForStatus(ACCOUNT, 'connected');
+    await d.createAccount('irc', 'Burster', ircAccount({ host: irc.host, port: irc.strictPort }, 'burster', { 'flood-burst': 50, 'flood-rate': 120 }), { connected: true });
     const ch = await d.channel((await (await d.account(ACCOUNT)).OpenDirect('rx')) as string);
     for (let i = 0; i < COUNT; i++) await ch.SendMessage(`burst ${i}`, 'normal');
     await until(async () => rx.lines.filter((l) => l.command === 'PRIVMSG' && l.params[1]?.startsWith('burst ')).length === COUNT, 60000, `all ${COUNT} at the receiver`);

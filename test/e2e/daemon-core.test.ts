@@ -2,27 +2,21 @@
  * confabd end to end through D-Bus with the test plugins: accounts, the outbox and confirmation,
  * the per-account error boundary, fatal reasons, and a plugin that fails to load.
  */
-import { DaemonFixture, ROOT_PATH, toMsg, v, type Msg } from '../fixtures/confabd';
-import { stopAll, until } from '../fixtures/processes';
+import { ROOT_PATH, toMsg, variants } from '../fixtures/confabd';
+import { withDaemon } from '../fixtures/jest/with-daemon';
+import { until } from '../fixtures/processes';
 
 const SECRET = 'pa55-Secret-Never-Shown';
 
 describe('confabd with the test plugins', () => {
-  let d: DaemonFixture;
-  const received: Msg[] = [];
+  const { d, received } = withDaemon({ testPlugins: true });
   const changed: Array<[number, string, string]> = [];
   const statuses: Array<[string, string, string, string]> = [];
 
   beforeAll(async () => {
-    d = await DaemonFixture.start({ testPlugins: true });
     const m = await d.manager();
-    m.on('MessagesReceived', (batch: unknown[][]) => received.push(...batch.map(toMsg)));
     m.on('MessagesChanged', (batch: unknown[][]) => changed.push(...batch.map((c) => [Number(c[0]), String(c[1]), String(c[2])] as [number, string, string])));
     m.on('AccountsChanged', (batch: string[][]) => statuses.push(...batch.map((s) => [s[0], s[1], s[2], s[3]] as [string, string, string, string])));
-  });
-  afterAll(async () => {
-    await d?.stop();
-    await stopAll();
   });
 
   it('lists the protocols of the plugins that loaded and reports the one that did not', async () => {
@@ -38,7 +32,7 @@ describe('confabd with the test plugins', () => {
 
   it('creates an account that connects, keeps its secret out of its properties, and sends through the outbox', async () => {
     const m = await d.manager();
-    const path = (await m.CreateAccount('faulty', 'Steady', { name: v('s', 'steady'), password: v('s', SECRET) })) as string;
+    const path = await d.createAccount('faulty', 'Steady', { name: 'steady', password: SECRET });
     expect(path).toBe('/im/confab/Confab1/accounts/faulty_steady');
     await d.waitForStatus(path, 'connected');
     const params = (await d.accountProp(path, 'Parameters')) as Record<string, { value: unknown }>;
@@ -63,10 +57,9 @@ describe('confabd with the test plugins', () => {
   });
 
   it('a plugin that throws asynchronously ends only its own account, which reconnects', async () => {
-    const m = await d.manager();
     const steady = '/im/confab/Confab1/accounts/faulty_steady';
     const before = statuses.filter((s) => s[0] === steady).length;
-    const crashy = (await m.CreateAccount('faulty', 'Crashy', { name: v('s', 'crashy'), 'crash-after-ms': v('i', 300) })) as string;
+    const crashy = await d.createAccount('faulty', 'Crashy', { name: 'crashy', 'crash-after-ms': 300 });
     await until(() => statuses.find((s) => s[0] === crashy && s[2] === 'crashed'), 10000, 'the crash to be reported');
     await until(() => statuses.filter((s) => s[0] === crashy && s[1] === 'connected').length >= 2, 10000, 'a reconnect after the crash');
     expect(statuses.filter((s) => s[0] === steady).length).toBe(before);
@@ -76,8 +69,7 @@ describe('confabd with the test plugins', () => {
   });
 
   it('an authentication failure is final until the user acts', async () => {
-    const m = await d.manager();
-    const path = (await m.CreateAccount('faulty', 'Refused', { name: v('s', 'refused'), 'fail-auth': v('b', true) })) as string;
+    const path = await d.createAccount('faulty', 'Refused', { name: 'refused', 'fail-auth': true });
     await d.waitForStatus(path, 'disconnected', 'auth-failed');
     expect(await d.accountProp(path, 'StatusDetail')).toMatch(/refused the password/);
     expect(await d.accountProp(path, 'NextRetry')).toBe(0n);
@@ -87,7 +79,7 @@ describe('confabd with the test plugins', () => {
     props.on('PropertiesChanged', (iface: string, changed: Record<string, { value: unknown }>) => {
       if (iface === 'im.confab.Confab1.Account') seen.push(Object.fromEntries(Object.entries(changed).map(([k, x]) => [k, x.value])));
     });
-    await acc.Update({ 'fail-auth': v('b', false) }, []);
+    await acc.Update(variants({ 'fail-auth': false }), []);
     await d.waitForStatus(path, 'connected');
     // PropertiesChanged carries what changed, and only that.
     await until(() => seen.some((c) => c.Status === 'connected'), 5000, 'PropertiesChanged for Status');

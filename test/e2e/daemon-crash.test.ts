@@ -3,10 +3,12 @@
  * announced before the kill is in history, messages after the restart are all there, nothing is
  * stored twice, and what no client acknowledged is still pending.
  */
-import { DaemonFixture, toMsg, v, type Msg } from '../fixtures/confabd';
+import { toMsg } from '../fixtures/confabd';
+import { ircAccount } from '../fixtures/accounts';
+import { withDaemon } from '../fixtures/jest/with-daemon';
 import { startNgircd, type Ngircd } from '../fixtures/ngircd';
 import { connectRawClient, type RawIrcClient } from '../fixtures/raw-irc-client';
-import { stopAll, until } from '../fixtures/processes';
+import { until } from '../fixtures/processes';
 
 const ACCOUNT = '/im/confab/Confab1/accounts/irc_crashy_127_0_0_1';
 
@@ -15,31 +17,20 @@ const ACCOUNT = '/im/confab/Confab1/accounts/irc_crashy_127_0_0_1';
 const SENDERS = 10;
 
 describe('confabd killed with -9 mid-stream', () => {
+  const { d, received: announced, use } = withDaemon();
   let irc: Ngircd;
-  let d: DaemonFixture;
   let raw: RawIrcClient;
   const senders: RawIrcClient[] = [];
 
   beforeAll(async () => {
-    irc = await startNgircd();
-    d = await DaemonFixture.start();
-    raw = await connectRawClient(irc.host, irc.port, 'watcher');
-    for (let i = 0; i < SENDERS; i++) senders.push(await connectRawClient(irc.host, irc.port, `s${i}`));
-  });
-  afterAll(async () => {
-    raw?.close();
-    for (const s of senders) s.close();
-    await d?.stop();
-    await irc?.stop();
-    await stopAll();
+    irc = use(await startNgircd());
+    raw = use(await connectRawClient(irc.host, irc.port, 'watcher'));
+    for (let i = 0; i < SENDERS; i++) senders.push(use(await connectRawClient(irc.host, irc.port, `s${i}`)));
   });
 
   it('loses nothing it announced, stores nothing twice, and keeps unacknowledged messages pending', async () => {
-    const announced: Msg[] = [];
     const m = await d.manager();
-    m.on('MessagesReceived', (batch: unknown[][]) => announced.push(...batch.map(toMsg)));
-    await m.CreateAccount('irc', 'Crashy', { server: v('s', irc.host), port: v('i', irc.port), nickname: v('s', 'crashy') });
-    await d.waitForStatus(ACCOUNT, 'connected');
+    await d.createAccount('irc', 'Crashy', ircAccount(irc, 'crashy'), { connected: true });
     for (const c of [raw, ...senders]) {
       c.join('#stream');
       await c.waitFor((l) => l.command === '366', 5000);

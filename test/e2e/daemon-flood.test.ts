@@ -4,29 +4,23 @@
  * announcing them in batches, not one signal per line. (inspircd itself takes ~1,000 lines/s from one
  * client here, with fakelag off: that, not confabd, sets this test's pace.)
  */
-import { DaemonFixture, v } from '../fixtures/confabd';
+import { ircAccount } from '../fixtures/accounts';
+import { withDaemon } from '../fixtures/jest/with-daemon';
 import { startInspircd, type Inspircd } from '../fixtures/inspircd';
 import { connectRawClient, type RawIrcClient } from '../fixtures/raw-irc-client';
-import { stopAll, until } from '../fixtures/processes';
+import { until } from '../fixtures/processes';
 
 const COUNT = 20_000;
 const ACCOUNT = '/im/confab/Confab1/accounts/irc_sink_127_0_0_1';
 
 describe('a flood into confabd', () => {
+  const { d, use } = withDaemon({ env: { CONFAB_LOG_LEVEL: 'info' } });
   let irc: Inspircd;
-  let d: DaemonFixture;
   let raw: RawIrcClient;
 
   beforeAll(async () => {
-    irc = await startInspircd();
-    d = await DaemonFixture.start({ env: { CONFAB_LOG_LEVEL: 'info' } });
-    raw = await connectRawClient(irc.host, irc.port, 'flooder');
-  });
-  afterAll(async () => {
-    raw?.close();
-    await d?.stop();
-    await irc?.stop();
-    await stopAll();
+    irc = use(await startInspircd());
+    raw = use(await connectRawClient(irc.host, irc.port, 'flooder'));
   });
 
   it(`stores ${COUNT} numbered messages complete and in order`, async () => {
@@ -37,8 +31,7 @@ describe('a flood into confabd', () => {
       signals++;
       announced += batch.length;
     });
-    await m.CreateAccount('irc', 'Sink', { server: v('s', irc.host), port: v('i', irc.port), nickname: v('s', 'sink') });
-    await d.waitForStatus(ACCOUNT, 'connected');
+    await d.createAccount('irc', 'Sink', ircAccount(irc, 'sink'), { connected: true });
     raw.join('#flood');
     await raw.waitFor((l) => l.command === '366', 5000);
     const chPath = (await (await d.account(ACCOUNT)).JoinRoom('#flood', '')) as string;

@@ -2,42 +2,28 @@
  * Rooms, contacts and formatting through confabd's D-Bus API and the CLI, on inspircd (labeled-response,
  * MONITOR). The other users are plain raw-socket clients; every change is checked where they see it.
  */
-import { DaemonFixture, ROOT_PATH, toMsg, v, type Msg } from '../fixtures/confabd';
+import { ROOT_PATH } from '../fixtures/confabd';
+import { ircAccount } from '../fixtures/accounts';
+import { withDaemon } from '../fixtures/jest/with-daemon';
 import { startInspircd, type Inspircd } from '../fixtures/inspircd';
-import { connectRawClient, type RawIrcClient } from '../fixtures/raw-irc-client';
-import { stopAll, until } from '../fixtures/processes';
+import { connectRawClient } from '../fixtures/raw-irc-client';
+import { until } from '../fixtures/processes';
 
 const ERR = 'im.confab.Error.';
 
 describe('confabd rooms and contacts on inspircd', () => {
+  const { d, received, use } = withDaemon();
   let irc: Inspircd;
-  let d: DaemonFixture;
-  const raws: RawIrcClient[] = [];
-  const received: Msg[] = [];
   const invited: string[][] = [];
   let account = '';
-  const raw = async (nick: string) => {
-    const c = await connectRawClient(irc.host, irc.port, nick);
-    raws.push(c);
-    return c;
-  };
+  const raw = async (nick: string) => use(await connectRawClient(irc.host, irc.port, nick));
   const contacts = async () => (await d.accountProp(account, 'Contacts')) as string[][];
   const presenceOf = async (id: string) => (await contacts()).find((c) => c[0] === id)?.[2];
 
   beforeAll(async () => {
-    irc = await startInspircd();
-    d = await DaemonFixture.start();
-    const m = await d.manager();
-    m.on('MessagesReceived', (batch: unknown[][]) => received.push(...batch.map(toMsg)));
-    m.on('Invited', (acc: string, room: string, by: string) => invited.push([acc, room, by]));
-    account = (await m.CreateAccount('irc', 'Moderator', { server: v('s', irc.host), port: v('i', irc.port), nickname: v('s', 'dmod') })) as string;
-    await d.waitForStatus(account, 'connected');
-  });
-  afterAll(async () => {
-    for (const r of raws) r.close();
-    await d?.stop();
-    await irc?.stop();
-    await stopAll();
+    irc = use(await startInspircd());
+    (await d.manager()).on('Invited', (acc: string, room: string, by: string) => invited.push([acc, room, by]));
+    account = await d.createAccount('irc', 'Moderator', ircAccount(irc, 'dmod'), { connected: true });
   });
 
   it('moderates a room it operates, and gives the server’s refusal as a typed error', async () => {

@@ -4,34 +4,26 @@
  * exchange messages both ways, in the room and in private; everything lands in history, and
  * `confab watch` prints it live.
  */
-import { DaemonFixture, ROOT_PATH, toMsg, v, type Msg } from '../fixtures/confabd';
+import { CLI_MAIN, ROOT_PATH, toMsg } from '../fixtures/confabd';
+import { ircAccount } from '../fixtures/accounts';
+import { withDaemon } from '../fixtures/jest/with-daemon';
 import { startNgircd, type Ngircd } from '../fixtures/ngircd';
 import { connectRawClient, type RawIrcClient } from '../fixtures/raw-irc-client';
-import { start, stopAll, until } from '../fixtures/processes';
-import { CLI_MAIN } from '../fixtures/confabd';
+import { start, until } from '../fixtures/processes';
 
 describe('confabd on ngircd', () => {
+  const { d, received, use } = withDaemon();
   let irc: Ngircd;
-  let d: DaemonFixture;
   let raw: RawIrcClient;
-  const received: Msg[] = [];
 
   beforeAll(async () => {
-    irc = await startNgircd();
-    d = await DaemonFixture.start();
-    (await d.manager()).on('MessagesReceived', (batch: unknown[][]) => received.push(...batch.map(toMsg)));
-    raw = await connectRawClient(irc.host, irc.port, 'rawbob');
-  });
-  afterAll(async () => {
-    raw?.close();
-    await d?.stop();
-    await irc?.stop();
-    await stopAll();
+    irc = use(await startNgircd());
+    raw = use(await connectRawClient(irc.host, irc.port, 'rawbob'));
   });
 
   it('connects an account created over D-Bus, joins, and chats both ways with a raw IRC client', async () => {
     const m = await d.manager();
-    const account = (await m.CreateAccount('irc', 'Local', { server: v('s', irc.host), port: v('i', irc.port), nickname: v('s', 'confabby') })) as string;
+    const account = await d.createAccount('irc', 'Local', ircAccount(irc, 'confabby'));
     expect(account).toBe('/im/confab/Confab1/accounts/irc_confabby_127_0_0_1');
     await d.waitForStatus(account, 'connected');
     expect(await d.accountProp(account, 'Identity')).toBe('confabby@127.0.0.1');

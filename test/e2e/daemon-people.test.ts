@@ -9,10 +9,12 @@
  * server-time order, each marked with its account; unread counts are right after the restart.
  */
 import { join } from 'node:path';
-import { DaemonFixture, REPO_ROOT, v } from '../fixtures/confabd';
+import { ircAccount, xmppAccount } from '../fixtures/accounts';
+import { REPO_ROOT } from '../fixtures/confabd';
+import { withDaemon } from '../fixtures/jest/with-daemon';
 import { startNgircd, type Ngircd } from '../fixtures/ngircd';
 import { startProsody, type Prosody } from '../fixtures/prosody';
-import { start, stopAll, until, type Started } from '../fixtures/processes';
+import { start, until, type Started } from '../fixtures/processes';
 import { connectRawClient, type RawIrcClient } from '../fixtures/raw-irc-client';
 
 const RECEIVER = join(REPO_ROOT, 'test', 'fixtures', 'peers', 'xmpp-receiver.mjs');
@@ -20,9 +22,9 @@ const PERSON = 'im.confab.Confab1.Person';
 const last = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
 describe('people across IRC and XMPP', () => {
+  const { d, use } = withDaemon();
   let xmpp: Prosody;
   let irc: Ngircd;
-  let d: DaemonFixture;
   let carolXmpp: Started | undefined;
   let carolIrc: RawIrcClient | undefined;
   let alice = '';
@@ -31,38 +33,29 @@ describe('people across IRC and XMPP', () => {
   const peopleChanges: string[][] = [];
 
   const startCarolXmpp = async () => {
-    const p = start(process.execPath, [RECEIVER, 'carol', 'carol-pw', String(xmpp.port), 'laptop'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_EXTRA_CA_CERTS: xmpp.caFile } });
+    const p = use(start(process.execPath, [RECEIVER, 'carol', 'carol-pw', String(xmpp.port), 'laptop'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_EXTRA_CA_CERTS: xmpp.caFile } }));
     await until(() => p.output().includes('"online":true'), 15000, 'carol to log in on XMPP');
     return p;
   };
-  const carolOnIrc = (realname: string) => connectRawClient(irc.host, irc.port, 'carol_irc', undefined, realname);
+  const carolOnIrc = async (realname: string) => use(await connectRawClient(irc.host, irc.port, 'carol_irc', undefined, realname));
   const personOf = async (account: string, contact: string) => (await (await d.manager()).GetPerson(account, contact)) as string;
   const prop = (person: string, name: string) => d.prop(person, PERSON, name);
   const contactsOf = async (person: string) => ((await prop(person, 'Contacts')) as string[][]).map(([acc, id, , status, , reason]) => ({ account: acc, id, status, reason }));
   const presenceOf = async (person: string) => ((await prop(person, 'Presence')) as string[])[0];
-  const xmppParams = (user: string) => ({
-    jid: v('s', `${user}@localhost`), server: v('s', '127.0.0.1'), port: v('i', xmpp.port), 'tls-ca': v('s', xmpp.caFile), password: v('s', `${user}-pw`),
-  });
+  const xmppParams = (user: string) => xmppAccount(`${user}@localhost`, `${user}-pw`, xmpp);
 
   beforeAll(async () => {
-    [xmpp, irc] = await Promise.all([startProsody(), startNgircd()]);
+    [xmpp, irc] = await Promise.all([startProsody().then(use), startNgircd().then(use)]);
     for (const u of ['alice', 'bob', 'carol', 'dave']) xmpp.register(u, `${u}-pw`);
-    d = await DaemonFixture.start();
     (await d.manager()).on('PeopleChanged', (batch: string[][]) => peopleChanges.push(...batch));
-    const m = await d.manager();
-    alice = (await m.CreateAccount('xmpp', 'Alice', xmppParams('alice'))) as string;
-    bob = (await m.CreateAccount('xmpp', 'Bob', xmppParams('bob'))) as string;
-    ircAcc = (await m.CreateAccount('irc', 'IRC', { server: v('s', irc.host), port: v('i', irc.port), nickname: v('s', 'alice'), 'ison-interval': v('i', 1) })) as string;
+    alice = await d.createAccount('xmpp', 'Alice', xmppParams('alice'));
+    bob = await d.createAccount('xmpp', 'Bob', xmppParams('bob'));
+    ircAcc = await d.createAccount('irc', 'IRC', ircAccount(irc, 'alice', { 'ison-interval': 1 }));
     for (const acc of [alice, bob, ircAcc]) await d.waitForStatus(acc, 'connected');
     carolXmpp = await startCarolXmpp();
   });
-  afterAll(async () => {
-    if (process.env.PEOPLE_DEBUG) console.log(d?.proc.output());
-    carolIrc?.close();
-    await carolXmpp?.stop();
-    await d?.stop();
-    await Promise.all([xmpp?.stop(), irc?.stop()]);
-    await stopAll();
+  afterAll(() => {
+    if (process.env.PEOPLE_DEBUG) console.log(d.proc?.output()); // (the daemon has stopped by now: its output is kept)
   });
 
   it('links contacts that share an address into one person, never by name, and by hand', async () => {

@@ -3,36 +3,29 @@
  * `network-error`, reconnects within the backoff, rejoins its channels and sends, in order, what
  * was queued in the outbox while the server was down.
  */
-import { DaemonFixture, toMsg, v } from '../fixtures/confabd';
+import { toMsg } from '../fixtures/confabd';
+import { ircAccount } from '../fixtures/accounts';
+import { withDaemon } from '../fixtures/jest/with-daemon';
 import { startNgircd, type Ngircd } from '../fixtures/ngircd';
-import { connectRawClient, type RawIrcClient } from '../fixtures/raw-irc-client';
-import { stopAll, until } from '../fixtures/processes';
+import { connectRawClient } from '../fixtures/raw-irc-client';
+import { until } from '../fixtures/processes';
 
 const ACCOUNT = '/im/confab/Confab1/accounts/irc_phoenix_127_0_0_1';
 
 describe('the IRC server restarted', () => {
+  // A first retry no sooner than 1.5 s: time for the test's own client to be back first.
+  const { d, use } = withDaemon({ config: JSON.stringify({ reconnect: { initialDelayMs: 3000, maxDelayMs: 6000 }, secretStore: 'file' }) });
   let irc: Ngircd;
-  let d: DaemonFixture;
-  let raw: RawIrcClient | undefined;
 
   beforeAll(async () => {
-    irc = await startNgircd();
-    // A first retry no sooner than 1.5 s: time for the test's own client to be back first.
-    d = await DaemonFixture.start({ config: JSON.stringify({ reconnect: { initialDelayMs: 3000, maxDelayMs: 6000 }, secretStore: 'file' }) });
-  });
-  afterAll(async () => {
-    raw?.close();
-    await d?.stop();
-    await irc?.stop();
-    await stopAll();
+    irc = use(await startNgircd());
   });
 
   it('reconnects, rejoins and drains the outbox', async () => {
     const m = await d.manager();
     const changes: string[][] = [];
     m.on('AccountsChanged', (batch: string[][]) => changes.push(...batch));
-    await m.CreateAccount('irc', 'Phoenix', { server: v('s', irc.host), port: v('i', irc.port), nickname: v('s', 'phoenix') });
-    await d.waitForStatus(ACCOUNT, 'connected');
+    await d.createAccount('irc', 'Phoenix', ircAccount(irc, 'phoenix'), { connected: true });
     const chPath = (await (await d.account(ACCOUNT)).JoinRoom('#back', '')) as string;
     await until(async () => (await d.channelProp(chPath, 'Joined')) === true, 10000, 'joined');
 
@@ -47,7 +40,7 @@ describe('the IRC server restarted', () => {
     expect(await d.accountProp(ACCOUNT, 'OutboxSize')).toBe(3);
 
     await irc.restart();
-    raw = await connectRawClient(irc.host, irc.port, 'witness');
+    const raw = use(await connectRawClient(irc.host, irc.port, 'witness'));
     raw.join('#back');
     await raw.waitFor((l) => l.command === '366', 5000);
 

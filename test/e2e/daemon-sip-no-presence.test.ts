@@ -6,9 +6,10 @@
  * ~0.7 s. Expected: the account stays `connected`, presence publishing is off for that registration
  * with one log line, and messages work both ways.
  */
-import { DaemonFixture, toMsg, v, type Msg } from '../fixtures/confabd';
+import { sipAccount } from '../fixtures/accounts';
+import { withDaemon } from '../fixtures/jest/with-daemon';
 import { startKamailio, type Kamailio } from '../fixtures/kamailio-server';
-import { stopAll, until } from '../fixtures/processes';
+import { until } from '../fixtures/processes';
 
 const USERS = { amy: 'amy-pw', ben: 'ben-pw', cid: 'cid-pw', dee: 'dee-pw' };
 const REFUSED = 'the server does not take our presence';
@@ -17,18 +18,14 @@ describe.each([
   ['a registrar without presence (PUBLISH and SUBSCRIBE answered 404)', 'none', ['amy', 'ben']],
   ['a proxy that routes PUBLISH back to our own contact', 'relay', ['cid', 'dee']],
 ] as const)('confabd on %s', (_name, presence, [one, two]) => {
+  const { d, received, use } = withDaemon();
   let k: Kamailio;
-  let d: DaemonFixture;
-  const received: Msg[] = [];
   /** Every Status an account took, in order, from PropertiesChanged. */
   const statuses = new Map<string, string[]>();
   const accounts: string[] = [];
 
   const create = async (user: string, transport: 'udp' | 'tcp') => {
-    const path = (await (await d.manager()).CreateAccount('sip', user, {
-      uri: v('s', `${user}@127.0.0.1`), password: v('s', (USERS as Record<string, string>)[user]), server: v('s', '127.0.0.1'),
-      port: v('i', transport === 'udp' ? k.udpPort : k.tcpPort), transport: v('s', transport),
-    })) as string;
+    const path = await d.createAccount('sip', user, sipAccount(user, (USERS as Record<string, string>)[user], transport === 'udp' ? k.udpPort : k.tcpPort, transport));
     statuses.set(path, await d.statusLog(path));
     return path;
   };
@@ -36,14 +33,7 @@ describe.each([
   const refusals = () => (d.proc.output().match(new RegExp(REFUSED, 'g')) ?? []).length;
 
   beforeAll(async () => {
-    k = await startKamailio({ users: USERS, presence });
-    d = await DaemonFixture.start();
-    (await d.manager()).on('MessagesReceived', (batch: unknown[][]) => received.push(...batch.map(toMsg)));
-  });
-  afterAll(async () => {
-    await d?.stop();
-    await k?.stop();
-    await stopAll();
+    k = use(await startKamailio({ users: USERS, presence }));
   });
 
   it('stays connected, switches presence publishing off with one log line, and messages go both ways', async () => {

@@ -5,45 +5,33 @@
  * working through a relay that drops 20 % of UDP datagrams, and mark a message to nobody `failed`
  * with the reason. A wrong password is `auth-failed`.
  */
-import { DaemonFixture, toMsg, v, type Msg } from '../fixtures/confabd';
+import { sipAccount } from '../fixtures/accounts';
+import { type PlainParams } from '../fixtures/confabd';
 import { startBaresip, type Baresip } from '../fixtures/baresip';
+import { withDaemon } from '../fixtures/jest/with-daemon';
 import { startKamailio, type Kamailio } from '../fixtures/kamailio-server';
-import { stopAll, until } from '../fixtures/processes';
+import { forbid, until } from '../fixtures/processes';
 import { startLossyUdpRelay, type UdpRelay } from '../fixtures/udp-relay';
 
 const ERR = 'im.confab.Error.';
 const USERS = { alice: 'alice-pw', bob: 'bob-pw', carol: 'carol-pw', pat: 'pat-pw', erin: 'erin-pw', tess: 'tess-pw', walt: 'walt-pw', nina: 'nina-pw' };
 
 describe('confabd on kamailio', () => {
+  const { d, received, use } = withDaemon();
   let k: Kamailio;
-  let d: DaemonFixture;
   let pat: Baresip;
-  let relay: UdpRelay | undefined;
-  const received: Msg[] = [];
+  let relay: UdpRelay;
   const accounts: Record<string, string> = {};
-  const idOf = (path: string) => path.split('/').pop()!;
-  const create = async (user: string, transport: string, extra: Record<string, ReturnType<typeof v>> = {}) => {
+  const create = async (user: string, transport: string, extra: PlainParams = {}) => {
     const port = { udp: k.udpPort, tcp: k.tcpPort, ws: k.wsPort, tls: k.tlsPort, wss: k.wssPort }[transport] ?? k.tcpPort;
-    const params = {
-      uri: v('s', `${user}@127.0.0.1`), password: v('s', (USERS as Record<string, string>)[user] ?? 'x'), server: v('s', '127.0.0.1'),
-      port: v('i', port), transport: v('s', transport), 'display-name': v('s', user.toUpperCase()), ...extra,
-    };
-    return (await (await d.manager()).CreateAccount('sip', `${user} (${transport})`, params)) as string;
+    const password = (USERS as Record<string, string>)[user] ?? 'x';
+    return d.createAccount('sip', `${user} (${transport})`, sipAccount(user, password, port, transport, { 'display-name': user.toUpperCase(), ...extra }));
   };
   const send = (account: string, to: string, text: string) => d.send(account, to, text);
   const channelOf = (account: string, target: string) => d.channelOf(account, target);
 
   beforeAll(async () => {
-    k = await startKamailio({ users: USERS });
-    d = await DaemonFixture.start();
-    (await d.manager()).on('MessagesReceived', (batch: unknown[][]) => received.push(...batch.map(toMsg)));
-  });
-  afterAll(async () => {
-    relay?.close();
-    await pat?.stop();
-    await d?.stop();
-    await k?.stop();
-    await stopAll();
+    k = use(await startKamailio({ users: USERS }));
   });
 
   it('registers over UDP, TCP and WebSocket; a wrong password is auth-failed', async () => {
@@ -53,21 +41,18 @@ describe('confabd on kamailio', () => {
     for (const a of [accounts.alice, accounts.bob, accounts.carol]) await d.waitForStatus(a, 'connected');
     expect(await d.accountProp(accounts.alice, 'Identity')).toBe('alice@127.0.0.1');
 
-    const wrong = await (await d.manager()).CreateAccount('sip', 'wrong', { uri: v('s', 'pat@127.0.0.1'), password: v('s', 'not-pat-pw'), server: v('s', '127.0.0.1'), port: v('i', k.udpPort) });
-    await d.waitForStatus(wrong as string, 'disconnected', 'auth-failed');
-    const detail = String(await d.accountProp(wrong as string, 'StatusDetail'));
+    const wrong = await d.createAccount('sip', 'wrong', sipAccount('pat', 'not-pat-pw', k.udpPort));
+    await d.waitForStatus(wrong, 'disconnected', 'auth-failed');
+    const detail = String(await d.accountProp(wrong, 'StatusDetail'));
     expect(detail).toMatch(/401/);
     expect(detail).not.toContain('not-pat-pw');
-    await (await d.account(wrong as string)).Remove();
+    await (await d.account(wrong)).Remove();
   });
 
   it('answers a SHA-256 digest challenge (RFC 8760), which sip.js alone cannot', async () => {
     const k2 = await startKamailio({ users: { dora: 'dora-pw' }, algorithm: 'SHA-256' });
     try {
-      const acc = (await (await d.manager()).CreateAccount('sip', 'dora', {
-        uri: v('s', 'dora@127.0.0.1'), password: v('s', 'dora-pw'), server: v('s', '127.0.0.1'), port: v('i', k2.tcpPort), transport: v('s', 'tcp'),
-      })) as string;
-      await d.waitForStatus(acc, 'connected');
+      const acc = await d.createAccount('sip', 'dora', sipAccount('dora', 'dora-pw', k2.tcpPort, 'tcp'), { connected: true });
       await (await d.account(acc)).Remove();
     } finally {
       await k2.stop();
@@ -83,7 +68,7 @@ describe('confabd on kamailio', () => {
       expect(m).toMatchObject({ account, sender, outgoing: false, kind: 'normal' });
     }
 
-    pat = await startBaresip({ user: 'pat', password: USERS.pat, domain: '127.0.0.1', proxyPort: k.udpPort, contact: 'sip:alice@127.0.0.1' });
+    pat = use(await startBaresip({ user: 'pat', password: USERS.pat, domain: '127.0.0.1', proxyPort: k.udpPort, contact: 'sip:alice@127.0.0.1' }));
     await send(accounts.alice, 'pat@127.0.0.1', 'hello baresip, ünïcode');
     await until(() => pat.received().find(([, t]) => t === 'hello baresip, ünïcode'), 10000, 'baresip to print the message');
     expect(pat.received().find(([, t]) => t === 'hello baresip, ünïcode')?.[0]).toMatch(/^sip:alice@127\.0\.0\.1/);
@@ -125,14 +110,14 @@ describe('confabd on kamailio', () => {
   });
 
   it('registers and exchanges messages with 20 % of UDP datagrams dropped', async () => {
-    relay = await startLossyUdpRelay({ host: '127.0.0.1', port: k.udpPort }, 0.2, 7);
-    accounts.erin = await create('erin', 'udp', { port: v('i', relay.port) });
+    relay = use(await startLossyUdpRelay({ host: '127.0.0.1', port: k.udpPort }, 0.2, 7));
+    accounts.erin = await create('erin', 'udp', { port: relay.port });
     await d.waitForStatus(accounts.erin, 'connected', undefined, 30000);
     const N = 20;
     for (let i = 0; i < N; i++) await send(accounts.erin, 'alice@127.0.0.1', `lossy up ${i}`);
     for (let i = 0; i < N; i++) await send(accounts.alice, 'erin@127.0.0.1', `lossy down ${i}`);
     await until(() => received.filter((r) => r.body.startsWith('lossy ')).length >= 2 * N, 60000, 'every lossy message');
-    await new Promise((r) => setTimeout(r, 1500)); // retransmissions still in flight must not add copies
+    await forbid(() => received.filter((r) => r.body.startsWith('lossy ')).length > 2 * N, 1500, 'a retransmission still in flight stored as a second copy');
     const lossy = received.filter((r) => r.body.startsWith('lossy '));
     expect(new Set(lossy.map((r) => r.body)).size).toBe(2 * N);
     expect(lossy).toHaveLength(2 * N);
@@ -141,8 +126,8 @@ describe('confabd on kamailio', () => {
   });
 
   it('registers over TLS and secure WebSocket with the CA; without it, cert-invalid', async () => {
-    const tess = await create('tess', 'tls', { 'tls-ca': v('s', k.caFile) });
-    const walt = await create('walt', 'wss', { 'tls-ca': v('s', k.caFile) });
+    const tess = await create('tess', 'tls', { 'tls-ca': k.caFile });
+    const walt = await create('walt', 'wss', { 'tls-ca': k.caFile });
     for (const a of [tess, walt]) await d.waitForStatus(a, 'connected');
     await send(tess, 'walt@127.0.0.1', 'over TLS to WSS');
     expect(await until(() => received.find((r) => r.body === 'over TLS to WSS'), 10000, 'the TLS message')).toMatchObject({ account: walt, sender: 'tess@127.0.0.1' });
@@ -170,7 +155,7 @@ describe('confabd on kamailio', () => {
     await until(async () => (await arrived()).length >= 3, 15000, 'the queued messages');
     const outbox = await channelOf(accounts.bob, 'carol@127.0.0.1');
     await until(async () => (await d.history(outbox)).filter((h) => h.body.startsWith('after the crash') && h.state === 'sent').length === 3, 10000, 'them to be sent');
-    await new Promise((r) => setTimeout(r, 1000));
+    await forbid(async () => (await arrived()).length > 3, 1000, 'a queued message arriving twice');
     expect((await arrived()).map((h) => h.body).sort()).toEqual(['after the crash 1', 'after the crash 2', 'after the crash 3']);
   });
 });

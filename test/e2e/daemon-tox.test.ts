@@ -9,29 +9,24 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DaemonFixture, toMsg, v, type Msg } from '../fixtures/confabd';
-import { stopAll, tempDir, until } from '../fixtures/processes';
-import { freeUdpPort, startToxNetwork, startToxcore, type ToxNetwork, type ToxNode } from '../fixtures/toxcore';
+import { toxAccount } from '../fixtures/accounts';
+import { variants, type PlainParams } from '../fixtures/confabd';
+import { withDaemon } from '../fixtures/jest/with-daemon';
+import { forbid, tempDir, until } from '../fixtures/processes';
+import { startToxNetwork, startToxcore, type ToxNetwork, type ToxNode } from '../fixtures/toxcore';
 
 const PASSWORD = 'correct horse battery staple';
 
 describe('confabd with Tox accounts and c-toxcore', () => {
-  let d: DaemonFixture;
+  const { d, received, use } = withDaemon();
   let net: ToxNetwork;
   let ctox: ToxNode; // the c-toxcore peer the accounts befriend
-  const received: Msg[] = [];
   const requests: Array<[string, string, string]> = [];
   const accounts: Record<string, string> = {};
   const idOf = (path: string) => path.split('/').pop()!;
 
   const bootstrapNodes = () => net.nodes.filter((n) => n.proc.child.exitCode === null).map((n) => `127.0.0.1:${n.udpPort}:${n.ready.dht_id}`);
-  const create = async (name: string, extra: Record<string, ReturnType<typeof v>> = {}) => {
-    const params = {
-      'profile-password': v('s', PASSWORD), name: v('s', name), 'bind-address': v('s', '127.0.0.1'), 'udp-port': v('i', await freeUdpPort()),
-      'local-discovery': v('b', false), 'bootstrap-nodes': v('as', bootstrapNodes()), ...extra,
-    };
-    return (await (await d.manager()).CreateAccount('tox', name, params)) as string;
-  };
+  const create = async (name: string, extra: PlainParams = {}) => d.createAccount('tox', name, await toxAccount(name, PASSWORD, bootstrapNodes(), extra));
   const toxId = async (account: string) => String(await d.accountProp(account, 'Identity'));
   const publicKey = async (account: string) => (await toxId(account)).slice(0, 64);
   const send = (account: string, to: string, text: string) => d.send(account, to, text);
@@ -40,18 +35,10 @@ describe('confabd with Tox accounts and c-toxcore', () => {
     ((await d.accountProp(account, 'Contacts')) as Array<[string, string, string, string]>).find((c) => c[0] === id);
 
   beforeAll(async () => {
-    net = await startToxNetwork(3); // the third stays up throughout: a bootstrap node across restarts
+    net = use(await startToxNetwork(3)); // the third stays up throughout: a bootstrap node across restarts
     ctox = net.nodes[0];
-    d = await DaemonFixture.start();
-    const m = await d.manager();
-    m.on('MessagesReceived', (batch: unknown[][]) => received.push(...batch.map(toMsg)));
-    m.on('SubscriptionRequested', (acc: string, c: string, message: string) => requests.push([acc, c, message]));
+    (await d.manager()).on('SubscriptionRequested', (acc: string, c: string, message: string) => requests.push([acc, c, message]));
     await net.waitOnline(30000);
-  });
-  afterAll(async () => {
-    await d?.stop();
-    await net?.stop();
-    await stopAll();
   });
 
   it('connects to the network with a new identity kept encrypted, and shows its Tox ID', async () => {
@@ -143,7 +130,7 @@ describe('confabd with Tox accounts and c-toxcore', () => {
     await back.waitFor((e) => e.event === 'friend_connection_status' && e.connection !== 'none', 60000);
     await until(() => back.events().filter((e) => e.event === 'friend_message').length >= 3, 20000, 'the queued messages to arrive');
     await until(async () => (await d.history(dm)).filter((h) => h.body.startsWith('while you were away') && h.state === 'delivered').length === 3, 15000, 'them to be delivered');
-    await new Promise((r) => setTimeout(r, 1000));
+    await forbid(() => back.events().filter((e) => e.event === 'friend_message').length > 3, 1000, 'a queued message sent twice');
     const texts = back.events().filter((e) => e.event === 'friend_message').map((e) => (e as { text: string }).text);
     expect(texts).toEqual(['while you were away 1', 'while you were away 2', 'while you were away 3']);
     await back.stop();
@@ -173,7 +160,7 @@ describe('confabd with Tox accounts and c-toxcore', () => {
     await source.saveEncrypted(join(dir, 'encrypted.tox'), PASSWORD);
     await source.stop();
     for (const file of ['plain.tox', 'encrypted.tox']) {
-      const acc = await create(`imported-${file}`, { import: v('s', join(dir, file)) });
+      const acc = await create(`imported-${file}`, { import: join(dir, file) });
       await d.waitForStatus(acc, 'connected', undefined, 40000);
       expect(await toxId(acc)).toBe(info.address);
       expect(await contact(acc, ctox.ready.public_key)).toBeDefined();
@@ -194,7 +181,7 @@ describe('confabd with Tox accounts and c-toxcore', () => {
     const source = await startToxcore({ label: 'wrong' });
     await source.saveEncrypted(join(dir, 'e.tox'), 'another passphrase');
     await source.stop();
-    const acc = await create('wrong', { import: v('s', join(dir, 'e.tox')) });
+    const acc = await create('wrong', { import: join(dir, 'e.tox') });
     await d.waitForStatus(acc, 'disconnected', 'auth-failed', 20000);
     expect(String(await d.accountProp(acc, 'StatusDetail'))).not.toContain('another passphrase');
     await (await d.account(acc)).Remove();
@@ -203,7 +190,7 @@ describe('confabd with Tox accounts and c-toxcore', () => {
   it('changes nospam on the live session (as tox_self_set_nospam): a new Tox ID, the same key, and requests to the new one arrive', async () => {
     const old = await toxId(accounts.bob);
     const statuses = await d.statusLog(accounts.bob);
-    await (await d.account(accounts.bob)).Update({ nospam: v('s', '0badc0de') }, []);
+    await (await d.account(accounts.bob)).Update(variants({ nospam: '0badc0de' }), []);
     const now = await toxId(accounts.bob); // Update returns once the node has it
     expect(statuses).toEqual([]); // no reconnect: the DHT key and the onion announcements stay
     expect(now.slice(0, 64)).toBe(old.slice(0, 64));
@@ -228,7 +215,7 @@ describe('confabd with Tox accounts and c-toxcore', () => {
     await until(() => back.events().filter((e) => e.event === 'friend_message').length >= 2, 20000, 'the queued messages');
     const dm = await channelOf(accounts.alice, ctox.ready.public_key);
     await until(async () => (await d.history(dm)).filter((h) => h.body.startsWith('across a crash') && h.state === 'delivered').length === 2, 15000, 'them to be delivered');
-    await new Promise((r) => setTimeout(r, 1000));
+    await forbid(() => back.events().filter((e) => e.event === 'friend_message').length > 2, 1000, 'a message queued across the crash sent twice');
     expect(back.events().filter((e) => e.event === 'friend_message').map((e) => (e as { text: string }).text)).toEqual(['across a crash 1', 'across a crash 2']);
     await back.stop();
   });

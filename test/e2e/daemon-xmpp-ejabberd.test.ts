@@ -5,40 +5,28 @@
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { DaemonFixture, REPO_ROOT, toMsg, v, type Msg } from '../fixtures/confabd';
+import { xmppAccount } from '../fixtures/accounts';
+import { REPO_ROOT } from '../fixtures/confabd';
 import { startEjabberd, type Ejabberd } from '../fixtures/ejabberd';
-import { start, stopAll, until, type Started } from '../fixtures/processes';
+import { withDaemon } from '../fixtures/jest/with-daemon';
+import { start, until, type Started } from '../fixtures/processes';
 
 const RECEIVER = join(REPO_ROOT, 'test', 'fixtures', 'peers', 'xmpp-receiver.mjs');
 
 describe('confabd on ejabberd', () => {
+  const { d, received, use } = withDaemon();
   let xmpp: Ejabberd;
-  let d: DaemonFixture;
   let peer: Started;
-  const received: Msg[] = [];
-  const params = (extra: Record<string, ReturnType<typeof v>> = {}) => ({
-    jid: v('s', 'confab@localhost'), server: v('s', '127.0.0.1'), port: v('i', xmpp.port), 'tls-ca': v('s', xmpp.caFile), password: v('s', 'confab-pw'), ...extra,
-  });
 
   beforeAll(async () => {
-    xmpp = await startEjabberd();
+    xmpp = use(await startEjabberd());
     for (const [u, p] of [['confab', 'confab-pw'], ['peer', 'peer-pw'], ['other', 'other-pw']]) await xmpp.register(u, p);
-    d = await DaemonFixture.start();
-    (await d.manager()).on('MessagesReceived', (batch: unknown[][]) => received.push(...batch.map(toMsg)));
-    peer = start(process.execPath, [RECEIVER, 'peer', 'peer-pw', String(xmpp.port), 'peer'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_EXTRA_CA_CERTS: xmpp.caFile } });
+    peer = use(start(process.execPath, [RECEIVER, 'peer', 'peer-pw', String(xmpp.port), 'peer'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_EXTRA_CA_CERTS: xmpp.caFile } }));
     await until(() => peer.output().includes('"online":true'), 15000, 'peer/peer to log in');
-  });
-  afterAll(async () => {
-    await peer?.stop();
-    await d?.stop();
-    await xmpp?.stop();
-    await stopAll();
   });
 
   it('logs in over STARTTLS and exchanges one message each way with sendxmpp and an @xmpp/client peer', async () => {
-    const m = await d.manager();
-    const account = (await m.CreateAccount('xmpp', 'ejabberd', params())) as string;
-    await d.waitForStatus(account, 'connected');
+    const account = await d.createAccount('xmpp', 'ejabberd', xmppAccount('confab@localhost', 'confab-pw', xmpp), { connected: true });
     expect(await d.accountProp(account, 'Identity')).toBe('confab@localhost');
     expect(d.proc.output()).toMatch(/SASL SCRAM-SHA-256/); // ejabberd stores SHA-256 SCRAM keys here: our Node-crypto SCRAM-SHA-256 logs in
 
@@ -63,8 +51,7 @@ describe('confabd on ejabberd', () => {
   });
 
   it('says auth-failed for a wrong password', async () => {
-    const m = await d.manager();
-    const wrong = (await m.CreateAccount('xmpp', 'Wrong', params({ jid: v('s', 'peer@localhost'), password: v('s', 'not-it'), resource: v('s', 'wrong') }))) as string;
+    const wrong = await d.createAccount('xmpp', 'Wrong', xmppAccount('peer@localhost', 'not-it', xmpp, { resource: 'wrong' }));
     await d.waitForStatus(wrong, 'disconnected', 'auth-failed');
     expect(String(await d.accountProp(wrong, 'StatusDetail'))).not.toContain('not-it');
   });

@@ -5,32 +5,23 @@
  * account reconnects; forged carbons and roster pushes change nothing; unknown IQs are answered
  * `service-unavailable`; nothing is ever expanded or grown without bound.
  */
-import { DaemonFixture, ROOT_PATH, toMsg, v, type Msg } from '../fixtures/confabd';
+import { xmppAccount } from '../fixtures/accounts';
+import { ROOT_PATH } from '../fixtures/confabd';
 import { startFakeXmppServer, type FakeXmppServer } from '../fixtures/fake-xmpp-server';
-import { stopAll, until } from '../fixtures/processes';
+import { withDaemon } from '../fixtures/jest/with-daemon';
+import { until } from '../fixtures/processes';
 
 const ACCOUNT = '/im/confab/Confab1/accounts/xmpp_victim_localhost';
 
 describe('confabd against a hostile XMPP server', () => {
+  const { d, received, use } = withDaemon();
   let fake: FakeXmppServer;
-  let d: DaemonFixture;
-  const received: Msg[] = [];
   const statuses: string[] = [];
 
   beforeAll(async () => {
-    fake = await startFakeXmppServer();
-    d = await DaemonFixture.start();
-    (await d.manager()).on('MessagesReceived', (batch: unknown[][]) => received.push(...batch.map(toMsg)));
+    fake = use(await startFakeXmppServer());
     (await d.manager()).on('AccountsChanged', (batch: string[][]) => statuses.push(...batch.map((b) => b[1])));
-    await (await d.manager()).CreateAccount('xmpp', 'Victim', {
-      jid: v('s', 'victim@localhost'), server: v('s', '127.0.0.1'), port: v('i', fake.port), 'tls-ca': v('s', fake.caFile), password: v('s', 'pw'), 'ping-interval': v('i', 1),
-    });
-    await d.waitForStatus(ACCOUNT, 'connected');
-  });
-  afterAll(async () => {
-    await d?.stop();
-    await fake?.close();
-    await stopAll();
+    await d.createAccount('xmpp', 'Victim', xmppAccount('victim@localhost', 'pw', fake, { 'ping-interval': 1 }), { connected: true });
   });
 
   const alive = async () => {
@@ -106,9 +97,7 @@ describe('confabd against a hostile XMPP server', () => {
   it('never logs in in the clear: a server (or a man in the middle) offering no TLS is refused before SASL', async () => {
     const clear = await startFakeXmppServer({ noTls: true });
     try {
-      const acc = (await (await d.manager()).CreateAccount('xmpp', 'Clear', {
-        jid: v('s', 'clear@localhost'), server: v('s', '127.0.0.1'), port: v('i', clear.port), password: v('s', 'secret-in-the-clear'),
-      })) as string;
+      const acc = await d.createAccount('xmpp', 'Clear', xmppAccount('clear@localhost', 'secret-in-the-clear', { port: clear.port }));
       await until(async () => (await d.accountProp(acc, 'StatusDetail')) !== '' && (await d.accountProp(acc, 'Status')) !== 'connected', 10000, 'the refusal');
       await until(() => /offers no TLS/.test(String(d.proc.output())), 10000, 'the reason in the log');
       expect(String(await d.accountProp(acc, 'StatusDetail'))).toMatch(/offers no TLS/);

@@ -10,21 +10,21 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DaemonFixture, REPO_ROOT, toMsg, v, type Msg } from '../fixtures/confabd';
+import { xmppAccount } from '../fixtures/accounts';
+import { REPO_ROOT, type PlainParams } from '../fixtures/confabd';
+import { withDaemon } from '../fixtures/jest/with-daemon';
 import { startMcabber } from '../fixtures/mcabber';
 import { startProsody, type Prosody } from '../fixtures/prosody';
-import { start, stopAll, until, type Started } from '../fixtures/processes';
+import { forbid, start, until, type Started } from '../fixtures/processes';
 
 const RECEIVER = join(REPO_ROOT, 'test', 'fixtures', 'peers', 'xmpp-receiver.mjs');
 
 describe('confabd on prosody', () => {
+  const { d, received, use } = withDaemon();
   let xmpp: Prosody;
-  let d: DaemonFixture;
   let peer: Started;
-  const peers: Started[] = [];
   const startPeer = async (user: string, password: string, resource: string) => {
-    const p = start(process.execPath, [RECEIVER, user, password, String(xmpp.port), resource], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_EXTRA_CA_CERTS: xmpp.caFile } });
-    peers.push(p);
+    const p = use(start(process.execPath, [RECEIVER, user, password, String(xmpp.port), resource], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_EXTRA_CA_CERTS: xmpp.caFile } }));
     await until(() => p.output().includes('"online":true'), 15000, `${user}/${resource} to log in`);
     return p;
   };
@@ -42,31 +42,18 @@ describe('confabd on prosody', () => {
     await until(() => p.output().includes(`{"joined":"${occupant}"}`), 10000, `the peer in ${occupant}`);
   };
   const ACCOUNT = '/im/confab/Confab1/accounts/xmpp_confab_localhost';
-  const received: Msg[] = [];
   const requests: string[][] = [];
-  const params = (extra: Record<string, ReturnType<typeof v>> = {}) => ({
-    jid: v('s', 'confab@localhost'), server: v('s', '127.0.0.1'), port: v('i', xmpp.port), 'tls-ca': v('s', xmpp.caFile), password: v('s', 'confab-pw'), ...extra,
-  });
+  const params = (extra: PlainParams = {}) => xmppAccount('confab@localhost', 'confab-pw', xmpp, extra);
 
   beforeAll(async () => {
-    xmpp = await startProsody();
+    xmpp = use(await startProsody());
     for (const [u, p] of [['confab', 'confab-pw'], ['peer', 'peer-pw'], ['other', 'other-pw'], ['mc', 'mc-pw']]) xmpp.register(u, p);
-    d = await DaemonFixture.start();
-    (await d.manager()).on('MessagesReceived', (batch: unknown[][]) => received.push(...batch.map(toMsg)));
     (await d.manager()).on('SubscriptionRequested', (acc: string, contact: string, message: string) => requests.push([acc, contact, message]));
     peer = await startPeer('peer', 'peer-pw', 'peer');
   });
-  afterAll(async () => {
-    for (const p of peers) await p.stop();
-    await d?.stop();
-    await xmpp?.stop();
-    await stopAll();
-  });
 
   it('logs in over STARTTLS and exchanges messages with sendxmpp and an @xmpp/client peer', async () => {
-    const m = await d.manager();
-    const account = (await m.CreateAccount('xmpp', 'Local XMPP', params())) as string;
-    await d.waitForStatus(account, 'connected');
+    const account = await d.createAccount('xmpp', 'Local XMPP', params(), { connected: true });
     expect(await d.accountProp(account, 'Identity')).toBe('confab@localhost');
 
     // sendxmpp (Net::XMPP, STARTTLS with the CA) → us
@@ -144,7 +131,7 @@ describe('confabd on prosody', () => {
     await d.restart();
     await d.waitForStatus(ACCOUNT, 'connected');
     await until(async () => (await away()).length >= 6, 10000, 'the message sent while confabd was dead');
-    await new Promise((r) => setTimeout(r, 500)); // anything more would be a duplicate
+    await forbid(async () => (await away()).length > 6, 500, 'a message of the archive stored twice');
     expect(await away()).toEqual([1, 2, 3, 4, 5, 6].map((i) => `while away ${i}`));
   });
 
@@ -255,7 +242,10 @@ describe('confabd on prosody', () => {
     await until(() => peer.output().includes('"body":"said while you were away"'), 10000, 'the room to reflect it (and archive it)');
     await acc.JoinRoom('lounge@conference.localhost', '');
     await until(async () => (await d.history(lounge)).some((h) => h.body === 'said while you were away'), 10000, 'the archive to fill the gap');
-    await new Promise((r) => setTimeout(r, 300));
+    await forbid(async () => {
+      const stored = (await d.history(lounge)).map((h) => h.body);
+      return new Set(stored).size < stored.length;
+    }, 300, 'a message of the room archive stored twice');
     const bodies = (await d.history(lounge)).map((h) => h.body);
     expect(bodies).toEqual(['said before we came', 'hello room', 'hello from confab to the room', 'said while you were away']);
   });
@@ -283,23 +273,17 @@ describe('confabd on prosody', () => {
   });
 
   it('connects with direct TLS (XEP-0368) too', async () => {
-    const m = await d.manager();
-    const direct = (await m.CreateAccount('xmpp', 'Direct TLS', {
-      jid: v('s', 'other@localhost'), server: v('s', '127.0.0.1'), port: v('i', xmpp.tlsPort), 'direct-tls': v('b', true), 'tls-ca': v('s', xmpp.caFile),
-      password: v('s', 'other-pw'), resource: v('s', 'direct'),
-    })) as string;
-    await d.waitForStatus(direct, 'connected');
+    const direct = await d.createAccount('xmpp', 'Direct TLS', xmppAccount('other@localhost', 'other-pw', { port: xmpp.tlsPort, caFile: xmpp.caFile }, { 'direct-tls': true, resource: 'direct' }), { connected: true });
     say(peer, 'other@localhost/direct', 'over direct TLS');
     await until(() => received.find((r) => r.body === 'over direct TLS' && r.account === direct), 10000, 'a message over direct TLS');
     await (await d.account(direct)).Remove();
   });
 
   it('says auth-failed for a wrong password and cert-invalid without the CA', async () => {
-    const m = await d.manager();
-    const wrong = (await m.CreateAccount('xmpp', 'Wrong', params({ jid: v('s', 'peer@localhost'), password: v('s', 'not-it'), resource: v('s', 'wrong') }))) as string;
+    const wrong = await d.createAccount('xmpp', 'Wrong', params({ jid: 'peer@localhost', password: 'not-it', resource: 'wrong' }));
     await d.waitForStatus(wrong, 'disconnected', 'auth-failed');
     expect(String(await d.accountProp(wrong, 'StatusDetail'))).not.toContain('not-it');
-    const noCa = (await m.CreateAccount('xmpp', 'No CA', { jid: v('s', 'other@localhost'), server: v('s', '127.0.0.1'), port: v('i', xmpp.port), password: v('s', 'other-pw') })) as string;
+    const noCa = await d.createAccount('xmpp', 'No CA', xmppAccount('other@localhost', 'other-pw', { port: xmpp.port }));
     await d.waitForStatus(noCa, 'disconnected', 'cert-invalid');
     expect(String(await d.accountProp(noCa, 'StatusDetail'))).toMatch(/certificate/);
   });

@@ -6,8 +6,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseStringPromise } from 'xml2js';
-import { DaemonFixture, ROOT_PATH } from '../fixtures/confabd';
-import { stopAll, until } from '../fixtures/processes';
+import { ROOT_PATH } from '../fixtures/confabd';
+import { withDaemon } from '../fixtures/jest/with-daemon';
+import { until } from '../fixtures/processes';
 
 const CONTRACT_DIR = join(__dirname, '..', '..', 'packages', 'daemon', 'dbus');
 
@@ -35,14 +36,7 @@ async function interfaces(xml: string): Promise<Map<string, Iface>> {
 }
 
 describe('the D-Bus contract', () => {
-  let d: DaemonFixture;
-  beforeAll(async () => {
-    d = await DaemonFixture.start({ testPlugins: true });
-  });
-  afterAll(async () => {
-    await d?.stop();
-    await stopAll();
-  });
+  const { d } = withDaemon({ testPlugins: true });
 
   it('every interface in the XML files is documented', async () => {
     for (const file of readdirSync(CONTRACT_DIR).filter((f) => f.endsWith('.xml'))) {

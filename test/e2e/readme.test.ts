@@ -6,8 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DaemonFixture, REPO_ROOT, run } from '../fixtures/confabd';
-import { stopAll, tempDir } from '../fixtures/processes';
+import { REPO_ROOT, run } from '../fixtures/confabd';
+import { withDaemon } from '../fixtures/jest/with-daemon';
+import { tempDir } from '../fixtures/processes';
 
 /** The lines of the first ```sh block after `heading` in a markdown file of the repository. */
 function shBlock(file: string, heading: string): string[] {
@@ -34,18 +35,13 @@ const README_CLI = shBlock('README.md', '## Chat from the command line');
 const PROTOCOLS_IRC = line(README_CLI, /^confab protocols irc\b/, "README's command-line block");
 
 describe("the README's confab", () => {
-  let d: DaemonFixture;
+  const { d } = withDaemon();
   let expected: string;
   beforeAll(async () => {
-    d = await DaemonFixture.start();
     const direct = await d.cli(['protocols', 'irc']);
     expect(direct).toMatchObject({ code: 0, stderr: '' });
     expected = direct.stdout;
     expect(expected).toMatch(/password\s+string\s+secret/);
-  });
-  afterAll(async () => {
-    await d?.stop();
-    await stopAll();
   });
 
   it('is the alias of the command-line block', async () => {

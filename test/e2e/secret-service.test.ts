@@ -4,10 +4,11 @@
  * reads it back after a restart to log in to a password-protected IRC server, and deletes it with the
  * account. Without a Secret Service it falls back to the encrypted file, with a warning.
  */
-import { DaemonFixture, run, v } from '../fixtures/confabd';
+import { ircAccount } from '../fixtures/accounts';
+import { run, variants } from '../fixtures/confabd';
 import { startKeyring, type Keyring } from '../fixtures/gnome-keyring';
+import { withDaemon } from '../fixtures/jest/with-daemon';
 import { startNgircd, type Ngircd } from '../fixtures/ngircd';
-import { stopAll } from '../fixtures/processes';
 
 const PASSWORD = 'Keyring-Held-Pass-77';
 const ACCOUNT = '/im/confab/Confab1/accounts/irc_keyed_127_0_0_1';
@@ -15,31 +16,22 @@ const ACCOUNT = '/im/confab/Confab1/accounts/irc_keyed_127_0_0_1';
 describe('secrets in the Secret Service', () => {
   let irc: Ngircd;
   let keyring: Keyring | undefined;
-  let d: DaemonFixture;
+  const { d, use } = withDaemon({
+    config: JSON.stringify({ reconnect: { initialDelayMs: 200, maxDelayMs: 2000 } }), // secretStore: auto
+    beforeLaunch: async (bus) => {
+      keyring = use(await startKeyring(bus));
+    },
+  });
 
   beforeAll(async () => {
-    irc = await startNgircd({ password: PASSWORD });
-    d = await DaemonFixture.start({
-      config: JSON.stringify({ reconnect: { initialDelayMs: 200, maxDelayMs: 2000 } }), // secretStore: auto
-      beforeLaunch: async (bus) => {
-        keyring = await startKeyring(bus);
-      },
-    });
-  });
-  afterAll(async () => {
-    await d?.stop();
-    await keyring?.stop();
-    await irc?.stop();
-    await stopAll();
+    irc = use(await startNgircd({ password: PASSWORD }));
   });
 
   const secretTool = (...args: string[]) => run('secret-tool', args, keyring!.env);
 
   it('is found and used, and a client no one here wrote sees the item', async () => {
     expect(await d.prop('/im/confab/Confab1', 'im.confab.Confab1.Manager', 'SecretStore')).toBe('secret-service');
-    const m = await d.manager();
-    await m.CreateAccount('irc', 'Keyed', { server: v('s', irc.host), port: v('i', irc.port), nickname: v('s', 'keyed'), password: v('s', PASSWORD) });
-    await d.waitForStatus(ACCOUNT, 'connected');
+    await d.createAccount('irc', 'Keyed', ircAccount(irc, 'keyed', { password: PASSWORD }), { connected: true });
     const found = await secretTool('search', 'application', 'im.confab.Confab1');
     expect(found.stdout + found.stderr).toMatch(/attribute\.account = irc_keyed_127_0_0_1/);
     expect((await secretTool('lookup', 'application', 'im.confab.Confab1', 'account', 'irc_keyed_127_0_0_1', 'name', 'password')).stdout).toBe(PASSWORD);
@@ -55,7 +47,7 @@ describe('secrets in the Secret Service', () => {
 
   it('a changed password goes to the keyring, and removing the account deletes it', async () => {
     const acc = await d.account(ACCOUNT);
-    await acc.Update({ password: v('s', 'wrong-now') }, []);
+    await acc.Update(variants({ password: 'wrong-now' }), []);
     await d.waitForStatus(ACCOUNT, 'disconnected', 'auth-failed');
     expect((await secretTool('lookup', 'application', 'im.confab.Confab1', 'account', 'irc_keyed_127_0_0_1', 'name', 'password')).stdout).toBe('wrong-now');
     await acc.Remove();
@@ -67,14 +59,7 @@ describe('secrets in the Secret Service', () => {
 });
 
 describe('no Secret Service', () => {
-  let d: DaemonFixture;
-  beforeAll(async () => {
-    d = await DaemonFixture.start({ config: '{}' });
-  });
-  afterAll(async () => {
-    await d?.stop();
-    await stopAll();
-  });
+  const { d } = withDaemon({ config: '{}' });
 
   it('falls back to the encrypted file, with a warning', async () => {
     expect(await d.prop('/im/confab/Confab1', 'im.confab.Confab1.Manager', 'SecretStore')).toBe('file');

@@ -8,8 +8,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DaemonFixture, REPO_ROOT, toMsg, v, type Msg } from '../fixtures/confabd';
-import { freePort, start, stopAll, until } from '../fixtures/processes';
+import { sipAccount } from '../fixtures/accounts';
+import { REPO_ROOT } from '../fixtures/confabd';
+import { withDaemon } from '../fixtures/jest/with-daemon';
+import { freePort, portBound, start, until } from '../fixtures/processes';
 
 const SCENARIOS = join(REPO_ROOT, 'test', 'fixtures', 'sipp');
 const SCENARIO = join(SCENARIOS, 'hostile-registrar.xml');
@@ -20,34 +22,23 @@ const sipp = (scenario: string, port: number, transport: 'u1' | 't1') =>
 
 /** Resolves when `p` ended well; otherwise throws with the end of its output. */
 const passed = async (p: ReturnType<typeof sipp>) => {
-  const code = await Promise.race([p.exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 80000))]);
+  let timer: NodeJS.Timeout | undefined;
+  const code = await Promise.race([p.exited, new Promise<string>((r) => (timer = setTimeout(() => r('timeout'), 80000)))]);
+  clearTimeout(timer); // (left running, it kept jest from exiting for 80 s after the file)
   if (code !== 0) throw new Error(`sipp ended with ${String(code)}:\n${p.output().slice(-3000)}`);
 };
 
 const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
 
 describe('confabd against a hostile SIP registrar (sipp)', () => {
-  let d: DaemonFixture;
-  const received: Msg[] = [];
-
-  beforeAll(async () => {
-    d = await DaemonFixture.start();
-    (await d.manager()).on('MessagesReceived', (batch: unknown[][]) => received.push(...batch.map(toMsg)));
-  });
-  afterAll(async () => {
-    await d?.stop();
-    await stopAll();
-  });
+  const { d, received } = withDaemon();
 
   it('rejects malformed requests clearly, survives a flood, and stays connected (UDP)', async () => {
     const port = await freePort();
     const registrar = sipp('hostile-registrar.xml', port, 'u1');
-    await new Promise((r) => setTimeout(r, 500));
+    await until(() => portBound(port, 'udp'), 10000, 'sipp to listen');
     const rssBefore = rssKiB(d.proc.pid);
-    const account = (await (await d.manager()).CreateAccount('sip', 'victim', {
-      uri: v('s', 'victim@127.0.0.1'), password: v('s', 'pw'), server: v('s', '127.0.0.1'), port: v('i', port), transport: v('s', 'udp'),
-    })) as string;
-    await d.waitForStatus(account, 'connected');
+    const account = await d.createAccount('sip', 'victim', sipAccount('victim', 'pw', port, 'udp'), { connected: true });
     await passed(registrar);
     expect(await d.accountProp(account, 'Status')).toBe('connected');
     // nothing hostile was taken as a message: the lying ones were refused, the flood answered 482/503
@@ -59,11 +50,8 @@ describe('confabd against a hostile SIP registrar (sipp)', () => {
     const port = await freePort();
     const rssBefore = rssKiB(d.proc.pid);
     let registrar = sipp('hostile-registrar-tcp.xml', port, 't1');
-    await new Promise((r) => setTimeout(r, 500));
-    const account = (await (await d.manager()).CreateAccount('sip', 'victim-tcp', {
-      uri: v('s', 'victim@127.0.0.1'), password: v('s', 'pw'), server: v('s', '127.0.0.1'), port: v('i', port), transport: v('s', 'tcp'),
-    })) as string;
-    await d.waitForStatus(account, 'connected');
+    await until(() => portBound(port, 'tcp'), 10000, 'sipp to listen'); // (not by connecting: sipp takes one connection)
+    const account = await d.createAccount('sip', 'victim-tcp', sipAccount('victim', 'pw', port, 'tcp'), { connected: true });
     await passed(registrar); // 400 for two From headers, 482/503 through the flood, the OPTIONS answered
     // the Content-Length of 4294967295 came last: the flow was closed, and the account knows
     await until(async () => (await d.accountProp(account, 'Status')) !== 'connected', 10000, 'the account to see its flow closed');

@@ -43,7 +43,7 @@ async function names(d: Dht, of: ToxNode, target: Uint8Array, want: Uint8Array):
   });
   try {
     d.getNodes({ address: { host: '127.0.0.1', port: of.udpPort }, publicKey: ofKey }, target);
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 300)); // the window for its answer (UDP: none may come; the caller's until() asks again)
     return seen;
   } finally {
     sub.dispose();
