@@ -79,14 +79,14 @@ export class Core implements Features, AccountRouter {
 
   attach(runner: AccountRunner, conn: Connection, on: Subscribe): void {
     on(conn.onMessages, (m) => this.messages.received(runner, m));
-    if (conn.onDelivery) on(conn.onDelivery, (r) => this.messages.delivery(runner, r));
-    if (conn.onReachable) on(conn.onReachable, () => this.messages.drain(runner));
-    if (conn.onChatState) on(conn.onChatState, (c) => this.messages.chatStates.changed(runner, c));
+    if (conn.receipts) on(conn.receipts.onDelivery, (r) => this.messages.delivery(runner, r));
+    if (conn.chatStates) on(conn.chatStates.onChatState, (c) => this.messages.chatStates.changed(runner, c));
     if (conn.rooms) on(conn.rooms.onRoomChanged, (c) => this.rooms.changed(runner, c));
     if (conn.rooms?.onInvited) on(conn.rooms.onInvited, (i) => this.rooms.invited(runner, i));
     if (conn.contacts) on(conn.contacts.onPresence, (c) => this.contacts.presence(runner, c));
     if (conn.contacts?.onRoster) on(conn.contacts.onRoster, (u) => this.contacts.roster(runner, u));
     if (conn.contacts?.onSubscriptionRequest) on(conn.contacts.onSubscriptionRequest, (r) => this.contacts.subscriptionRequest(runner, r));
+    if (conn.contacts?.onReachable) on(conn.contacts.onReachable, () => this.messages.drain(runner));
   }
 
   statusChanged(runner: AccountRunner): void {

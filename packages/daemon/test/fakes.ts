@@ -5,8 +5,8 @@
  */
 import {
   Emitter, silentLogger,
-  type ChatStateChange, type Connection, type ContactPresence, type ContactsFacet, type DeliveryReport, type IncomingMessage,
-  type OutgoingMessage, type Protocol, type RoomChange, type RoomsFacet, type RosterUpdate, type SendReceipt, type StatusChange,
+  type ChatStateChange, type ChatStatesFacet, type Connection, type ContactPresence, type ContactsFacet, type DeliveryReport, type IncomingMessage,
+  type OutgoingMessage, type Protocol, type ReceiptsFacet, type RoomChange, type RoomsFacet, type RosterUpdate, type SendReceipt, type StatusChange,
   type SubscriptionRequest,
 } from '@confab/sdk';
 import { DEFAULT_CONFIG } from '../src/config';
@@ -22,11 +22,8 @@ export class FakeConnection implements Connection {
   readonly messagesE = new Emitter<readonly IncomingMessage[]>();
   readonly onMessages = this.messagesE.event;
   readonly chatStateE = new Emitter<ChatStateChange>();
-  readonly onChatState = this.chatStateE.event;
   readonly deliveryE = new Emitter<readonly DeliveryReport[]>();
-  readonly onDelivery = this.deliveryE.event;
   readonly reachableE = new Emitter<string>();
-  readonly onReachable = this.reachableE.event;
   readonly roomE = new Emitter<RoomChange>();
   readonly presenceE = new Emitter<readonly ContactPresence[]>();
   readonly rosterE = new Emitter<RosterUpdate>();
@@ -41,8 +38,10 @@ export class FakeConnection implements Connection {
 
   readonly rooms: RoomsFacet;
   readonly contacts: ContactsFacet;
+  readonly chatStates?: ChatStatesFacet;
+  readonly receipts?: ReceiptsFacet;
 
-  constructor() {
+  constructor(without: FakeOptions['without'] = []) {
     this.rooms = {
       onRoomChanged: this.roomE.event,
       join: (room, key) => {
@@ -68,7 +67,18 @@ export class FakeConnection implements Connection {
         this.calls.push(`answer ${id} ${allow}`);
         return Promise.resolve();
       },
+      onReachable: this.reachableE.event,
     } as ContactsFacet;
+    if (!without.includes('chatStates')) {
+      this.chatStates = {
+        onChatState: this.chatStateE.event,
+        set: (channel, state) => {
+          this.calls.push(`chat-state ${channel.target} ${state}`);
+          return Promise.resolve();
+        },
+      };
+    }
+    if (!without.includes('receipts')) this.receipts = { onDelivery: this.deliveryE.event };
   }
 
   connect(): Promise<void> {
@@ -92,11 +102,6 @@ export class FakeConnection implements Connection {
     return this.send(m);
   }
 
-  setChatState(channel: { target: string }, state: string): Promise<void> {
-    this.calls.push(`chat-state ${channel.target} ${state}`);
-    return Promise.resolve();
-  }
-
   /** The network dropped us. */
   drop(): void {
     this.status = 'disconnected';
@@ -108,8 +113,15 @@ export class FakeConnection implements Connection {
   }
 }
 
+export interface FakeOptions {
+  /** The contact list is on the server (ProtocolCapabilities.serverRoster). */
+  readonly serverRoster?: boolean;
+  /** Facets the connection leaves out, as a protocol without the thing does. */
+  readonly without?: readonly ('chatStates' | 'receipts')[];
+}
+
 /** A protocol with rooms (targets starting with #), a server roster when asked, lower-case contact ids. */
-export function fakeProtocol(connections: FakeConnection[], opts: { serverRoster?: boolean } = {}): Protocol {
+export function fakeProtocol(connections: FakeConnection[], opts: FakeOptions = {}): Protocol {
   return {
     id: 'fake',
     displayName: 'Fake',
@@ -127,7 +139,7 @@ export function fakeProtocol(connections: FakeConnection[], opts: { serverRoster
     targetKind: (target) => (target.startsWith('#') ? 'room' : undefined),
     identifyAccount: (params) => String(params.name),
     createConnection: () => {
-      const conn = new FakeConnection();
+      const conn = new FakeConnection(opts.without);
       connections.push(conn);
       return conn;
     },
@@ -149,7 +161,7 @@ export class MemorySecrets implements SecretStore {
 export const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A core over an in-memory store with the fake protocol; `connections` are the fake connections it made, newest last. */
-export function fakeCore(opts: { serverRoster?: boolean } = {}) {
+export function fakeCore(opts: FakeOptions = {}) {
   const connections: FakeConnection[] = [];
   const store = Store.memory();
   const secrets = new MemorySecrets();

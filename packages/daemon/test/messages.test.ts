@@ -1,9 +1,9 @@
-import { ConfabError, InvalidArgumentError, NotFoundError, type SendReceipt } from '@confab/sdk';
+import { ConfabError, InvalidArgumentError, NotFoundError, NotImplementedError, type SendReceipt } from '@confab/sdk';
 import type { MessageRow } from '../src/messages/messages';
-import { fakeCore, settle } from './fakes';
+import { fakeCore, settle, type FakeOptions } from './fakes';
 
-async function withChannel() {
-  const f = fakeCore();
+async function withChannel(opts: FakeOptions = {}) {
+  const f = fakeCore(opts);
   const id = await f.account();
   const channel = f.core.conversations.openDirect(id, 'bob');
   const changed: MessageRow[] = [];
@@ -104,5 +104,12 @@ describe('messages', () => {
     await core.messages.chatStates.set(channel.id, 'paused');
     expect(conn().calls).toContain('chat-state bob paused');
     await expect(core.messages.chatStates.set(channel.id, 'dancing')).rejects.toThrow(InvalidArgumentError);
+  });
+
+  it('answers NotImplemented for chat states where the connection has no such facet', async () => {
+    const { core, conn, channel } = await withChannel({ without: ['chatStates', 'receipts'] });
+    expect(conn().chatStates).toBeUndefined();
+    await expect(core.messages.chatStates.set(channel.id, 'composing')).rejects.toThrow(NotImplementedError);
+    expect(conn().calls.filter((c) => c.startsWith('chat-state'))).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import {
 } from 'sip.js';
 import {
   ConfabError, DisposableStore, Emitter, StatusHolder, InvalidArgumentError, NetworkError, NotFoundError, OfflineError,
-  type AccountConfig, type ChannelRef, type ChatState, type ChatStateChange, type Connection, type ConnectionStatus,
+  type AccountConfig, type ChannelRef, type ChatState, type ChatStateChange, type ChatStatesFacet, type Connection, type ConnectionStatus,
   type ContactInfo, type ContactPresence, type ContactsFacet, type IncomingMessage, type Logger, type OutgoingMessage,
   type Presence, type SendReceipt, type StatusChange,
 } from '@confab/sdk';
@@ -35,8 +35,12 @@ export class SipConnection implements Connection {
   private readonly presenceEmitter = this.bag.add(new Emitter<readonly ContactPresence[]>());
   readonly onStatusChanged = this.state.onChanged;
   readonly onMessages = this.messagesEmitter.event;
-  readonly onChatState = this.chatStateEmitter.event;
   readonly contacts: ContactsFacet;
+  /** isComposing (RFC 3994) both ways. */
+  readonly chatStates: ChatStatesFacet = {
+    onChatState: this.chatStateEmitter.event,
+    set: (channel, state) => this.setChatState(channel, state),
+  };
 
   private readonly settings: SipSettings;
   private ua?: UserAgent;
@@ -137,7 +141,7 @@ export class SipConnection implements Connection {
     return { serverTime: serverTime && !Number.isNaN(serverTime.getTime()) ? serverTime : undefined };
   }
 
-  async setChatState(channel: ChannelRef, state: ChatState): Promise<void> {
+  private async setChatState(channel: ChannelRef, state: ChatState): Promise<void> {
     if (channel.kind !== 'direct' || (state !== 'composing' && state !== 'paused')) return;
     const ua = this.connectedAgent();
     await this.request((requestDelegate) =>

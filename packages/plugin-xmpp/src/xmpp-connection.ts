@@ -12,9 +12,9 @@
 import { xml, type Element, type XmppClient } from '@xmpp/client';
 import {
   ConfabError, DisposableStore, Emitter, OfflineError, StatusHolder,
-  type AccountConfig, type AccountState, type ChannelKind, type ChannelRef, type ChatState, type ChatStateChange, type Connection, type ConnectionStatus,
-  type ContactsFacet, type DeliveryReport, type IncomingMessage, type Logger, type OutgoingMessage, type Presence, type RoomChange, type RoomInvitation,
-  type RoomsFacet, type SendReceipt,
+  type AccountConfig, type AccountState, type ChannelKind, type ChannelRef, type ChatState, type ChatStateChange, type ChatStatesFacet, type Connection, type ConnectionStatus,
+  type ContactsFacet, type DeliveryReport, type IncomingMessage, type Logger, type OutgoingMessage, type Presence, type ReceiptsFacet, type RoomChange,
+  type RoomInvitation, type RoomsFacet, type SendReceipt,
 } from '@confab/sdk';
 import { join } from 'node:path';
 import { Avatars } from './avatars';
@@ -52,9 +52,7 @@ export class XmppConnection implements Connection {
   private readonly messagesEmitter = this.bag.add(new Emitter<readonly IncomingMessage[]>());
   readonly onMessages = this.messagesEmitter.event;
   private readonly chatStateEmitter = this.bag.add(new Emitter<ChatStateChange>());
-  readonly onChatState = this.chatStateEmitter.event;
   private readonly deliveryEmitter = this.bag.add(new Emitter<readonly DeliveryReport[]>());
-  readonly onDelivery = this.deliveryEmitter.event;
   private readonly roomEmitter = this.bag.add(new Emitter<RoomChange>());
   private readonly invitedEmitter = this.bag.add(new Emitter<RoomInvitation>());
   private readonly muc: MucRooms;
@@ -75,6 +73,12 @@ export class XmppConnection implements Connection {
     kindOf: (target) => this.kindOf(target),
   };
   readonly contacts: ContactsFacet;
+  readonly chatStates: ChatStatesFacet = {
+    onChatState: this.chatStateEmitter.event,
+    set: (channel, state) => this.setChatState(channel, state),
+  };
+  // XEP-0184 receipts and XEP-0333 markers, read by handlers/receipts.ts
+  readonly receipts: ReceiptsFacet = { onDelivery: this.deliveryEmitter.event };
 
   private xmpp: XmppClient | undefined;
   private requestedStop = false;
@@ -325,7 +329,7 @@ export class XmppConnection implements Connection {
     }
   }
 
-  async setChatState(channel: ChannelRef, state: ChatState): Promise<void> {
+  private async setChatState(channel: ChannelRef, state: ChatState): Promise<void> {
     const xmpp = await this.ready();
     await xmpp.send(chatStateStanza(normalizeJid(channel.target), channel, state)); // XEP-0085 §5
   }

@@ -10,8 +10,8 @@ import type {
  * `connecting` and resolves once it is `connected`. It never reconnects by itself: the daemon's
  * supervisor decides that, from the reasons given. Every status change carries a reason.
  *
- * Optional facets (`rooms`, ...) are present only when the protocol has them; the daemon refuses a
- * request for an absent facet with NotImplemented, never a crash.
+ * Optional facets (`rooms`, `contacts`, `chatStates`, `receipts`) are present only when the protocol
+ * has them; the daemon refuses a request for an absent facet with NotImplemented, never a crash.
  * @since 0.1.0
  */
 export interface Connection {
@@ -35,23 +35,12 @@ export interface Connection {
    * connection drops first: the daemon sends it again after reconnecting.
    */
   sendMessage(message: OutgoingMessage): Promise<SendReceipt>;
-  /** The other side typing, pausing, leaving (XEP-0085), where the protocol has it. @since 0.2.0 */
-  readonly onChatState?: Event<ChatStateChange>;
-  /** Tells the other side what the user is doing in a conversation. */
-  setChatState?(channel: ChannelRef, state: ChatState): Promise<void>;
-  /** Delivery and read reports for messages sent earlier, where the protocol has them. @since 0.2.0 */
-  readonly onDelivery?: Event<readonly DeliveryReport[]>;
   /**
    * The account's own address as the network knows it, when only the connection can tell (Tox: the
    * Tox ID, read from the profile). Read once connected; the daemon shows it as Account.Identity
    * from then on. @since 0.4.0
    */
   readonly identity?: string;
-  /**
-   * A contact became reachable (a Tox friend came online): messages to it that `sendMessage`
-   * refused with Offline may go now; the daemon drains the outbox again. @since 0.4.0
-   */
-  readonly onReachable?: Event<string>;
   /**
    * Normalizes a target, for this connection (e.g. with the server's casemapping; SIP: a bare user
    * on the account's domain). While connected the daemon applies it, then `Protocol.normalizeContact`,
@@ -67,8 +56,31 @@ export interface Connection {
 
   readonly rooms?: RoomsFacet;
   readonly contacts?: ContactsFacet;
+  /** Typing and the like, both ways (XEP-0085 and its kin). @since 0.5.0 (`onChatState`/`setChatState` before) */
+  readonly chatStates?: ChatStatesFacet;
+  /** What became of messages sent earlier (delivered, read). @since 0.5.0 (`onDelivery` before) */
+  readonly receipts?: ReceiptsFacet;
   /** Releases everything; the connection is not used again. */
   dispose(): void;
+}
+
+/**
+ * Chat states (XEP-0085; SIP's isComposing, RFC 3994; Tox typing): what each side is doing in a
+ * conversation. News, not history: the daemon stores none of it. @since 0.5.0
+ */
+export interface ChatStatesFacet {
+  /** The other side typing, pausing, leaving. */
+  readonly onChatState: Event<ChatStateChange>;
+  /** Tells the other side what the user is doing in a conversation, as far as the protocol says it (SIP, Tox: typing or not). */
+  set(channel: ChannelRef, state: ChatState): Promise<void>;
+}
+
+/**
+ * Delivery and read reports for messages sent earlier (XMPP receipts, XEP-0184, and chat markers,
+ * XEP-0333; Tox read receipts), beyond the confirmation `sendMessage` resolves with. @since 0.5.0
+ */
+export interface ReceiptsFacet {
+  readonly onDelivery: Event<readonly DeliveryReport[]>;
 }
 
 /** Rooms (IRC channels, XMPP MUCs, Tox conferences). */
@@ -134,4 +146,10 @@ export interface ContactsFacet {
    * once per session when the contact comes online. @since 0.3.0
    */
   addresses?(id: string): Promise<readonly string[]>;
+  /**
+   * A contact became reachable (a Tox friend came online): messages to it that `sendMessage`
+   * refused with Offline may go now; the daemon drains the outbox again. @since 0.5.0
+   * (`Connection.onReachable` since 0.4.0)
+   */
+  readonly onReachable?: Event<string>;
 }

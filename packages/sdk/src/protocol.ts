@@ -44,7 +44,12 @@ export interface ProtocolCapabilities {
   readonly channelClasses: readonly ChannelClass[];
   readonly presenceStatuses: readonly PresenceStatus[];
   readonly writableContactFields: readonly string[];
-  /** The contact list lives on the server (XMPP roster): changes need a connection. @since 0.2.0 */
+  /**
+   * The contact list lives on the server (XMPP roster, a Tox profile's friends): changes need a
+   * connection. Data, not a facet member: the daemon needs it while the account is offline, when
+   * there is no connection to ask — it refuses a change then (Offline) rather than keep one the
+   * next roster would undo. While connected, `ContactsFacet.onRoster` says the same. @since 0.2.0
+   */
   readonly serverRoster?: boolean;
 }
 

@@ -24,8 +24,8 @@ export class ChatStates {
     const ch = this.conversations.get(channelId);
     const runner = this.accounts.runner(ch.accountId);
     const conn = runner.online();
-    if (!conn.setChatState) throw new NotImplementedError(`protocol '${runner.protocol.id}' has no chat states`);
-    await conn.setChatState({ kind: ch.kind, target: ch.target }, state as ChatState);
+    if (!conn.chatStates) throw new NotImplementedError(`protocol '${runner.protocol.id}' has no chat states`);
+    await conn.chatStates.set({ kind: ch.kind, target: ch.target }, state as ChatState);
   }
 
   /** What a connection reports (routed by core.ts). */

@@ -10,10 +10,10 @@
  *   with a bare public key adds without one; a request that reaches us is a subscription request,
  *   answered by `answerSubscription` (allow: the friend is added and a connection follows).
  * - `sendMessage` refuses a message to a friend that is offline with Offline (it stays queued);
- *   `onReachable` names the friend when it comes online, and the daemon sends again. Otherwise the
- *   text goes in parts of at most 1,372 bytes (MAX_CRYPTO_DATA_SIZE − 1, split between characters)
- *   and resolves when every part was acknowledged: that acknowledgement is what c-toxcore reports as
- *   a read receipt, so the message is also reported `delivered`.
+ *   `contacts.onReachable` names the friend when it comes online, and the daemon sends again.
+ *   Otherwise the text goes in parts of at most 1,372 bytes (MAX_CRYPTO_DATA_SIZE − 1, split between
+ *   characters) and resolves when every part was acknowledged: that acknowledgement is what
+ *   c-toxcore reports as a read receipt, so the message is also reported `delivered` (`receipts`).
  * - Received messages are emitted synchronously from the packet's handler, so the daemon stores them
  *   before the turn ends — and before our acknowledgement can leave with the next packet.
  * - Every change worth keeping (friends, names, status, nospam, nodes) is saved to the profile,
@@ -23,9 +23,9 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import {
   ConfabError, DisposableStore, Emitter, StatusHolder, InvalidArgumentError, NetworkError, OfflineError,
-  type AccountConfig, type AccountParams, type ChannelRef, type ChatState, type ChatStateChange, type Connection, type ConnectionServices, type ConnectionStatus,
+  type AccountConfig, type AccountParams, type ChatStateChange, type ChatStatesFacet, type Connection, type ConnectionServices, type ConnectionStatus,
   type ContactInfo, type ContactPresence, type ContactsFacet, type DeliveryReport, type Disposable, type IncomingMessage, type Logger,
-  type OutgoingMessage, type Presence, type RosterItem, type RosterUpdate, type SendReceipt, type StatusChange, type SubscriptionRequest,
+  type OutgoingMessage, type Presence, type ReceiptsFacet, type RosterItem, type RosterUpdate, type SendReceipt, type StatusChange, type SubscriptionRequest,
 } from '@confab/sdk';
 import { keyPairFromSecret, keysEqual } from '../crypto/keys';
 import type { MessengerEvent, MessengerFriend } from '../messenger/messenger';
@@ -77,15 +77,19 @@ export class ToxConnection implements Connection {
   private readonly messagesE = this.bag.add(new Emitter<readonly IncomingMessage[]>());
   readonly onMessages = this.messagesE.event;
   private readonly chatStateE = this.bag.add(new Emitter<ChatStateChange>());
-  readonly onChatState = this.chatStateE.event;
   private readonly deliveryE = this.bag.add(new Emitter<readonly DeliveryReport[]>());
-  readonly onDelivery = this.deliveryE.event;
   private readonly reachableE = this.bag.add(new Emitter<string>());
-  readonly onReachable = this.reachableE.event;
   private readonly presenceE = this.bag.add(new Emitter<readonly ContactPresence[]>());
   private readonly rosterE = this.bag.add(new Emitter<RosterUpdate>());
   private readonly subscriptionE = this.bag.add(new Emitter<SubscriptionRequest>());
   readonly contacts: ContactsFacet;
+  /** Typing (Messenger packet 51): `composing` or not; the other states are not said. */
+  readonly chatStates: ChatStatesFacet = {
+    onChatState: this.chatStateE.event,
+    set: async (channel, state) => void this.friends.get(channel.target)?.friend.setTyping(state === 'composing'),
+  };
+  /** A message's parts all acknowledged (c-toxcore's read receipt): `delivered`. */
+  readonly receipts: ReceiptsFacet = { onDelivery: this.deliveryE.event };
 
   get status(): ConnectionStatus {
     return this.state.status;
@@ -104,6 +108,7 @@ export class ToxConnection implements Connection {
       remove: (id) => this.removeContact(id),
       onSubscriptionRequest: this.subscriptionE.event,
       answerSubscription: (id, allow) => this.answer(id, allow),
+      onReachable: this.reachableE.event,
     };
   }
 
@@ -208,10 +213,6 @@ export class ToxConnection implements Connection {
     await done;
     this.deliveryE.fire([{ token: message.token, state: 'delivered' }]);
     return {};
-  }
-
-  async setChatState(channel: ChannelRef, state: ChatState): Promise<void> {
-    this.friends.get(channel.target)?.friend.setTyping(state === 'composing');
   }
 
   dispose(): void {
