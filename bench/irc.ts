@@ -14,9 +14,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { startBus } from '../test/fixtures/dbus-bus';
-import { startInspircd, type Inspircd } from '../test/fixtures/inspircd';
+import { startInspircd, type Inspircd } from '../test/fixtures/irc/inspircd';
 import { stopAll } from '../test/fixtures/processes';
-import { connectRawClient, type RawIrcClient } from '../test/fixtures/raw-irc-client';
+import { connectRawClient, type RawIrcClient } from '../test/fixtures/irc/raw-irc-client';
 import { startConfabd } from './peers/confabd';
 import type { Subject } from './peers/subject';
 import { startTelepathyIdle } from './peers/telepathy-idle';

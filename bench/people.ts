@@ -17,9 +17,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DaemonFixture, v } from '../test/fixtures/confabd';
-import { startNgircd } from '../test/fixtures/ngircd';
+import { startNgircd } from '../test/fixtures/irc/ngircd';
 import { stopAll, tempDir, until } from '../test/fixtures/processes';
-import { startProsody } from '../test/fixtures/prosody';
+import { startProsody } from '../test/fixtures/xmpp/prosody';
 import { pct } from './peers/wait';
 
 const PER_ROSTER = 4000;

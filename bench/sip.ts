@@ -14,7 +14,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { DaemonFixture, toMsg, v } from '../test/fixtures/confabd';
-import { startKamailio, type Kamailio } from '../test/fixtures/kamailio-server';
+import { startKamailio, type Kamailio } from '../test/fixtures/sip/kamailio-server';
 import { stopAll, until } from '../test/fixtures/processes';
 import { pct } from './peers/wait';
 

@@ -12,7 +12,7 @@
 import dbus from 'dbus-next';
 import { readFileSync } from 'node:fs';
 import { DaemonFixture, v } from '../test/fixtures/confabd';
-import { startNgircd } from '../test/fixtures/ngircd';
+import { startNgircd } from '../test/fixtures/irc/ngircd';
 import { stopAll } from '../test/fixtures/processes';
 
 const RUNS = Number(process.env.RUNS ?? 10);

@@ -42,7 +42,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DaemonFixture, REPO_ROOT, toMsg, v } from '../test/fixtures/confabd';
 import { stopAll, until } from '../test/fixtures/processes';
-import { freeUdpPort, startToxNetwork, startToxcore, toxDriverBinary, type ToxNetwork, type ToxNode } from '../test/fixtures/toxcore';
+import { freeUdpPort, startToxNetwork, startToxcore, toxDriverBinary, type ToxNetwork, type ToxNode } from '../test/fixtures/tox/toxcore';
 import { pct, sleep } from './peers/wait';
 
 const STARTS = Number(process.env.STARTS ?? 5);

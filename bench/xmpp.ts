@@ -18,7 +18,7 @@ import { readFileSync } from 'node:fs';
 import { client, xml, type Element, type XmppClient } from '@xmpp/client';
 import { trustOnUpgrade } from '@confab/plugin-xmpp';
 import { DaemonFixture, toMsg, v } from '../test/fixtures/confabd';
-import { startProsody, type Prosody } from '../test/fixtures/prosody';
+import { startProsody, type Prosody } from '../test/fixtures/xmpp/prosody';
 import { stopAll, until } from '../test/fixtures/processes';
 import { pct, sleep, waitQuiet } from './peers/wait';
 

@@ -11,13 +11,11 @@
  */
 import { join } from 'node:path';
 import { toxAccount, xmppAccount } from '../fixtures/accounts';
-import { REPO_ROOT } from '../fixtures/confabd';
 import { withDaemon } from '../fixtures/jest/with-daemon';
-import { startProsody, type Prosody } from '../fixtures/prosody';
-import { start, until, type Started } from '../fixtures/processes';
-import { startToxNetwork, type ToxNetwork } from '../fixtures/toxcore';
-
-const RECEIVER = join(REPO_ROOT, 'test', 'fixtures', 'peers', 'xmpp-receiver.mjs');
+import { startXmppPeer } from '../fixtures/xmpp/peer';
+import { startProsody, type Prosody } from '../fixtures/xmpp/prosody';
+import { until, type Started } from '../fixtures/processes';
+import { startToxNetwork, type ToxNetwork } from '../fixtures/tox/toxcore';
 
 describe('targets named on the command line', () => {
   const { d, received } = withDaemon();
@@ -41,8 +39,7 @@ describe('targets named on the command line', () => {
     beforeAll(async () => {
       xmpp = await startProsody();
       for (const [u, p] of [['confab', 'confab-pw'], ['peer', 'peer-pw']]) xmpp.register(u, p);
-      peer = start(process.execPath, [RECEIVER, 'peer', 'peer-pw', String(xmpp.port), 'peer'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_EXTRA_CA_CERTS: xmpp.caFile } });
-      await until(() => peer.output().includes('"online":true'), 15000, 'the peer to log in');
+      peer = await startXmppPeer(xmpp, 'peer', 'peer-pw', 'peer');
       const account = await d.createAccount('xmpp', 'XMPP', xmppAccount('confab@localhost', 'confab-pw', xmpp));
       expect(lastElement(account)).toBe(ACCOUNT);
       await d.waitForStatus(account, 'connected');

@@ -5,8 +5,8 @@
 import { ROOT_PATH } from '../fixtures/confabd';
 import { ircAccount } from '../fixtures/accounts';
 import { withDaemon } from '../fixtures/jest/with-daemon';
-import { startInspircd, type Inspircd } from '../fixtures/inspircd';
-import { connectRawClient } from '../fixtures/raw-irc-client';
+import { startInspircd, type Inspircd } from '../fixtures/irc/inspircd';
+import { connectRawClient } from '../fixtures/irc/raw-irc-client';
 import { until } from '../fixtures/processes';
 
 const ERR = 'im.confab.Error.';

@@ -7,8 +7,8 @@
 import { CLI_MAIN, ROOT_PATH, toMsg } from '../fixtures/confabd';
 import { ircAccount } from '../fixtures/accounts';
 import { withDaemon } from '../fixtures/jest/with-daemon';
-import { startNgircd, type Ngircd } from '../fixtures/ngircd';
-import { connectRawClient, type RawIrcClient } from '../fixtures/raw-irc-client';
+import { startNgircd, type Ngircd } from '../fixtures/irc/ngircd';
+import { connectRawClient, type RawIrcClient } from '../fixtures/irc/raw-irc-client';
 import { start, until } from '../fixtures/processes';
 
 describe('confabd on ngircd', () => {

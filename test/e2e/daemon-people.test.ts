@@ -10,14 +10,13 @@
  */
 import { join } from 'node:path';
 import { ircAccount, xmppAccount } from '../fixtures/accounts';
-import { REPO_ROOT } from '../fixtures/confabd';
 import { withDaemon } from '../fixtures/jest/with-daemon';
-import { startNgircd, type Ngircd } from '../fixtures/ngircd';
-import { startProsody, type Prosody } from '../fixtures/prosody';
-import { start, until, type Started } from '../fixtures/processes';
-import { connectRawClient, type RawIrcClient } from '../fixtures/raw-irc-client';
+import { startXmppPeer } from '../fixtures/xmpp/peer';
+import { startNgircd, type Ngircd } from '../fixtures/irc/ngircd';
+import { startProsody, type Prosody } from '../fixtures/xmpp/prosody';
+import { until, type Started } from '../fixtures/processes';
+import { connectRawClient, type RawIrcClient } from '../fixtures/irc/raw-irc-client';
 
-const RECEIVER = join(REPO_ROOT, 'test', 'fixtures', 'peers', 'xmpp-receiver.mjs');
 const PERSON = 'im.confab.Confab1.Person';
 const last = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
@@ -33,8 +32,7 @@ describe('people across IRC and XMPP', () => {
   const peopleChanges: string[][] = [];
 
   const startCarolXmpp = async () => {
-    const p = use(start(process.execPath, [RECEIVER, 'carol', 'carol-pw', String(xmpp.port), 'laptop'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_EXTRA_CA_CERTS: xmpp.caFile } }));
-    await until(() => p.output().includes('"online":true'), 15000, 'carol to log in on XMPP');
+    const p = use(await startXmppPeer(xmpp, 'carol', 'carol-pw', 'laptop'));
     return p;
   };
   const carolOnIrc = async (realname: string) => use(await connectRawClient(irc.host, irc.port, 'carol_irc', undefined, realname));

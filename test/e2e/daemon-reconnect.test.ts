@@ -6,8 +6,8 @@
 import { toMsg } from '../fixtures/confabd';
 import { ircAccount } from '../fixtures/accounts';
 import { withDaemon } from '../fixtures/jest/with-daemon';
-import { startNgircd, type Ngircd } from '../fixtures/ngircd';
-import { connectRawClient } from '../fixtures/raw-irc-client';
+import { startNgircd, type Ngircd } from '../fixtures/irc/ngircd';
+import { connectRawClient } from '../fixtures/irc/raw-irc-client';
 import { until } from '../fixtures/processes';
 
 const ACCOUNT = '/im/confab/Confab1/accounts/irc_phoenix_127_0_0_1';

@@ -8,7 +8,7 @@
  */
 import { sipAccount } from '../fixtures/accounts';
 import { withDaemon } from '../fixtures/jest/with-daemon';
-import { startKamailio, type Kamailio } from '../fixtures/kamailio-server';
+import { startKamailio, type Kamailio } from '../fixtures/sip/kamailio-server';
 import { until } from '../fixtures/processes';
 
 const USERS = { amy: 'amy-pw', ben: 'ben-pw', cid: 'cid-pw', dee: 'dee-pw' };

@@ -7,9 +7,9 @@
  */
 import { sipAccount } from '../fixtures/accounts';
 import { type PlainParams } from '../fixtures/confabd';
-import { startBaresip, type Baresip } from '../fixtures/baresip';
+import { startBaresip, type Baresip } from '../fixtures/sip/baresip';
 import { withDaemon } from '../fixtures/jest/with-daemon';
-import { startKamailio, type Kamailio } from '../fixtures/kamailio-server';
+import { startKamailio, type Kamailio } from '../fixtures/sip/kamailio-server';
 import { forbid, until } from '../fixtures/processes';
 import { startLossyUdpRelay, type UdpRelay } from '../fixtures/udp-relay';
 

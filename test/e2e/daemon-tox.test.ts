@@ -13,7 +13,7 @@ import { toxAccount } from '../fixtures/accounts';
 import { variants, type PlainParams } from '../fixtures/confabd';
 import { withDaemon } from '../fixtures/jest/with-daemon';
 import { forbid, tempDir, until } from '../fixtures/processes';
-import { startToxNetwork, startToxcore, type ToxNetwork, type ToxNode } from '../fixtures/toxcore';
+import { startToxNetwork, startToxcore, type ToxNetwork, type ToxNode } from '../fixtures/tox/toxcore';
 
 const PASSWORD = 'correct horse battery staple';
 

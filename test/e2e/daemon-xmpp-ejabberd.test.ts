@@ -4,14 +4,11 @@
  * @xmpp/client session receives from us. A wrong password is `auth-failed`.
  */
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { xmppAccount } from '../fixtures/accounts';
-import { REPO_ROOT } from '../fixtures/confabd';
-import { startEjabberd, type Ejabberd } from '../fixtures/ejabberd';
+import { startEjabberd, type Ejabberd } from '../fixtures/xmpp/ejabberd';
 import { withDaemon } from '../fixtures/jest/with-daemon';
-import { start, until, type Started } from '../fixtures/processes';
-
-const RECEIVER = join(REPO_ROOT, 'test', 'fixtures', 'peers', 'xmpp-receiver.mjs');
+import { startXmppPeer } from '../fixtures/xmpp/peer';
+import { until, type Started } from '../fixtures/processes';
 
 describe('confabd on ejabberd', () => {
   const { d, received, use } = withDaemon();
@@ -21,8 +18,7 @@ describe('confabd on ejabberd', () => {
   beforeAll(async () => {
     xmpp = use(await startEjabberd());
     for (const [u, p] of [['confab', 'confab-pw'], ['peer', 'peer-pw'], ['other', 'other-pw']]) await xmpp.register(u, p);
-    peer = use(start(process.execPath, [RECEIVER, 'peer', 'peer-pw', String(xmpp.port), 'peer'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_EXTRA_CA_CERTS: xmpp.caFile } }));
-    await until(() => peer.output().includes('"online":true'), 15000, 'peer/peer to log in');
+    peer = use(await startXmppPeer(xmpp, 'peer', 'peer-pw', 'peer'));
   });
 
   it('logs in over STARTTLS and exchanges one message each way with sendxmpp and an @xmpp/client peer', async () => {

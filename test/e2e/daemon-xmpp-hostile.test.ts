@@ -7,7 +7,7 @@
  */
 import { xmppAccount } from '../fixtures/accounts';
 import { ROOT_PATH } from '../fixtures/confabd';
-import { startFakeXmppServer, type FakeXmppServer } from '../fixtures/fake-xmpp-server';
+import { startFakeXmppServer, type FakeXmppServer } from '../fixtures/xmpp/fake-xmpp-server';
 import { withDaemon } from '../fixtures/jest/with-daemon';
 import { until } from '../fixtures/processes';
 

@@ -4,15 +4,12 @@
  * session is resumed: what the peer sent meanwhile and what we sent meanwhile arrive, each once, in
  * order, and the account never went through a full reconnect.
  */
-import { join } from 'node:path';
 import { xmppAccount } from '../fixtures/accounts';
-import { REPO_ROOT } from '../fixtures/confabd';
 import { withDaemon } from '../fixtures/jest/with-daemon';
-import { startProsody, type Prosody } from '../fixtures/prosody';
-import { forbid, start, until, type Started } from '../fixtures/processes';
+import { startXmppPeer } from '../fixtures/xmpp/peer';
+import { startProsody, type Prosody } from '../fixtures/xmpp/prosody';
+import { forbid, until, type Started } from '../fixtures/processes';
 import { startRelay, type TcpRelay } from '../fixtures/tcp-relay';
-
-const RECEIVER = join(REPO_ROOT, 'test', 'fixtures', 'peers', 'xmpp-receiver.mjs');
 
 describe('confabd on prosody, with the socket cut', () => {
   const { d, received, use } = withDaemon();
@@ -20,8 +17,7 @@ describe('confabd on prosody, with the socket cut', () => {
   let relay: TcpRelay;
   let peer: Started;
   const startPeer = async () => {
-    const p = use(start(process.execPath, [RECEIVER, 'peer', 'peer-pw', String(xmpp.port), 'peer'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_EXTRA_CA_CERTS: xmpp.caFile } }));
-    await until(() => p.output().includes('"online":true'), 15000, 'the peer to log in');
+    const p = use(await startXmppPeer(xmpp, 'peer', 'peer-pw', 'peer'));
     return p;
   };
   const statuses: string[] = [];

@@ -11,21 +11,19 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { xmppAccount } from '../fixtures/accounts';
-import { REPO_ROOT, type PlainParams } from '../fixtures/confabd';
+import { type PlainParams } from '../fixtures/confabd';
 import { withDaemon } from '../fixtures/jest/with-daemon';
-import { startMcabber } from '../fixtures/mcabber';
-import { startProsody, type Prosody } from '../fixtures/prosody';
-import { forbid, start, until, type Started } from '../fixtures/processes';
-
-const RECEIVER = join(REPO_ROOT, 'test', 'fixtures', 'peers', 'xmpp-receiver.mjs');
+import { startXmppPeer } from '../fixtures/xmpp/peer';
+import { startMcabber } from '../fixtures/xmpp/mcabber';
+import { startProsody, type Prosody } from '../fixtures/xmpp/prosody';
+import { forbid, until, type Started } from '../fixtures/processes';
 
 describe('confabd on prosody', () => {
   const { d, received, use } = withDaemon();
   let xmpp: Prosody;
   let peer: Started;
   const startPeer = async (user: string, password: string, resource: string) => {
-    const p = use(start(process.execPath, [RECEIVER, user, password, String(xmpp.port), resource], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_EXTRA_CA_CERTS: xmpp.caFile } }));
-    await until(() => p.output().includes('"online":true'), 15000, `${user}/${resource} to log in`);
+    const p = use(await startXmppPeer(xmpp, user, password, resource));
     return p;
   };
   const say = (p: Started, to: string, body: string) => p.child.stdin!.write(`${to}\t${body}\n`);

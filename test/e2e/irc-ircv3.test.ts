@@ -8,9 +8,10 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '@confab/sdk';
-import { disposeIrcConnections, ircConnection } from '../fixtures/irc-connection';
-import { makeCert, startInspircd, type Inspircd } from '../fixtures/inspircd';
-import { connectRawClient, type RawIrcClient } from '../fixtures/raw-irc-client';
+import { disposeIrcConnections, ircConnection } from '../fixtures/irc/irc-connection';
+import { makeCert } from '../fixtures/certs';
+import { startInspircd, type Inspircd } from '../fixtures/irc/inspircd';
+import { connectRawClient, type RawIrcClient } from '../fixtures/irc/raw-irc-client';
 import { stopAll } from '../fixtures/processes';
 
 const connection = ircConnection;

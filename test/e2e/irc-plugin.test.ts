@@ -5,9 +5,9 @@
  */
 import { createServer, type Socket } from 'node:net';
 import { waitFor } from '@confab/sdk';
-import { disposeIrcConnections, ircConnection } from '../fixtures/irc-connection';
-import { startNgircd, type Ngircd } from '../fixtures/ngircd';
-import { connectRawClient } from '../fixtures/raw-irc-client';
+import { disposeIrcConnections, ircConnection } from '../fixtures/irc/irc-connection';
+import { startNgircd, type Ngircd } from '../fixtures/irc/ngircd';
+import { connectRawClient } from '../fixtures/irc/raw-irc-client';
 import { stopAll } from '../fixtures/processes';
 
 const connection = ircConnection;

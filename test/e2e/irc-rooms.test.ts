@@ -4,10 +4,10 @@
  * polling). Other users are plain raw-socket clients.
  */
 import { type Connection, type ContactPresence, type RoomChange, type RoomInvitation } from '@confab/sdk';
-import { disposeIrcConnections, ircConnection } from '../fixtures/irc-connection';
-import { startInspircd } from '../fixtures/inspircd';
-import { startNgircd } from '../fixtures/ngircd';
-import { connectRawClient, type RawIrcClient } from '../fixtures/raw-irc-client';
+import { disposeIrcConnections, ircConnection } from '../fixtures/irc/irc-connection';
+import { startInspircd } from '../fixtures/irc/inspircd';
+import { startNgircd } from '../fixtures/irc/ngircd';
+import { connectRawClient, type RawIrcClient } from '../fixtures/irc/raw-irc-client';
 import { stopAll, until } from '../fixtures/processes';
 
 interface Server {

@@ -8,7 +8,7 @@ import { ircAccount } from '../fixtures/accounts';
 import { run, variants } from '../fixtures/confabd';
 import { startKeyring, type Keyring } from '../fixtures/gnome-keyring';
 import { withDaemon } from '../fixtures/jest/with-daemon';
-import { startNgircd, type Ngircd } from '../fixtures/ngircd';
+import { startNgircd, type Ngircd } from '../fixtures/irc/ngircd';
 
 const PASSWORD = 'Keyring-Held-Pass-77';
 const ACCOUNT = '/im/confab/Confab1/accounts/irc_keyed_127_0_0_1';

@@ -1,6 +1,6 @@
 /**
  * Hostile SIP traffic (issue 5): sipp, a SIP tester no one here wrote, plays a registrar that turns
- * hostile after accepting our REGISTER (test/fixtures/sipp/hostile-registrar.xml): garbage, a
+ * hostile after accepting our REGISTER (test/fixtures/sip/sipp/hostile-registrar.xml): garbage, a
  * truncated request, lying Content-Lengths, a CSeq that contradicts its method, then one MESSAGE
  * 1,000 times as fast as it is answered. The scenario itself checks our clear rejections (400, 413,
  * 482/503) and that an OPTIONS is still answered at the end; here, that the account stayed
@@ -13,7 +13,7 @@ import { REPO_ROOT } from '../fixtures/confabd';
 import { withDaemon } from '../fixtures/jest/with-daemon';
 import { freePort, portBound, start, until } from '../fixtures/processes';
 
-const SCENARIOS = join(REPO_ROOT, 'test', 'fixtures', 'sipp');
+const SCENARIOS = join(REPO_ROOT, 'test', 'fixtures', 'sip', 'sipp');
 const SCENARIO = join(SCENARIOS, 'hostile-registrar.xml');
 
 /** sipp playing `scenario` once as a server on 127.0.0.1:`port`, over UDP (`u1`) or one TCP connection (`t1`). */

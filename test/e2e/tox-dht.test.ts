@@ -8,7 +8,7 @@
 import { keysEqual, toHex } from '../../packages/plugin-tox/src/crypto/keys';
 import { Dht, PacketKind, UdpEndpoint, type NodesResponseEvent } from '../../packages/plugin-tox/src/dht';
 import { stopAll, until } from '../fixtures/processes';
-import { startToxcore, startToxNetwork, type ToxNode } from '../fixtures/toxcore';
+import { startToxcore, startToxNetwork, type ToxNode } from '../fixtures/tox/toxcore';
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
 const times: Record<string, number | string> = {};

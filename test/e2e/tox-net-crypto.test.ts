@@ -22,7 +22,7 @@ import { NetCrypto } from '../../packages/plugin-tox/src/net-crypto';
 import { FriendConnections } from '../../packages/plugin-tox/src/friend-connection';
 import { Messenger, type MessengerEvent } from '../../packages/plugin-tox/src/messenger';
 import { stopAll, until } from '../fixtures/processes';
-import { startToxcore, type ToxEventAt } from '../fixtures/toxcore';
+import { startToxcore, type ToxEventAt } from '../fixtures/tox/toxcore';
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
 const times: Record<string, number | string> = {};

@@ -10,7 +10,7 @@ import { Dht, UdpEndpoint } from '../../packages/plugin-tox/src/dht';
 import { Onion, type DhtPublicKeyEvent, type FriendRequestEvent } from '../../packages/plugin-tox/src/onion';
 import { ToxId } from '../../packages/plugin-tox/src/tox-id';
 import { stopAll, until } from '../fixtures/processes';
-import { startToxcore, type ToxNode } from '../fixtures/toxcore';
+import { startToxcore, type ToxNode } from '../fixtures/tox/toxcore';
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
 const times: Record<string, number | string> = {};

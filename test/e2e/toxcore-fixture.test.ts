@@ -12,7 +12,7 @@
  */
 import { join } from 'node:path';
 import { stopAll, tempDir } from '../fixtures/processes';
-import { startToxcore, startToxNetwork, ToxDriverError, type ToxEventAt, type ToxNetwork, type ToxNode } from '../fixtures/toxcore';
+import { startToxcore, startToxNetwork, ToxDriverError, type ToxEventAt, type ToxNetwork, type ToxNode } from '../fixtures/tox/toxcore';
 
 type Of<K extends ToxEventAt['event']> = Extract<ToxEventAt, { event: K }>;
 
