@@ -70,6 +70,9 @@ describe('the D-Bus contract', () => {
     expect(person).toMatch(/^\/im\/confab\/Confab1\/people\/\d+$/);
     expect(await call(person, 'org.freedesktop.DBus.Properties.Get', 'im.confab.Confab1.Person', 'Name')).toBe("(<'Pal'>,)");
 
+    const placed = (await call(ROOT_PATH, 'im.confab.Confab1.Manager.StartCall', account, 'nobody', "{'audio': <true>}")).match(/'([^']+)'/)![1];
+    expect(placed).toMatch(/^\/im\/confab\/Confab1\/calls\/\d+$/);
+
     const files = new Map<string, Iface>();
     for (const file of readdirSync(CONTRACT_DIR).filter((f) => f.endsWith('.xml'))) {
       for (const [name, i] of await interfaces(readFileSync(join(CONTRACT_DIR, file), 'utf8'))) files.set(name, i);
@@ -79,6 +82,7 @@ describe('the D-Bus contract', () => {
       [account, 'im.confab.Confab1.Account'],
       [channel, 'im.confab.Confab1.Channel'],
       [person, 'im.confab.Confab1.Person'],
+      [placed, 'im.confab.Confab1.Call'],
     ];
     for (const [path, name] of expectations) {
       const r = await d.gdbus(['introspect', '--session', '--xml', '--dest', 'im.confab.Confab1', '--object-path', path]);

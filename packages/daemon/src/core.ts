@@ -4,12 +4,13 @@
  * state and decides nothing itself; the D-Bus layer talks to the features, never to Core's
  * internals or to storage.
  *
- * Adding a feature (calls/, say): a folder with its manager, made here in dependency order and
+ * Adding a feature (calls/ was the first after the split): a folder with its manager, made here in dependency order and
  * listed in `Features`; its connection events routed in `attach`; what it keeps per session dropped in
  * `statusChanged`, per account in `removed`; its D-Bus handlers in dbus/ (README: "Adding a feature").
  */
 import type { Connection, Logger, Protocol } from '@confab/sdk';
 import { Accounts, type AccountRouter, type AccountRunner } from './accounts/accounts';
+import { Calls } from './calls/calls';
 import type { Config } from './config';
 import { Contacts } from './contacts/contacts';
 import { Conversations } from './conversations/conversations';
@@ -30,6 +31,8 @@ export interface Features {
   readonly conversations: Conversations;
   readonly rooms: Rooms;
   readonly messages: Messages;
+  /** Calls of every protocol (docs/calls.md). */
+  readonly calls: Calls;
 }
 
 export class Core implements Features, AccountRouter {
@@ -39,6 +42,7 @@ export class Core implements Features, AccountRouter {
   readonly conversations: Conversations;
   readonly rooms: Rooms;
   readonly messages: Messages;
+  readonly calls: Calls;
 
   constructor(
     store: Store,
@@ -57,6 +61,7 @@ export class Core implements Features, AccountRouter {
     this.conversations = new Conversations(store.channels, this.accounts, this.people);
     this.rooms = new Rooms(store.channels, this.conversations, this.accounts, redactor, log.child('rooms'));
     this.messages = new Messages(store.messages, this.conversations, this.accounts);
+    this.calls = new Calls(store.calls, this.conversations, this.accounts, log.child('calls'));
     this.rooms.onJoined((runner) => this.messages.roomJoined(runner));
   }
 
@@ -64,6 +69,7 @@ export class Core implements Features, AccountRouter {
   load(): void {
     this.accounts.load();
     this.people.sync(); // contacts stored before people existed, or while their plugin was missing
+    this.calls.load();
   }
 
   /** Connects the enabled accounts (once the bus name is owned). */
@@ -72,6 +78,7 @@ export class Core implements Features, AccountRouter {
   }
 
   stop(): Promise<void> {
+    this.calls.dispose();
     return this.accounts.stop();
   }
 
@@ -87,12 +94,15 @@ export class Core implements Features, AccountRouter {
     if (conn.contacts?.onRoster) on(conn.contacts.onRoster, (u) => this.contacts.roster(runner, u));
     if (conn.contacts?.onSubscriptionRequest) on(conn.contacts.onSubscriptionRequest, (r) => this.contacts.subscriptionRequest(runner, r));
     if (conn.contacts?.onReachable) on(conn.contacts.onReachable, () => this.messages.drain(runner));
+    if (conn.calls) on(conn.calls.onIncoming, (c) => this.calls.incoming(runner, c));
+    if (conn.calls) on(conn.calls.onCallChanged, (c) => this.calls.changed(runner, c));
   }
 
   statusChanged(runner: AccountRunner): void {
     if (runner.status === 'connected') return;
     this.rooms.left(runner.account.id);
     this.contacts.offline(runner.account.id);
+    this.calls.connectionLost(runner.account.id);
   }
 
   /** In this order: rooms rejoined, contacts watched, then the outbox drained (a room's messages wait for its join). */
@@ -104,6 +114,7 @@ export class Core implements Features, AccountRouter {
 
   removed(accountId: string, channels: readonly number[]): void {
     this.contacts.forget(accountId);
+    this.calls.forget(accountId);
     this.rooms.forget(channels);
     this.conversations.removed(channels);
   }

@@ -37,7 +37,7 @@ describe('accounts', () => {
     expect(redactor.redact('pw hunter2')).toBe('pw ***');
     await settle();
     expect(core.accounts.runner(id).status).toBe('connected');
-    expect(conn().calls).toContain('presence available');
+    expect(conn().requests).toContain('presence available');
     expect(changes[0]).toBe(`${id} added`);
     expect(core.accounts.identity(id)).toBe('Me');
   });

@@ -8,7 +8,7 @@ describe('contacts', () => {
     const changed: string[] = [];
     core.contacts.onChanged((a) => changed.push(a));
     await core.contacts.add(id, 'Bob', 'Bobby');
-    expect(conn().calls).toContain('watch +bob');
+    expect(conn().requests).toContain('watch +bob');
     conn().presenceE.fire([{ id: 'BOB', status: 'away', message: 'lunch' }]);
     expect(core.contacts.list(id)).toEqual([{ id: 'bob', alias: 'Bobby', status: 'away', message: 'lunch' }]);
     expect(core.people.presence(core.people.personOf({ accountId: id, contactId: 'bob' })).status).toBe('away');
@@ -17,9 +17,9 @@ describe('contacts', () => {
     expect(changed).toEqual([id, id, id]);
     core.accounts.setEnabled(id, true);
     await settle();
-    expect(conn().calls).toContain('watch +bob'); // the new connection watches the list
+    expect(conn().requests).toContain('watch +bob'); // the new connection watches the list
     await core.contacts.remove(id, 'BOB');
-    expect(conn().calls).toContain('watch -bob');
+    expect(conn().requests).toContain('watch -bob');
     await expect(core.contacts.remove(id, 'bob')).rejects.toThrow(NotFoundError);
   });
 
@@ -46,7 +46,7 @@ describe('contacts', () => {
     expect(asked).toEqual(['eve: hi']);
     expect(core.contacts.subscriptionRequests(id)).toEqual([{ id: 'eve', message: 'hi' }]);
     await core.contacts.answerSubscription(id, 'EVE', true);
-    expect(conn().calls).toContain('answer eve true');
+    expect(conn().requests).toContain('answer eve true');
     expect(core.contacts.subscriptionRequests(id)).toEqual([]);
     conn().requestE.fire({ id: 'mallory', message: '' });
     core.accounts.setEnabled(id, false);

@@ -5,7 +5,7 @@
  */
 import {
   Emitter, silentLogger,
-  type ChatStateChange, type ChatStatesFacet, type Connection, type ContactPresence, type ContactsFacet, type DeliveryReport, type IncomingMessage,
+  type CallChange, type CallsFacet, type IncomingCall, type ChatStateChange, type ChatStatesFacet, type Connection, type ContactPresence, type ContactsFacet, type DeliveryReport, type IncomingMessage,
   type OutgoingMessage, type Protocol, type ReceiptsFacet, type RoomChange, type RoomsFacet, type RosterUpdate, type SendReceipt, type StatusChange,
   type SubscriptionRequest,
 } from '@confab/sdk';
@@ -28,9 +28,11 @@ export class FakeConnection implements Connection {
   readonly presenceE = new Emitter<readonly ContactPresence[]>();
   readonly rosterE = new Emitter<RosterUpdate>();
   readonly requestE = new Emitter<SubscriptionRequest>();
+  readonly incomingCallE = new Emitter<IncomingCall>();
+  readonly callE = new Emitter<CallChange>();
 
   /** Every call the daemon made, in order, as `name arg…`. */
-  readonly calls: string[] = [];
+  readonly requests: string[] = []; // what the daemon asked of it, in order
   readonly sent: OutgoingMessage[] = [];
   /** How a send ends: the default confirms at once. */
   send: (m: OutgoingMessage) => Promise<SendReceipt> = () => Promise.resolve({});
@@ -40,20 +42,21 @@ export class FakeConnection implements Connection {
   readonly contacts: ContactsFacet;
   readonly chatStates?: ChatStatesFacet;
   readonly receipts?: ReceiptsFacet;
+  readonly calls?: CallsFacet;
 
   constructor(without: FakeOptions['without'] = []) {
     this.rooms = {
       onRoomChanged: this.roomE.event,
       join: (room, key) => {
-        this.calls.push(`join ${room}${key ? ` ${key}` : ''}`);
+        this.requests.push(`join ${room}${key ? ` ${key}` : ''}`);
         return Promise.resolve({ kind: 'room', target: room });
       },
       leave: (room) => {
-        this.calls.push(`leave ${room}`);
+        this.requests.push(`leave ${room}`);
         return Promise.resolve();
       },
       setTopic: (room, topic) => {
-        this.calls.push(`topic ${room} ${topic}`);
+        this.requests.push(`topic ${room} ${topic}`);
         return Promise.resolve();
       },
     };
@@ -61,10 +64,10 @@ export class FakeConnection implements Connection {
       onPresence: this.presenceE.event,
       onRoster: this.rosterE.event,
       onSubscriptionRequest: this.requestE.event,
-      watch: (ids, on) => void this.calls.push(`watch ${on ? '+' : '-'}${ids.join(',')}`),
+      watch: (ids, on) => void this.requests.push(`watch ${on ? '+' : '-'}${ids.join(',')}`),
       info: (id) => Promise.resolve({ id, fields: [] } as unknown as Awaited<ReturnType<ContactsFacet['info']>>),
       answerSubscription: (id, allow) => {
-        this.calls.push(`answer ${id} ${allow}`);
+        this.requests.push(`answer ${id} ${allow}`);
         return Promise.resolve();
       },
       onReachable: this.reachableE.event,
@@ -73,12 +76,37 @@ export class FakeConnection implements Connection {
       this.chatStates = {
         onChatState: this.chatStateE.event,
         set: (channel, state) => {
-          this.calls.push(`chat-state ${channel.target} ${state}`);
+          this.requests.push(`chat-state ${channel.target} ${state}`);
           return Promise.resolve();
         },
       };
     }
     if (!without.includes('receipts')) this.receipts = { onDelivery: this.deliveryE.event };
+    if (!without.includes('calls')) this.calls = this.fakeCalls();
+  }
+
+  /** Calls that record what was asked (`call bob`, `hangup c1`, `hold c1 true`…); the test plays the far end with callE. */
+  private fakeCalls(): CallsFacet {
+    let n = 0;
+    const asked = (name: string) => (id: string, arg?: boolean | string) => {
+      this.requests.push(`${name} ${id}${arg === undefined ? '' : ` ${String(arg)}`}`);
+      return Promise.resolve();
+    };
+    return {
+      onIncoming: this.incomingCallE.event,
+      onCallChanged: this.callE.event,
+      start: (target) => {
+        this.requests.push(`call ${target}`);
+        return Promise.resolve(`c${++n}`);
+      },
+      accept: (id) => asked('accept')(id),
+      reject: asked('reject'),
+      hangup: (id) => asked('hangup')(id),
+      hold: asked('hold'),
+      setMuted: asked('mute'),
+      sendDtmf: asked('dtmf'),
+      stats: () => Promise.resolve({ packetsSent: 0, packetsReceived: 0, packetsLost: 0, jitterMs: 0, codec: 'none' }),
+    };
   }
 
   connect(): Promise<void> {
@@ -93,7 +121,7 @@ export class FakeConnection implements Connection {
   }
 
   setPresence(p: { status: string }): Promise<void> {
-    this.calls.push(`presence ${p.status}`);
+    this.requests.push(`presence ${p.status}`);
     return Promise.resolve();
   }
 
@@ -117,7 +145,7 @@ export interface FakeOptions {
   /** The contact list is on the server (ProtocolCapabilities.serverRoster). */
   readonly serverRoster?: boolean;
   /** Facets the connection leaves out, as a protocol without the thing does. */
-  readonly without?: readonly ('chatStates' | 'receipts')[];
+  readonly without?: readonly ('chatStates' | 'receipts' | 'calls')[];
 }
 
 /** A protocol with rooms (targets starting with #), a server roster when asked, lower-case contact ids. */

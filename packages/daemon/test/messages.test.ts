@@ -102,7 +102,7 @@ describe('messages', () => {
     conn().chatStateE.fire({ channel: { kind: 'direct', target: 'nobody' }, contact: 'nobody', state: 'composing' });
     expect(states).toEqual([`${channel.id} bob composing`]);
     await core.messages.chatStates.set(channel.id, 'paused');
-    expect(conn().calls).toContain('chat-state bob paused');
+    expect(conn().requests).toContain('chat-state bob paused');
     await expect(core.messages.chatStates.set(channel.id, 'dancing')).rejects.toThrow(InvalidArgumentError);
   });
 
@@ -110,6 +110,6 @@ describe('messages', () => {
     const { core, conn, channel } = await withChannel({ without: ['chatStates', 'receipts'] });
     expect(conn().chatStates).toBeUndefined();
     await expect(core.messages.chatStates.set(channel.id, 'composing')).rejects.toThrow(NotImplementedError);
-    expect(conn().calls.filter((c) => c.startsWith('chat-state'))).toEqual([]);
+    expect(conn().requests.filter((c) => c.startsWith('chat-state'))).toEqual([]);
   });
 });

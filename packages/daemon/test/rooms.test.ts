@@ -8,10 +8,10 @@ describe('rooms', () => {
     const room = core.rooms.join(id, '#Room', 'sesame');
     expect(room).toMatchObject({ kind: 'room', target: '#room', autojoin: true, roomKey: 'sesame' });
     expect(redactor.redact('sesame')).toBe('***');
-    expect(conn().calls).toContain('join #room sesame');
+    expect(conn().requests).toContain('join #room sesame');
     conn().drop();
     await new Promise((resolve) => setTimeout(resolve, 50)); // the backoff's first retry (fakeCore: 10 ms)
-    expect(conn().calls).toEqual(['presence available', 'join #room sesame', 'watch +']);
+    expect(conn().requests).toEqual(['presence available', 'join #room sesame', 'watch +']);
   });
 
   it('keeps a joined room\'s state from the connection, and forgets it when the connection goes', async () => {
@@ -35,7 +35,7 @@ describe('rooms', () => {
     const id = await account();
     const room = await core.rooms.openConversation(id, '#Chat');
     expect(room.kind).toBe('room');
-    expect(conn().calls).toContain('join #chat');
+    expect(conn().requests).toContain('join #chat');
     const direct = await core.rooms.openConversation(id, 'Bob');
     expect(direct).toMatchObject({ kind: 'direct', target: 'bob' });
     expect((await core.rooms.openConversation(id, 'BOB')).id).toBe(direct.id);
@@ -50,7 +50,7 @@ describe('rooms', () => {
     expect(() => core.rooms.setModes(direct.id, '+m')).toThrow(NotImplementedError);
     expect(() => core.rooms.kick(room.id, 'bob', '')).toThrow(NotImplementedError); // the fake has no kick
     await core.rooms.setTopic(room.id, 'new');
-    expect(conn().calls).toContain('topic #r new');
+    expect(conn().requests).toContain('topic #r new');
     core.accounts.setEnabled(id, false);
     expect(() => core.rooms.setTopic(room.id, 'x')).toThrow(OfflineError);
   });

@@ -4,8 +4,8 @@
  * A plugin does the signalling only; its media runs in confab-media (`@confab/media`), never in the
  * daemon. See docs/calls.md for how each protocol maps onto these states and reasons.
  *
- * Draft of issue 16: no plugin implements `CallsFacet` yet and the daemon does not read it.
- * @since 0.5.0
+ * The daemon keeps the model (Call objects, history); no protocol plugin implements `CallsFacet` yet
+ * (SIP is next, issue 16). @since 0.5.0
  */
 import type { Event } from './events';
 
@@ -91,7 +91,10 @@ export interface CallsFacet {
   /** RFC 4733 telephone-events (or SIP INFO) the far end sent. */
   readonly onDtmf?: Event<{ readonly id: string; readonly digit: string }>;
 
-  /** Calls `target`; resolves with the call's id once the call is placed (`dialing`). */
+  /**
+   * Calls `target`; resolves with the call's id once the call is placed (`dialing`). No
+   * `onCallChanged` for this call may fire before it resolves (the daemon knows the call by this id).
+   */
   start(target: string, options: CallOptions): Promise<string>;
   accept(id: string, options: CallOptions): Promise<void>;
   /** Refuses an incoming call: `declined` (SIP 603), or `busy` (486). */

@@ -1,4 +1,5 @@
 import type { Event } from './events';
+import type { CallsFacet } from './calls';
 import type { AccountParams } from './params';
 import type {
   ChannelKind, ChannelRef, ChatState, Member, ChatStateChange, ConnectionStatus, ContactInfo, DeliveryReport, RosterUpdate, SubscriptionRequest, ContactPresence, IncomingMessage, MemberRole, OutgoingMessage,
@@ -60,6 +61,8 @@ export interface Connection {
   readonly chatStates?: ChatStatesFacet;
   /** What became of messages sent earlier (delivered, read). @since 0.5.0 (`onDelivery` before) */
   readonly receipts?: ReceiptsFacet;
+  /** Audio and video calls (SIP, Jingle, ToxAV; docs/calls.md). @since 0.5.0 */
+  readonly calls?: CallsFacet;
   /** Releases everything; the connection is not used again. */
   dispose(): void;
 }

@@ -1,7 +1,8 @@
 /** The handlers of the root object (im.confab.Confab1.Manager): a thin map over the features. */
 import type { Features } from '../core';
 import type { Handlers } from './contract-object';
-import { accountIdOf, accountPath, channelPath, messageIds, pageSize, personPath, toNumber, unwrapVardict, wireMessage } from './wire';
+import { callOptions } from './call-handlers';
+import { accountIdOf, accountPath, callPath, channelPath, messageIds, pageSize, personPath, toNumber, unwrapVardict, wireMessage } from './wire';
 
 /** What the manager shows of the daemon itself. */
 export interface ServiceState {
@@ -38,6 +39,8 @@ export function managerHandlers(f: Features, state: ServiceState): Handlers {
         f.messages.search(query, toNumber(beforeId, 'before_id'), pageSize(limit)).map(wireMessage),
       GetMarkup: (ids: unknown[]) => f.messages.markup(messageIds(ids)),
       GetFailures: (ids: unknown[]) => f.messages.failures(messageIds(ids)),
+      StartCall: async (account: string, target: string, options: Record<string, { value: unknown }>) =>
+        callPath(await f.calls.start(accountIdOf(account), target, callOptions(options, { audio: true, video: false }))),
       ReloadConfig: () => state.reloadConfig(),
     },
     properties: {

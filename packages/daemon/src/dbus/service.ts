@@ -1,7 +1,7 @@
 /**
  * confabd on the bus: owns `im.confab.Confab1`, exports the root (Manager + ObjectManager) and one
- * object per account, channel and person, and maps the features' events to signals. The handlers
- * of each kind of object are in their own file (manager-, account-, channel-, person-handlers.ts);
+ * object per account, channel, person and call, and maps the features' events to signals. The handlers
+ * of each kind of object are in their own file (manager-, account-, channel-, person-, call-handlers.ts);
  * they talk to the features only.
  *
  * Signals are batched per event-loop turn: whatever the features reported during one turn goes out
@@ -16,6 +16,7 @@ import type { Redactor } from '../log';
 import type { MessageRow } from '../messages/messages';
 import { foldChange, type PersonChange } from '../people/people';
 import { accountHandlers, SecretNames } from './account-handlers';
+import { callHandlers } from './call-handlers';
 import { channelHandlers } from './channel-handlers';
 import type { InterfaceSpec } from './contract';
 import { ContractObject, type ErrorContext } from './contract-object';
@@ -23,7 +24,7 @@ import { ExportedObjects, type ObjectKind } from './exported-objects';
 import { managerHandlers, type ServiceState } from './manager-handlers';
 import { OBJECT_MANAGER_SPEC } from './object-manager';
 import { personHandlers } from './person-handlers';
-import { ROOT_PATH, accountPath, channelPath, personPath, wireMessage } from './wire';
+import { ROOT_PATH, accountPath, callPath, channelPath, personPath, wireMessage } from './wire';
 
 export type { ServiceState } from './manager-handlers';
 
@@ -32,6 +33,7 @@ const MANAGER = 'im.confab.Confab1.Manager';
 const ACCOUNT = 'im.confab.Confab1.Account';
 const CHANNEL = 'im.confab.Confab1.Channel';
 const PERSON = 'im.confab.Confab1.Person';
+const CALL = 'im.confab.Confab1.Call';
 const SIGNAL_CHUNK = 1000;
 
 type Bus = ReturnType<typeof dbus.sessionBus>;
@@ -42,6 +44,7 @@ export class DBusService {
   private accounts!: ExportedObjects<string>;
   private channels!: ExportedObjects<number>;
   private people!: ExportedObjects<number>;
+  private calls!: ExportedObjects<number>;
   private readonly ctx: ErrorContext;
 
   private received: MessageRow[] = [];
@@ -99,9 +102,11 @@ export class DBusService {
     });
     this.channels = this.objects({ spec: this.spec(CHANNEL), path: channelPath, handlers: (id) => channelHandlers(f, id) });
     this.people = this.objects({ spec: this.spec(PERSON), path: personPath, handlers: (id) => personHandlers(f, id) });
+    this.calls = this.objects({ spec: this.spec(CALL), path: callPath, handlers: (id) => callHandlers(f, id) });
     for (const id of f.accounts.ids()) this.accounts.add(id, false);
     for (const ch of f.conversations.all()) this.channels.add(ch.id, false);
     for (const id of f.people.ids()) this.people.add(id, false);
+    for (const id of f.calls.ids()) this.calls.add(id, false);
   }
 
   private objects<K>(kind: ObjectKind<K>): ExportedObjects<K> {
@@ -119,6 +124,7 @@ export class DBusService {
     this.accounts.managed(out);
     this.channels.managed(out);
     this.people.managed(out);
+    this.calls.managed(out);
     return out;
   }
 
@@ -141,6 +147,8 @@ export class DBusService {
     f.contacts.onChanged((id) => this.accounts.refresh(id)); // Contacts, without re-reading secrets
     f.messages.chatStates.onChatState(({ channelId, contact, state }) => this.root.emit('ChatStateChanged', channelPath(channelId), contact, state));
     f.contacts.onSubscriptionRequested(({ accountId, id, message }) => this.root.emit('SubscriptionRequested', accountPath(accountId), id, message));
+    f.calls.onChanged((c) => this.calls.follow(c));
+    f.calls.onIncoming(({ id, peer }) => this.root.emit('IncomingCall', callPath(id), peer));
     f.rooms.onInvited(({ accountId, room, by }) => this.root.emit('Invited', accountPath(accountId), room, by));
   }
 

@@ -6,6 +6,7 @@ export const ROOT_PATH = '/im/confab/Confab1';
 export const accountPath = (id: string) => `${ROOT_PATH}/accounts/${id}`;
 export const channelPath = (id: number) => `${ROOT_PATH}/channels/${id}`;
 export const personPath = (id: number) => `${ROOT_PATH}/people/${id}`;
+export const callPath = (id: number) => `${ROOT_PATH}/calls/${id}`;
 
 /** The account id in an account's object path; InvalidArgument for any other path. */
 export function accountIdOf(path: string): string {

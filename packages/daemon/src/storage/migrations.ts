@@ -126,4 +126,23 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 5: why a sent message failed (SIP: the final response; XMPP: the stanza error), for the user to read.
   `ALTER TABLE messages ADD COLUMN failure TEXT;`,
+  // 6: calls, answered or missed (docs/calls.md): written when placed or ringing, on every state change.
+  `
+  CREATE TABLE calls (
+    id          INTEGER PRIMARY KEY,
+    account_id  TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    channel_id  INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+    peer        TEXT NOT NULL,
+    direction   TEXT NOT NULL CHECK (direction IN ('outgoing', 'incoming')),
+    audio       INTEGER NOT NULL,
+    video       INTEGER NOT NULL,
+    state       TEXT NOT NULL,
+    end_reason  TEXT NOT NULL DEFAULT '',
+    end_detail  TEXT NOT NULL DEFAULT '',
+    started_at  INTEGER NOT NULL,
+    answered_at INTEGER NOT NULL DEFAULT 0,
+    ended_at    INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX calls_by_channel ON calls(channel_id, started_at);
+  `,
 ];

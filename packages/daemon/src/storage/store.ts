@@ -1,5 +1,6 @@
 /** The store's tables behind one object. */
 import { AccountsTable } from './accounts';
+import { CallsTable } from './calls';
 import { ChannelsTable } from './channels';
 import { ContactsTable } from './contacts';
 import { openDatabase, openMemoryDatabase, type Db } from './database';
@@ -9,6 +10,7 @@ import { SettingsTable } from './settings';
 
 export class Store {
   readonly accounts: AccountsTable;
+  readonly calls: CallsTable;
   readonly channels: ChannelsTable;
   readonly contacts: ContactsTable;
   readonly messages: MessagesTable;
@@ -22,6 +24,7 @@ export class Store {
   ) {
     this.accounts = new AccountsTable(db, () => this.channels.reload());
     this.channels = new ChannelsTable(db);
+    this.calls = new CallsTable(db);
     this.contacts = new ContactsTable(db);
     this.messages = new MessagesTable(db, (id, time) => this.channels.touched(id, time));
     this.settings = new SettingsTable(db);
@@ -41,6 +44,7 @@ export class Store {
   }
 }
 
+export type { CallRow } from './calls';
 export type { ChannelRow } from './channels';
 export type { ContactRow } from './contacts';
 export type { MessageRow, NewReceived, StoredState } from './messages';

@@ -1,0 +1,209 @@
+/**
+ * Calls (docs/calls.md): the daemon's model of every protocol's calls. A call is stored before it
+ * is shown (placed: `dialing`; incoming: `ringing`) and on every change, so a crash leaves a record;
+ * at start-up a call the old process left going is ended `network-error` (its media session went
+ * with the old process's bus connection). The plugin's CallsFacet does the signalling; calls are
+ * told apart here by our row id, there by the plugin's own id. An ended call stays on the bus for
+ * a minute (so a frontend sees how it ended), in history for good.
+ */
+import {
+  Emitter, InvalidArgumentError, NotFoundError, NotImplementedError, OfflineError,
+  type CallChange, type CallEndReason, type CallOptions, type CallsFacet, type IncomingCall, type Logger,
+} from '@confab/sdk';
+import type { Accounts, AccountRunner } from '../accounts/accounts';
+import type { Conversations } from '../conversations/conversations';
+import type { CallRow, CallsTable, CallUpdate } from '../storage/calls';
+
+export type { CallRow } from '../storage/calls';
+
+/** How long an ended call stays on the bus. */
+export const ENDED_CALL_LINGER_MS = 60_000;
+
+interface LiveCall {
+  row: CallRow;
+  /** The plugin's id; undefined while `start` has not answered yet. */
+  pluginId?: string;
+  muted: boolean;
+  linger?: NodeJS.Timeout;
+}
+
+export class Calls {
+  private readonly live = new Map<number, LiveCall>();
+  private readonly changedEmitter = new Emitter<{ id: number; change: 'added' | 'removed' | 'changed' }>();
+  readonly onChanged = this.changedEmitter.event;
+  private readonly incomingEmitter = new Emitter<{ id: number; peer: string }>();
+  readonly onIncoming = this.incomingEmitter.event;
+
+  constructor(
+    private readonly table: CallsTable,
+    private readonly conversations: Conversations,
+    private readonly accounts: Accounts,
+    private readonly log: Logger,
+  ) {}
+
+  /** Ends what a previous process left going (before the bus is served). */
+  load(): void {
+    for (const row of this.table.unfinished()) {
+      this.table.update(row, { state: 'ended', endReason: 'network-error', endDetail: 'confabd stopped during the call', endedAt: Date.now() });
+    }
+  }
+
+  ids(): number[] {
+    return [...this.live.keys()];
+  }
+
+  get(id: number): CallRow & { muted: boolean } {
+    const c = this.live.get(id);
+    if (!c) throw new NotFoundError(`no call ${id}`);
+    return { ...c.row, muted: c.muted };
+  }
+
+  // ---- what the user does -------------------------------------------------------------------
+
+  async start(accountId: string, target: string, options: CallOptions): Promise<number> {
+    const runner = this.accounts.runner(accountId);
+    const facet = this.facet(runner);
+    const channel = this.conversations.openDirect(accountId, target);
+    const row = this.table.insert({
+      accountId, channelId: channel.id, peer: channel.target, direction: 'outgoing', audio: options.audio, video: options.video,
+      state: 'dialing', startedAt: Date.now(),
+    });
+    const call: LiveCall = { row, muted: false };
+    this.live.set(row.id, call);
+    this.changedEmitter.fire({ id: row.id, change: 'added' });
+    try {
+      call.pluginId = await facet.start(channel.target, options);
+    } catch (err) {
+      this.end(call, 'network-error', (err as Error).message);
+      throw err;
+    }
+    return row.id;
+  }
+
+  accept(id: number, options: CallOptions): Promise<void> {
+    const c = this.call(id);
+    if (c.row.direction !== 'incoming' || c.row.state !== 'ringing') throw new InvalidArgumentError(`call ${id} is not ringing here`);
+    return this.facetOf(c).accept(c.pluginId!, options);
+  }
+
+  reject(id: number, reason: string): Promise<void> {
+    if (reason !== 'declined' && reason !== 'busy') throw new InvalidArgumentError(`reason must be declined or busy, not '${reason}'`);
+    const c = this.call(id);
+    if (c.row.direction !== 'incoming' || c.row.state !== 'ringing') throw new InvalidArgumentError(`call ${id} is not ringing here`);
+    return this.facetOf(c).reject(c.pluginId!, reason);
+  }
+
+  hangup(id: number): Promise<void> {
+    const c = this.call(id);
+    return this.facetOf(c).hangup(c.pluginId!);
+  }
+
+  hold(id: number, held: boolean): Promise<void> {
+    const c = this.call(id);
+    const from = held ? 'active' : 'held';
+    if (c.row.state !== from) throw new InvalidArgumentError(`call ${id} is ${c.row.state}, not ${from}`);
+    return this.facetOf(c).hold(c.pluginId!, held);
+  }
+
+  async setMuted(id: number, muted: boolean): Promise<void> {
+    const c = this.call(id);
+    await this.facetOf(c).setMuted(c.pluginId!, muted);
+    c.muted = muted;
+    this.changedEmitter.fire({ id, change: 'changed' });
+  }
+
+  sendDtmf(id: number, digits: string): Promise<void> {
+    if (!/^[0-9*#A-Da-d]{1,64}$/.test(digits)) throw new InvalidArgumentError('digits must be 1 to 64 of 0-9, *, #, A-D (RFC 4733)');
+    const c = this.call(id);
+    const facet = this.facetOf(c);
+    if (!facet.sendDtmf) throw new NotImplementedError('this protocol sends no DTMF');
+    return facet.sendDtmf(c.pluginId!, digits.toUpperCase());
+  }
+
+  // ---- what the connection says -------------------------------------------------------------
+
+  incoming(runner: AccountRunner, inc: IncomingCall): void {
+    const accountId = runner.account.id;
+    const channel = this.conversations.openDirect(accountId, inc.peer);
+    const row = this.table.insert({
+      accountId, channelId: channel.id, peer: channel.target, direction: 'incoming', audio: inc.audio, video: inc.video,
+      state: 'ringing', startedAt: inc.at ?? Date.now(),
+    });
+    this.live.set(row.id, { row, pluginId: inc.id, muted: false });
+    this.changedEmitter.fire({ id: row.id, change: 'added' });
+    this.incomingEmitter.fire({ id: row.id, peer: row.peer });
+  }
+
+  changed(runner: AccountRunner, change: CallChange): void {
+    const c = this.byPluginId(runner.account.id, change.id);
+    if (!c || c.row.state === 'ended') return; // not ours, or a late word about a call already ended
+    if (change.state === 'ended') return this.end(c, change.reason ?? 'remote-hangup', change.detail ?? '');
+    this.save(c, {
+      state: change.state,
+      answeredAt: change.state === 'active' && c.row.answeredAt === 0 ? Date.now() : c.row.answeredAt,
+      audio: change.audio ?? c.row.audio,
+      video: change.video ?? c.row.video,
+    });
+  }
+
+  /** The account's connection is gone: its calls cannot go on. */
+  connectionLost(accountId: string): void {
+    for (const c of this.live.values()) {
+      if (c.row.accountId === accountId && c.row.state !== 'ended') this.end(c, 'network-error', 'the account was disconnected');
+    }
+  }
+
+  /** The account was removed (its rows went with it): its calls leave the bus. */
+  forget(accountId: string): void {
+    for (const [id, c] of this.live) {
+      if (c.row.accountId !== accountId) continue;
+      clearTimeout(c.linger);
+      this.live.delete(id);
+      this.changedEmitter.fire({ id, change: 'removed' });
+    }
+  }
+
+  dispose(): void {
+    for (const c of this.live.values()) clearTimeout(c.linger);
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private end(c: LiveCall, reason: CallEndReason, detail: string): void {
+    this.save(c, { state: 'ended', endReason: reason, endDetail: detail, endedAt: Date.now() });
+    this.log.info('call %d with %s ended: %s%s', c.row.id, c.row.peer, reason, detail ? ` (${detail})` : '');
+    c.linger = setTimeout(() => {
+      this.live.delete(c.row.id);
+      this.changedEmitter.fire({ id: c.row.id, change: 'removed' });
+    }, ENDED_CALL_LINGER_MS);
+    c.linger.unref();
+  }
+
+  private save(c: LiveCall, update: CallUpdate): void {
+    c.row = this.table.update(c.row, update);
+    this.changedEmitter.fire({ id: c.row.id, change: 'changed' });
+  }
+
+  private call(id: number): LiveCall {
+    const c = this.live.get(id);
+    if (!c) throw new NotFoundError(`no call ${id}`);
+    if (c.row.state === 'ended') throw new InvalidArgumentError(`call ${id} has ended`);
+    return c;
+  }
+
+  private facetOf(c: LiveCall): CallsFacet {
+    if (c.pluginId === undefined) throw new OfflineError(`call ${c.row.id} is still being placed`);
+    return this.facet(this.accounts.runner(c.row.accountId));
+  }
+
+  private facet(runner: AccountRunner): CallsFacet {
+    const conn = runner.online('to call');
+    if (!conn.calls) throw new NotImplementedError(`protocol '${runner.protocol.id}' has no calls`);
+    return conn.calls;
+  }
+
+  private byPluginId(accountId: string, pluginId: string): LiveCall | undefined {
+    for (const c of this.live.values()) if (c.row.accountId === accountId && c.pluginId === pluginId) return c;
+    return undefined;
+  }
+}

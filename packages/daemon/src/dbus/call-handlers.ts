@@ -1,0 +1,59 @@
+/** The handlers of one call's object (im.confab.Confab1.Call): a thin map over the Calls feature. */
+import { InvalidArgumentError, type CallOptions } from '@confab/sdk';
+import type { Features } from '../core';
+import type { Handlers } from './contract-object';
+import { accountPath, channelPath, unwrapVardict } from './wire';
+
+const DEVICE_KEYS = ['microphone', 'speaker', 'camera'] as const;
+
+/** Call options from a D-Bus a{sv}: audio and video (b), microphone, speaker and camera (s); anything else is refused. */
+export function callOptions(dict: Record<string, { value: unknown }>, defaults: { audio: boolean; video: boolean }): CallOptions {
+  const raw = unwrapVardict(dict);
+  const out: { audio: boolean; video: boolean; microphone?: string; speaker?: string; camera?: string } = { ...defaults };
+  for (const [key, value] of Object.entries(raw)) {
+    if (key === 'audio' || key === 'video') {
+      if (typeof value !== 'boolean') throw new InvalidArgumentError(`option '${key}' must be a boolean`);
+      out[key] = value;
+    } else if ((DEVICE_KEYS as readonly string[]).includes(key)) {
+      if (typeof value !== 'string' || value === '') throw new InvalidArgumentError(`option '${key}' must be a non-empty string`);
+      out[key as (typeof DEVICE_KEYS)[number]] = value;
+    } else {
+      throw new InvalidArgumentError(`unknown call option '${key}'`);
+    }
+  }
+  if (!out.audio && !out.video) throw new InvalidArgumentError('a call carries audio, video or both');
+  return out;
+}
+
+export function callHandlers(f: Features, id: number): Handlers {
+  const calls = f.calls;
+  return {
+    methods: {
+      Accept: (options: Record<string, { value: unknown }>) => {
+        const c = calls.get(id);
+        return calls.accept(id, callOptions(options, { audio: c.audio, video: c.video }));
+      },
+      Reject: (reason: string) => calls.reject(id, reason),
+      Hangup: () => calls.hangup(id),
+      Hold: () => calls.hold(id, true),
+      Resume: () => calls.hold(id, false),
+      SetMuted: (muted: boolean) => calls.setMuted(id, muted),
+      SendDtmf: (digits: string) => calls.sendDtmf(id, digits),
+    },
+    properties: {
+      Account: () => accountPath(calls.get(id).accountId),
+      Channel: () => channelPath(calls.get(id).channelId),
+      Peer: () => calls.get(id).peer,
+      Direction: () => calls.get(id).direction,
+      Audio: () => calls.get(id).audio,
+      Video: () => calls.get(id).video,
+      State: () => calls.get(id).state,
+      EndReason: () => calls.get(id).endReason,
+      EndDetail: () => calls.get(id).endDetail,
+      Muted: () => calls.get(id).muted,
+      StartedAt: () => calls.get(id).startedAt,
+      AnsweredAt: () => calls.get(id).answeredAt,
+      EndedAt: () => calls.get(id).endedAt,
+    },
+  };
+}
