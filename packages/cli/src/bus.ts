@@ -10,8 +10,13 @@ export const MANAGER = 'im.confab.Confab1.Manager';
 export const ACCOUNT = 'im.confab.Confab1.Account';
 export const CHANNEL = 'im.confab.Confab1.Channel';
 export const PERSON = 'im.confab.Confab1.Person';
+export const CALL = 'im.confab.Confab1.Call';
+export const PROPERTIES = 'org.freedesktop.DBus.Properties';
 
 export class CliError extends Error {}
+
+/** An object's properties, unwrapped, with its path. */
+export type Props = Record<string, unknown> & { path: string };
 
 type Bus = ReturnType<typeof dbus.sessionBus>;
 export type Iface = ReturnType<Awaited<ReturnType<Bus['getProxyObject']>>['getInterface']>;
@@ -19,6 +24,7 @@ export type Iface = ReturnType<Awaited<ReturnType<Bus['getProxyObject']>>['getIn
 export const accountPath = (idOrPath: string) => (idOrPath.startsWith('/') ? idOrPath : `${ROOT}/accounts/${idOrPath}`);
 export const channelPath = (idOrPath: string) => (idOrPath.startsWith('/') ? idOrPath : `${ROOT}/channels/${idOrPath}`);
 export const personPath = (idOrPath: string) => (idOrPath.startsWith('/') ? idOrPath : `${ROOT}/people/${idOrPath}`);
+export const callPath = (idOrPath: string) => (idOrPath.startsWith('/') ? idOrPath : `${ROOT}/calls/${idOrPath}`);
 export const lastElement = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
 export class Confab {
@@ -58,7 +64,7 @@ export class Confab {
   }
 
   async props(path: string, iface: string): Promise<Record<string, unknown>> {
-    const p = await this.iface(path, 'org.freedesktop.DBus.Properties');
+    const p = await this.iface(path, PROPERTIES);
     return unwrap((await p.GetAll(iface)) as Record<string, { value: unknown }>);
   }
 
@@ -66,22 +72,44 @@ export class Confab {
     return this.iface(personPath(idOrPath), PERSON);
   }
 
-  /** Every account, channel and person with its properties. */
-  async objects(): Promise<{ accounts: Array<Record<string, unknown>>; channels: Array<Record<string, unknown> & { path: string }>; people: Array<Record<string, unknown> & { path: string }> }> {
+  call(idOrPath: string): Promise<Iface> {
+    return this.iface(callPath(idOrPath), CALL);
+  }
+
+  /** Every account, channel, person and call with its properties; calls oldest first. */
+  async objects(): Promise<{ accounts: Props[]; channels: Props[]; people: Props[]; calls: Props[] }> {
     const om = await this.iface(ROOT, 'org.freedesktop.DBus.ObjectManager');
     const all = (await om.GetManagedObjects()) as Record<string, Record<string, Record<string, { value: unknown }>>>;
-    const accounts: Array<Record<string, unknown>> = [];
-    const channels: Array<Record<string, unknown> & { path: string }> = [];
-    const people: Array<Record<string, unknown> & { path: string }> = [];
+    const accounts: Props[] = [];
+    const channels: Props[] = [];
+    const people: Props[] = [];
+    const calls: Props[] = [];
     for (const [path, ifaces] of Object.entries(all)) {
       if (ifaces[ACCOUNT]) accounts.push({ path, ...unwrap(ifaces[ACCOUNT]) });
       if (ifaces[CHANNEL]) channels.push({ path, ...unwrap(ifaces[CHANNEL]) });
       if (ifaces[PERSON]) people.push({ path, ...unwrap(ifaces[PERSON]) });
+      if (ifaces[CALL]) calls.push({ path, ...unwrap(ifaces[CALL]) });
     }
     accounts.sort((a, b) => String(a.Id).localeCompare(String(b.Id)));
     channels.sort((a, b) => Number(lastElement(a.path)) - Number(lastElement(b.path)));
     people.sort((a, b) => Number(a.Id) - Number(b.Id));
-    return { accounts, channels, people };
+    calls.sort((a, b) => Number(a.StartedAt) - Number(b.StartedAt) || lastElement(a.path).localeCompare(lastElement(b.path), undefined, { numeric: true }));
+    return { accounts, channels, people, calls };
+  }
+
+  /** Calls `gone` once if confabd leaves the bus or the connection fails. */
+  async onGone(gone: (why: string) => void): Promise<void> {
+    const d = (await this.bus.getProxyObject('org.freedesktop.DBus', '/org/freedesktop/DBus')).getInterface('org.freedesktop.DBus');
+    let done = false;
+    const once = (why: string) => {
+      if (done) return;
+      done = true;
+      gone(why);
+    };
+    d.on('NameOwnerChanged', (name: string, _old: string, owner: string) => {
+      if (name === BUS_NAME && !owner) once('confabd left the bus');
+    });
+    this.bus.on('error', (e: Error) => once(`lost the session bus: ${e.message}`));
   }
 
   close(): void {

@@ -9,22 +9,34 @@ import { parse, requirePositionals, UsageError } from './args';
 import { CliError, Confab, describeError } from './bus';
 import { account } from './commands/account';
 import { ack } from './commands/ack';
+import { answer } from './commands/answer';
+import { call } from './commands/call';
+import { calls } from './commands/calls';
 import { contact } from './commands/contact';
+import { dtmf } from './commands/dtmf';
+import { hangup } from './commands/hangup';
+import { hold } from './commands/hold';
 import type { Command, Context } from './commands/context';
 import { history } from './commands/history';
 import { inbox } from './commands/inbox';
 import { people, person } from './commands/people';
 import { search } from './commands/search';
 import { join as joinCmd } from './commands/join';
+import { mute } from './commands/mute';
 import { presence } from './commands/presence';
 import { protocols } from './commands/protocols';
+import { reject } from './commands/reject';
+import { resume } from './commands/resume';
 import { room } from './commands/room';
 import { send } from './commands/send';
 import { status } from './commands/status';
 import { watch } from './commands/watch';
 import { output } from './format';
 
-const COMMANDS: readonly Command[] = [status, protocols, account, presence, joinCmd, room, contact, people, person, send, watch, inbox, history, search, ack];
+const COMMANDS: readonly Command[] = [
+  status, protocols, account, presence, joinCmd, room, contact, people, person, send, watch, inbox, history, search, ack,
+  call, calls, answer, reject, hangup, hold, resume, mute, dtmf,
+];
 const VERSION = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
 
 function help(): string {

@@ -2,13 +2,16 @@
  * confab watch: one line per event, as it happens (stdout is flushed per line, so a pipe or a test
  * sees each at once). With --json, one JSON object per line.
  */
-import { lastElement, ROOT } from '../bus';
+import { CALL, lastElement, ROOT, unwrap, type Confab, type Iface } from '../bus';
+import { callLine, callState, followCall } from '../calls';
 import { message, messageLine, toJson } from '../format';
 import type { Command } from './context';
 
+type Line = (event: string, data: Record<string, unknown>, text: string) => void;
+
 export const watch: Command = {
   name: 'watch',
-  summary: 'print messages, delivery states and account changes as they happen',
+  summary: 'print messages, delivery states, account changes and calls as they happen',
   usage: 'confab watch [--pending] [--ack] [--json]',
   options: { pending: { type: 'boolean' }, ack: { type: 'boolean' } },
   async run(ctx, p) {
@@ -20,7 +23,7 @@ export const watch: Command = {
       for (const ch of (await c.objects()).channels) targets.set(lastElement(ch.path), String(ch.Target));
     };
     await refreshTargets();
-    const line = (event: string, data: Record<string, unknown>, text: string) =>
+    const line: Line = (event, data, text) =>
       process.stdout.write((ctx.out.json ? toJson({ event, ...data }) : text) + '\n');
 
     const onMessages = async (batch: unknown[][]) => {
@@ -57,6 +60,7 @@ export const watch: Command = {
       line('added', { path }, `+ ${path.slice(ROOT.length + 1)}`);
     });
     om.on('InterfacesRemoved', (path: string) => line('removed', { path }, `- ${path.slice(ROOT.length + 1)}`));
+    await watchCalls(c, m, om, line);
     // dbus-next sends the match rules for these signals without waiting for them; the bus handles one
     // connection's messages in order, so once a later call has returned, the rules are in place.
     await m.GetPending(1);
@@ -68,3 +72,35 @@ export const watch: Command = {
     });
   },
 };
+
+/**
+ * Incoming calls (Manager.IncomingCall), and each call's State changes: PropertiesChanged on every
+ * call object, followed from when it appears on the bus (InterfacesAdded) until it leaves.
+ */
+async function watchCalls(c: Confab, m: Iface, om: Iface, line: Line): Promise<void> {
+  const following = new Map<string, Promise<() => void>>();
+  const accounts = new Map<string, string>();
+  const follow = (path: string, props: Record<string, unknown>) => {
+    accounts.set(path, lastElement(String(props.Account)));
+    if (following.has(path)) return;
+    const onState = (now: Record<string, unknown>) => {
+      const s = callState(path, now);
+      line('call', { ...s }, callLine(s));
+    };
+    following.set(path, followCall(c, path, onState, String(props.State)).catch(() => () => {}));
+  };
+  om.on('InterfacesAdded', (path: string, ifaces: Record<string, Record<string, { value: unknown }>>) => {
+    if (ifaces[CALL]) follow(path, unwrap(ifaces[CALL]));
+  });
+  om.on('InterfacesRemoved', (path: string) => {
+    void following.get(path)?.then((stop) => stop());
+    following.delete(path);
+    accounts.delete(path);
+  });
+  m.on('IncomingCall', (path: string, peer: string) => {
+    const known = accounts.get(path);
+    const account = known !== undefined ? Promise.resolve(known) : c.props(path, CALL).then((p) => lastElement(String(p.Account)), () => '?');
+    void account.then((acc) => line('incoming-call', { call: lastElement(path), peer, account: acc }, `incoming call ${lastElement(path)} from ${peer} on ${acc}`));
+  });
+  for (const call of (await c.objects()).calls) follow(call.path, call);
+}
