@@ -110,3 +110,18 @@ export interface CallsFacet {
   setVideo?(id: string, on: boolean): Promise<void>;
   stats(id: string): Promise<CallStats>;
 }
+
+/**
+ * confab-media as the daemon gives it to connections (`ConnectionServices.media`): the daemon
+ * starts the process on demand and watches it; a plugin reaches it with `@confab/media`'s
+ * MediaClient on the same session bus. When it dies, the daemon ends every active call
+ * `media-failed` and hangs each up through `CallsFacet.hangup` (whose session is gone then: a
+ * plugin ignores the error of closing it). @since 0.5.0
+ */
+export interface MediaService {
+  /**
+   * Starts confab-media unless it runs; resolves once `im.confab.Media1` is owned on the session bus.
+   * Rejects with NotAvailable (saying why: not installed, exited at start) when it cannot start.
+   */
+  ensure(): Promise<void>;
+}

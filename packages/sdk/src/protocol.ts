@@ -1,3 +1,4 @@
+import type { MediaService } from './calls';
 import type { Connection } from './connection';
 import type { AccountConfig, ChannelKind, PresenceStatus } from './model';
 import type { AccountParams, ParamSpec } from './params';
@@ -60,6 +61,8 @@ export interface ConnectionServices {
   readonly state?: AccountState;
   /** A folder of the account's own for files the protocol fetches (XMPP avatars); may not exist yet; removed with the account. @since 0.2.0 */
   readonly cacheDir?: string;
+  /** confab-media, started on demand (calls). Absent where calls cannot be made (some unit tests). @since 0.5.0 */
+  readonly media?: MediaService;
 }
 
 /**
