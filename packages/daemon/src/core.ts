@@ -8,7 +8,7 @@
  * listed in `Features`; its connection events routed in `attach`; what it keeps per session dropped in
  * `statusChanged`, per account in `removed`; its D-Bus handlers in dbus/ (README: "Adding a feature").
  */
-import type { Connection, Logger, Protocol } from '@confab/sdk';
+import type { Connection, Event, Logger, MediaService, Protocol } from '@confab/sdk';
 import { Accounts, type AccountRouter, type AccountRunner } from './accounts/accounts';
 import { Calls } from './calls/calls';
 import type { Config } from './config';
@@ -35,6 +35,12 @@ export interface Features {
   readonly calls: Calls;
 }
 
+/** confab-media as the composition root keeps it (calls/media-supervisor.ts). */
+export interface MediaHost extends MediaService {
+  /** It went away; the text says how. */
+  readonly onLost: Event<string>;
+}
+
 export class Core implements Features, AccountRouter {
   readonly accounts: Accounts;
   readonly people: People;
@@ -51,6 +57,7 @@ export class Core implements Features, AccountRouter {
     redactor: Redactor,
     config: Config,
     log: Logger,
+    media?: MediaHost,
   ) {
     this.accounts = new Accounts(store, protocols, secrets, redactor, config, this, log.child('accounts'));
     this.people = new People(store.db, store.people, {
@@ -63,6 +70,10 @@ export class Core implements Features, AccountRouter {
     this.messages = new Messages(store.messages, this.conversations, this.accounts);
     this.calls = new Calls(store.calls, this.conversations, this.accounts, log.child('calls'));
     this.rooms.onJoined((runner) => this.messages.roomJoined(runner));
+    if (media) {
+      this.accounts.media = media;
+      media.onLost((how) => this.calls.mediaLost(how));
+    }
   }
 
   /** Creates runners for the stored accounts, without connecting them (before D-Bus export). */

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { Container } from 'inversify';
 import { ConfabError } from '@confab/sdk';
 import { DEFAULT_CONFIG, loadConfig, type Config } from './config';
+import { MediaSupervisor, mediaCommand } from './calls/media-supervisor';
 import { Core } from './core';
 import { loadContract } from './dbus/contract';
 import { DBusService } from './dbus/service';
@@ -27,6 +28,8 @@ import { Store } from './storage/store';
 export interface RunningDaemon {
   readonly core: Core;
   readonly log: DaemonLogger;
+  /** confab-media as confabd started it (tests kill it by its pid). */
+  readonly media: MediaSupervisor;
   stop(): Promise<void>;
 }
 
@@ -54,7 +57,8 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env, paths: P
     throw err;
   }
 
-  const core = new Core(store, plugins.protocols, secrets, redactor, settings.config, log.child('core'));
+  const media = new MediaSupervisor(bus, mediaCommand(env), env, log.child('media'));
+  const core = new Core(store, plugins.protocols, secrets, redactor, settings.config, log.child('core'), media);
   core.load();
   const service = new DBusService(bus, core, await loadContract(), {
     version: VERSION,
@@ -77,6 +81,7 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env, paths: P
     if (stopped) return;
     stopped = true;
     await core.stop();
+    await media.stop();
     await secrets.close();
     bus.disconnect();
     store.close();
@@ -86,7 +91,7 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env, paths: P
     log.error('lost the session bus: %s', err.message);
     void stop().finally(() => process.exit(1));
   });
-  return { core, log, stop };
+  return { core, log, media, stop };
 }
 
 /**

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import {
   ConfabError, Emitter, InvalidArgumentError, NotFoundError, PRESENCE_STATUSES, validateParams, withDefaults,
   type Account, type AccountConfig, type AccountParams, type AccountState, type Connection, type Logger, type Presence,
-  type PresenceStatus, type Protocol,
+  type MediaService, type PresenceStatus, type Protocol,
 } from '@confab/sdk';
 import type { Config } from '../config';
 import type { Redactor } from '../log';
@@ -258,12 +258,16 @@ export class Accounts implements RunnerHost {
     return { id: account.id, protocol: account.protocol, params };
   }
 
-  services(accountId: string): { state: AccountState; cacheDir: string | undefined } {
+  /** confab-media, given to connections for calls (set by the composition root; absent in some tests). */
+  media?: MediaService;
+
+  services(accountId: string): { state: AccountState; cacheDir: string | undefined; media: MediaService | undefined } {
     const prefix = `account/${accountId}/`;
     const settings = this.store.settings;
     return {
       state: { get: (k) => settings.get<string | undefined>(prefix + k, undefined), set: (k, v) => settings.set(prefix + k, v) },
       cacheDir: this.cacheDir(accountId),
+      media: this.media,
     };
   }
 

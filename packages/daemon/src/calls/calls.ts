@@ -74,9 +74,10 @@ export class Calls {
     try {
       call.pluginId = await facet.start(channel.target, options);
     } catch (err) {
-      this.end(call, 'network-error', (err as Error).message);
+      if (call.row.state !== 'ended') this.end(call, 'network-error', (err as Error).message);
       throw err;
     }
+    if (call.row.state === 'ended') void facet.hangup(call.pluginId).catch(() => undefined); // ended while it was placed (media-failed)
     return row.id;
   }
 
@@ -150,6 +151,23 @@ export class Calls {
   connectionLost(accountId: string): void {
     for (const c of this.live.values()) {
       if (c.row.accountId === accountId && c.row.state !== 'ended') this.end(c, 'network-error', 'the account was disconnected');
+    }
+  }
+
+  /**
+   * confab-media died: every call not ended ends `media-failed`, and is hung up through its plugin
+   * (a BYE, a CANCEL) so the far end stops too; the plugin's word about it comes too late to count.
+   */
+  mediaLost(how: string): void {
+    for (const c of this.live.values()) {
+      if (c.row.state === 'ended') continue;
+      this.end(c, 'media-failed', how);
+      if (c.pluginId === undefined) continue;
+      try {
+        void this.facet(this.accounts.runner(c.row.accountId)).hangup(c.pluginId).catch(() => undefined);
+      } catch {
+        // the account went offline meanwhile: nothing to hang up
+      }
     }
   }
 
