@@ -21,7 +21,10 @@ const alive = (pid: number) => {
 };
 
 describe('confab-media kept by confabd', () => {
-  const { d } = withDaemon({ testPlugins: true });
+  const { d } = withDaemon({
+    testPlugins: true,
+    config: JSON.stringify({ reconnect: { initialDelayMs: 200, maxDelayMs: 2000 }, secretStore: 'file', calls: { ringTimeoutMs: 1500 } }),
+  });
   let account: string;
 
   beforeAll(async () => {
@@ -65,6 +68,28 @@ describe('confab-media kept by confabd', () => {
     expect(again).not.toBe(pid);
     await (await d.object(next)).getInterface(CALL).Hangup();
     await stateIs(next, 'ended', 'hangup');
+  });
+
+  it('lists confab-media\'s devices (Manager.ListDevices, confab devices): with no sound card, the file and test kinds', async () => {
+    const out = await d.cli(['devices', '--json']);
+    expect(out.code).toBe(0);
+    const list = JSON.parse(out.stdout) as Array<{ id: string; class: string; kind: string }>;
+    expect(list.some((x) => x.kind === 'test' && x.class.startsWith('Audio/Source'))).toBe(true);
+    expect(list.some((x) => x.kind === 'file')).toBe(true);
+  });
+
+  it('shows an answered call\'s statistics as Stats, and ends a call nobody answers no-answer (calls.ringTimeoutMs)', async () => {
+    const path = await start('media');
+    await stateIs(path, 'active');
+    await until(async () => Object.keys((await d.prop(path, CALL, 'Stats')) as object).length > 0, 10000, 'the first Stats');
+    const stats = (await d.prop(path, CALL, 'Stats')) as Record<string, { value: unknown }>;
+    expect(stats.codec.value).toBe('none'); // the scripted call's
+    expect(stats['packets-sent'].value).toBe(0n);
+    await (await d.object(path)).getInterface(CALL).Hangup();
+    const unanswered = await start('nobody');
+    await stateIs(unanswered, 'ringing');
+    await stateIs(unanswered, 'ended', 'no-answer');
+    expect(String(await d.prop(unanswered, CALL, 'EndDetail'))).toBe('not answered in 2 s');
   });
 
   it('stops the confab-media it started when confabd stops', async () => {

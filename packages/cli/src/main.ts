@@ -12,6 +12,7 @@ import { ack } from './commands/ack';
 import { answer } from './commands/answer';
 import { call } from './commands/call';
 import { calls } from './commands/calls';
+import { devices } from './commands/devices';
 import { contact } from './commands/contact';
 import { dtmf } from './commands/dtmf';
 import { hangup } from './commands/hangup';
@@ -35,7 +36,7 @@ import { output } from './format';
 
 const COMMANDS: readonly Command[] = [
   status, protocols, account, presence, joinCmd, room, contact, people, person, send, watch, inbox, history, search, ack,
-  call, calls, answer, reject, hangup, hold, resume, mute, dtmf,
+  call, calls, answer, reject, hangup, hold, resume, mute, dtmf, devices,
 ];
 const VERSION = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
 

@@ -20,6 +20,8 @@ export interface Config {
   readonly reconnect: { readonly initialDelayMs: number; readonly maxDelayMs: number };
   readonly secretStore: 'auto' | 'secret-service' | 'file';
   readonly disabledPlugins: readonly string[];
+  /** Calls (docs/calls.md): how long a call may ring before it ends `no-answer`. */
+  readonly calls: { readonly ringTimeoutMs: number };
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -27,6 +29,7 @@ export const DEFAULT_CONFIG: Config = {
   reconnect: { initialDelayMs: 1000, maxDelayMs: 300_000 },
   secretStore: 'auto',
   disabledPlugins: [],
+  calls: { ringTimeoutMs: 60_000 },
 };
 
 const invalid = (file: string, why: string) => new ConfabError('InvalidConfig', `${file}: ${why}`);
@@ -51,7 +54,7 @@ export function loadConfig(file: string): Config {
 export function parseConfig(raw: unknown, file = 'config'): Config {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid(file, 'must be a JSON object');
   const o = raw as Record<string, unknown>;
-  const known = new Set(['logLevel', 'reconnect', 'secretStore', 'disabledPlugins']);
+  const known = new Set(['logLevel', 'reconnect', 'secretStore', 'disabledPlugins', 'calls']);
   for (const k of Object.keys(o)) if (!known.has(k)) throw invalid(file, `unknown key '${k}'`);
 
   const logLevel = o.logLevel ?? DEFAULT_CONFIG.logLevel;
@@ -74,5 +77,12 @@ export function parseConfig(raw: unknown, file = 'config'): Config {
   const disabledPlugins = o.disabledPlugins ?? [];
   if (!Array.isArray(disabledPlugins) || !disabledPlugins.every((p) => typeof p === 'string')) throw invalid(file, `'disabledPlugins' must be a list of package names`);
 
-  return { logLevel: logLevel as LogLevel, reconnect: { initialDelayMs, maxDelayMs }, secretStore: secretStore as Config['secretStore'], disabledPlugins };
+  const calls = (o.calls ?? {}) as Record<string, unknown>;
+  if (typeof calls !== 'object' || Array.isArray(calls)) throw invalid(file, `'calls' must be an object`);
+  for (const k of Object.keys(calls)) if (k !== 'ringTimeoutMs') throw invalid(file, `unknown key 'calls.${k}'`);
+  const ringTimeoutMs = calls.ringTimeoutMs ?? DEFAULT_CONFIG.calls.ringTimeoutMs;
+  if (typeof ringTimeoutMs !== 'number' || !Number.isInteger(ringTimeoutMs) || ringTimeoutMs < 1000 || ringTimeoutMs > 600_000) {
+    throw invalid(file, `'calls.ringTimeoutMs' must be a whole number of milliseconds from 1000 to 600000`);
+  }
+  return { logLevel: logLevel as LogLevel, reconnect: { initialDelayMs, maxDelayMs }, secretStore: secretStore as Config['secretStore'], disabledPlugins, calls: { ringTimeoutMs } };
 }

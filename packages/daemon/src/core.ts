@@ -33,12 +33,16 @@ export interface Features {
   readonly messages: Messages;
   /** Calls of every protocol (docs/calls.md). */
   readonly calls: Calls;
+  /** confab-media, when the daemon runs one (absent in unit tests). */
+  readonly media?: MediaHost;
 }
 
 /** confab-media as the composition root keeps it (calls/media-supervisor.ts). */
 export interface MediaHost extends MediaService {
   /** It went away; the text says how. */
   readonly onLost: Event<string>;
+  /** Its devices: id, device class, name, kind. */
+  devices(): Promise<Array<[string, string, string, string]>>;
 }
 
 export class Core implements Features, AccountRouter {
@@ -49,6 +53,7 @@ export class Core implements Features, AccountRouter {
   readonly rooms: Rooms;
   readonly messages: Messages;
   readonly calls: Calls;
+  readonly media?: MediaHost;
 
   constructor(
     store: Store,
@@ -71,6 +76,7 @@ export class Core implements Features, AccountRouter {
     this.calls = new Calls(store.calls, this.conversations, this.accounts, log.child('calls'));
     this.rooms.onJoined((runner) => this.messages.roomJoined(runner));
     if (media) {
+      this.media = media;
       this.accounts.media = media;
       media.onLost((how) => this.calls.mediaLost(how));
     }

@@ -8,7 +8,7 @@
  */
 import {
   Emitter, InvalidArgumentError, NotFoundError, NotImplementedError, OfflineError,
-  type CallChange, type CallEndReason, type CallOptions, type CallsFacet, type IncomingCall, type Logger,
+  type CallChange, type CallEndReason, type CallOptions, type CallsFacet, type CallStats, type IncomingCall, type Logger,
 } from '@confab/sdk';
 import type { Accounts, AccountRunner } from '../accounts/accounts';
 import type { Conversations } from '../conversations/conversations';
@@ -18,13 +18,20 @@ export type { CallRow } from '../storage/calls';
 
 /** How long an ended call stays on the bus. */
 export const ENDED_CALL_LINGER_MS = 60_000;
+/** How often the statistics of a call in progress are read from its plugin (and shown as `Stats`). */
+export const STATS_INTERVAL_MS = 2000;
 
 interface LiveCall {
   row: CallRow;
   /** The plugin's id; undefined while `start` has not answered yet. */
   pluginId?: string;
   muted: boolean;
+  /** The last statistics read (while active or held). */
+  stats?: CallStats;
   linger?: NodeJS.Timeout;
+  /** Ends a call nobody answered (`config.calls.ringTimeoutMs`). */
+  ringTimer?: NodeJS.Timeout;
+  statsTimer?: NodeJS.Timeout;
 }
 
 export class Calls {
@@ -52,10 +59,10 @@ export class Calls {
     return [...this.live.keys()];
   }
 
-  get(id: number): CallRow & { muted: boolean } {
+  get(id: number): CallRow & { muted: boolean; stats: CallStats | undefined } {
     const c = this.live.get(id);
     if (!c) throw new NotFoundError(`no call ${id}`);
-    return { ...c.row, muted: c.muted };
+    return { ...c.row, muted: c.muted, stats: c.stats };
   }
 
   // ---- what the user does -------------------------------------------------------------------
@@ -70,6 +77,7 @@ export class Calls {
     });
     const call: LiveCall = { row, muted: false };
     this.live.set(row.id, call);
+    this.ringUntil(call);
     this.changedEmitter.fire({ id: row.id, change: 'added' });
     try {
       call.pluginId = await facet.start(channel.target, options);
@@ -113,6 +121,15 @@ export class Calls {
     this.changedEmitter.fire({ id, change: 'changed' });
   }
 
+  /** Adds or removes video (re-INVITE, Jingle content-add/remove, MSI capabilities). */
+  setVideo(id: number, on: boolean): Promise<void> {
+    const c = this.call(id);
+    if (c.row.state !== 'active') throw new InvalidArgumentError(`call ${id} is ${c.row.state}, not active`);
+    const facet = this.facetOf(c);
+    if (!facet.setVideo) throw new NotImplementedError('this protocol cannot add or remove video in a call');
+    return facet.setVideo(c.pluginId!, on);
+  }
+
   sendDtmf(id: number, digits: string): Promise<void> {
     if (!/^[0-9*#A-Da-d]{1,64}$/.test(digits)) throw new InvalidArgumentError('digits must be 1 to 64 of 0-9, *, #, A-D (RFC 4733)');
     const c = this.call(id);
@@ -130,7 +147,9 @@ export class Calls {
       accountId, channelId: channel.id, peer: channel.target, direction: 'incoming', audio: inc.audio, video: inc.video,
       state: 'ringing', startedAt: inc.at ?? Date.now(),
     });
-    this.live.set(row.id, { row, pluginId: inc.id, muted: false });
+    const call: LiveCall = { row, pluginId: inc.id, muted: false };
+    this.live.set(row.id, call);
+    this.ringUntil(call);
     this.changedEmitter.fire({ id: row.id, change: 'added' });
     this.incomingEmitter.fire({ id: row.id, peer: row.peer });
   }
@@ -139,6 +158,7 @@ export class Calls {
     const c = this.byPluginId(runner.account.id, change.id);
     if (!c || c.row.state === 'ended') return; // not ours, or a late word about a call already ended
     if (change.state === 'ended') return this.end(c, change.reason ?? 'remote-hangup', change.detail ?? '');
+    if (change.state === 'active' || change.state === 'held') this.answered(c);
     this.save(c, {
       state: change.state,
       answeredAt: change.state === 'active' && c.row.answeredAt === 0 ? Date.now() : c.row.answeredAt,
@@ -162,12 +182,7 @@ export class Calls {
     for (const c of this.live.values()) {
       if (c.row.state === 'ended') continue;
       this.end(c, 'media-failed', how);
-      if (c.pluginId === undefined) continue;
-      try {
-        void this.facet(this.accounts.runner(c.row.accountId)).hangup(c.pluginId).catch(() => undefined);
-      } catch {
-        // the account went offline meanwhile: nothing to hang up
-      }
+      this.hangupQuietly(c);
     }
   }
 
@@ -176,18 +191,26 @@ export class Calls {
     for (const [id, c] of this.live) {
       if (c.row.accountId !== accountId) continue;
       clearTimeout(c.linger);
+      clearTimeout(c.ringTimer);
+      clearInterval(c.statsTimer);
       this.live.delete(id);
       this.changedEmitter.fire({ id, change: 'removed' });
     }
   }
 
   dispose(): void {
-    for (const c of this.live.values()) clearTimeout(c.linger);
+    for (const c of this.live.values()) {
+      clearTimeout(c.linger);
+      clearTimeout(c.ringTimer);
+      clearInterval(c.statsTimer);
+    }
   }
 
   // ---- internals ----------------------------------------------------------------------------
 
   private end(c: LiveCall, reason: CallEndReason, detail: string): void {
+    clearTimeout(c.ringTimer);
+    clearInterval(c.statsTimer);
     this.save(c, { state: 'ended', endReason: reason, endDetail: detail, endedAt: Date.now() });
     this.log.info('call %d with %s ended: %s%s', c.row.id, c.row.peer, reason, detail ? ` (${detail})` : '');
     c.linger = setTimeout(() => {
@@ -195,6 +218,51 @@ export class Calls {
       this.changedEmitter.fire({ id: c.row.id, change: 'removed' });
     }, ENDED_CALL_LINGER_MS);
     c.linger.unref();
+  }
+
+  /**
+   * A call not answered in time ends `no-answer` (a missed call when incoming) and is hung up
+   * through its plugin: a CANCEL for ours (RFC 3261 §9), a refusal for theirs (SIP 480).
+   */
+  private ringUntil(c: LiveCall): void {
+    c.ringTimer = setTimeout(() => {
+      if (c.row.state === 'active' || c.row.state === 'held' || c.row.state === 'ended') return;
+      const ms = this.accounts.config.calls.ringTimeoutMs;
+      this.end(c, 'no-answer', `not answered in ${Math.round(ms / 1000)} s`);
+      this.hangupQuietly(c);
+    }, this.accounts.config.calls.ringTimeoutMs);
+    c.ringTimer.unref();
+  }
+
+  /** Answered: no more ring timer; statistics are read every STATS_INTERVAL_MS until it ends. */
+  private answered(c: LiveCall): void {
+    clearTimeout(c.ringTimer);
+    if (c.statsTimer) return;
+    c.statsTimer = setInterval(() => {
+      if (c.pluginId === undefined || c.row.state === 'ended') return;
+      let facet: CallsFacet;
+      try {
+        facet = this.facet(this.accounts.runner(c.row.accountId));
+      } catch {
+        return;
+      }
+      facet.stats(c.pluginId).then((stats) => {
+        if (c.row.state === 'ended') return;
+        c.stats = stats;
+        this.changedEmitter.fire({ id: c.row.id, change: 'changed' });
+      }, (err: unknown) => this.log.debug('no statistics for call %d: %s', c.row.id, (err as Error).message));
+    }, STATS_INTERVAL_MS);
+    c.statsTimer.unref();
+  }
+
+  /** Tells the plugin a call is over that the daemon already ended; what it says back is too late to count. */
+  private hangupQuietly(c: LiveCall): void {
+    if (c.pluginId === undefined) return;
+    try {
+      void this.facet(this.accounts.runner(c.row.accountId)).hangup(c.pluginId).catch(() => undefined);
+    } catch {
+      // the account went offline meanwhile: nothing to hang up
+    }
   }
 
   private save(c: LiveCall, update: CallUpdate): void {

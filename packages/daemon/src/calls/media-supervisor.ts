@@ -71,6 +71,17 @@ export class MediaSupervisor implements MediaService {
     return this.starting;
   }
 
+  /**
+   * confab-media's devices (started if need be), as its ListDevices gives them: id, GStreamer device
+   * class, name, kind (`device`, `file`, `test`).
+   */
+  async devices(): Promise<Array<[string, string, string, string]>> {
+    await this.ensure();
+    const obj = await this.bus.getProxyObject(MEDIA_BUS_NAME, '/im/confab/Media1');
+    const manager = obj.getInterface('im.confab.Media1.Manager') as unknown as { ListDevices(): Promise<Array<[string, string, string, string]>> };
+    return manager.ListDevices();
+  }
+
   /** The process we started, if it runs (tests kill it). */
   get pid(): number | undefined {
     return this.child?.exitCode === null && this.child.signalCode === null ? this.child.pid : undefined;

@@ -1,5 +1,6 @@
 /** The handlers of one call's object (im.confab.Confab1.Call): a thin map over the Calls feature. */
-import { InvalidArgumentError, type CallOptions } from '@confab/sdk';
+import dbus from 'dbus-next';
+import { InvalidArgumentError, type CallOptions, type CallStats } from '@confab/sdk';
 import type { Features } from '../core';
 import type { Handlers } from './contract-object';
 import { accountPath, channelPath, unwrapVardict } from './wire';
@@ -25,6 +26,20 @@ export function callOptions(dict: Record<string, { value: unknown }>, defaults: 
   return out;
 }
 
+/** CallStats as a{sv}: counts as t, times as d (ms), the codec as s; empty before the first reading. */
+function statsDict(s: CallStats | undefined): Record<string, InstanceType<typeof dbus.Variant>> {
+  if (!s) return {};
+  const out: Record<string, InstanceType<typeof dbus.Variant>> = {
+    'packets-sent': new dbus.Variant('t', BigInt(s.packetsSent)),
+    'packets-received': new dbus.Variant('t', BigInt(s.packetsReceived)),
+    'packets-lost': new dbus.Variant('t', BigInt(Math.max(0, s.packetsLost))),
+    'jitter-ms': new dbus.Variant('d', s.jitterMs),
+    codec: new dbus.Variant('s', s.codec),
+  };
+  if (s.roundTripMs !== undefined) out['round-trip-ms'] = new dbus.Variant('d', s.roundTripMs);
+  return out;
+}
+
 export function callHandlers(f: Features, id: number): Handlers {
   const calls = f.calls;
   return {
@@ -39,6 +54,8 @@ export function callHandlers(f: Features, id: number): Handlers {
       Resume: () => calls.hold(id, false),
       SetMuted: (muted: boolean) => calls.setMuted(id, muted),
       SendDtmf: (digits: string) => calls.sendDtmf(id, digits),
+      AddVideo: () => calls.setVideo(id, true),
+      RemoveVideo: () => calls.setVideo(id, false),
     },
     properties: {
       Account: () => accountPath(calls.get(id).accountId),
@@ -54,6 +71,7 @@ export function callHandlers(f: Features, id: number): Handlers {
       StartedAt: () => calls.get(id).startedAt,
       AnsweredAt: () => calls.get(id).answeredAt,
       EndedAt: () => calls.get(id).endedAt,
+      Stats: () => statsDict(calls.get(id).stats),
     },
   };
 }

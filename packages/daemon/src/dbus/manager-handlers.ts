@@ -1,4 +1,5 @@
 /** The handlers of the root object (im.confab.Confab1.Manager): a thin map over the features. */
+import { NotImplementedError } from '@confab/sdk';
 import type { Features } from '../core';
 import type { Handlers } from './contract-object';
 import { callOptions } from './call-handlers';
@@ -41,6 +42,10 @@ export function managerHandlers(f: Features, state: ServiceState): Handlers {
       GetFailures: (ids: unknown[]) => f.messages.failures(messageIds(ids)),
       StartCall: async (account: string, target: string, options: Record<string, { value: unknown }>) =>
         callPath(await f.calls.start(accountIdOf(account), target, callOptions(options, { audio: true, video: false }))),
+      ListDevices: () => {
+        if (!f.media) throw new NotImplementedError('this confabd runs without confab-media');
+        return f.media.devices();
+      },
       ReloadConfig: () => state.reloadConfig(),
     },
     properties: {
