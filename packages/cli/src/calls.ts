@@ -51,6 +51,14 @@ export function callLine(s: CallState): string {
   return `call ${s.call} ended${s.reason ? ` (${s.reason})` : ''}${s.detail ? `: ${s.detail}` : ''}`;
 }
 
+/** `opus: sent 250, received 248, lost 0, jitter 2.1 ms, round trip 0.4 ms` from a call's Stats. */
+export function statsLine(s: Record<string, unknown>): string {
+  const ms = (x: unknown) => `${Number(x).toFixed(1)} ms`;
+  const parts = [`sent ${Number(s['packets-sent'] ?? 0)}`, `received ${Number(s['packets-received'] ?? 0)}`, `lost ${Number(s['packets-lost'] ?? 0)}`, `jitter ${ms(s['jitter-ms'] ?? 0)}`];
+  if (s['round-trip-ms'] !== undefined) parts.push(`round trip ${ms(s['round-trip-ms'])}`);
+  return `${String(s.codec ?? '?')}: ${parts.join(', ')}`;
+}
+
 /** A row of `confab calls`: ID, ACCOUNT, PEER, DIRECTION, STATE, REASON, STARTED. */
 export function callRow(c: Record<string, unknown> & { path: string }): string[] {
   return [lastElement(c.path), lastElement(String(c.Account)), String(c.Peer), String(c.Direction), String(c.State), String(c.EndReason || '-'), time(Number(c.StartedAt))];
@@ -58,10 +66,12 @@ export function callRow(c: Record<string, unknown> & { path: string }): string[]
 
 /**
  * Follows a call's properties: `onState` gets them (all known so far) each time State changes,
- * first with the current State unless it is `known`. Resolves once following (the match rule is in
- * place: the GetAll after it answered), with a function that stops.
+ * first with the current State unless it is `known`; `onStats` gets each new Stats. Resolves once
+ * following (the match rule is in place: the GetAll after it answered), with a function that stops.
  */
-export async function followCall(c: Confab, path: string, onState: (props: Record<string, unknown>) => void, known?: string): Promise<() => void> {
+export async function followCall(
+  c: Confab, path: string, onState: (props: Record<string, unknown>) => void, known?: string, onStats?: (stats: Record<string, unknown>) => void,
+): Promise<() => void> {
   const p = await c.iface(path, PROPERTIES);
   const props: Record<string, unknown> = {};
   let last = known;
@@ -72,7 +82,10 @@ export async function followCall(c: Confab, path: string, onState: (props: Recor
     onState({ ...props });
   };
   const handler = (iface: string, changed: Record<string, { value: unknown }>) => {
-    if (iface === CALL) update(unwrap(changed));
+    if (iface !== CALL) return;
+    const u = unwrap(changed);
+    update(u);
+    if (onStats && u.Stats && typeof u.Stats === 'object' && Object.keys(u.Stats).length > 0) onStats(u.Stats as Record<string, unknown>);
   };
   p.on('PropertiesChanged', handler);
   update(unwrap((await p.GetAll(CALL)) as Record<string, { value: unknown }>));

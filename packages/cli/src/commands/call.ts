@@ -3,7 +3,7 @@
  * change until it ended; Ctrl-C hangs up. Exit code 0 when the call had been answered, 1 otherwise.
  */
 import { accountPath, CALL, describeError, lastElement, type Confab } from '../bus';
-import { callLine, callState, followCall, MEDIA_OPTIONS, mediaOptions } from '../calls';
+import { callLine, callState, followCall, MEDIA_OPTIONS, mediaOptions, statsLine } from '../calls';
 import type { Command, Context } from './context';
 
 export const call: Command = {
@@ -23,7 +23,10 @@ export const call: Command = {
   },
 };
 
-/** Prints each State of the call until it ended; resolves with the exit code. */
+/** How often `confab call` prints the call's statistics (they change every 2 s). */
+const STATS_EVERY_MS = 10_000;
+
+/** Prints each State of the call, and its statistics every 10 s, until it ended; resolves with the exit code. */
 async function follow(ctx: Context, c: Confab, path: string): Promise<number> {
   const id = lastElement(path);
   const print = (props: Record<string, unknown>) => {
@@ -43,6 +46,7 @@ async function follow(ctx: Context, c: Confab, path: string): Promise<number> {
     c.call(path).then((k) => k.Hangup()).catch((e: unknown) => fail(describeError(e)));
   };
   let stop = () => {};
+  let statsShown = 0;
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
   try {
@@ -53,6 +57,10 @@ async function follow(ctx: Context, c: Confab, path: string): Promise<number> {
         print(last);
         settle(Number(last.AnsweredAt) > 0 ? 0 : 1);
       });
+    }, undefined, (stats) => {
+      if (Date.now() - statsShown < STATS_EVERY_MS) return;
+      statsShown = Date.now();
+      return ctx.out.json ? ctx.out.data({ call: id, stats }) : ctx.out.print(`  ${statsLine(stats)}`);
     });
     return await settled;
   } finally {
