@@ -74,6 +74,7 @@ export class Core implements Features, AccountRouter {
     this.rooms = new Rooms(store.channels, this.conversations, this.accounts, redactor, log.child('rooms'));
     this.messages = new Messages(store.messages, this.conversations, this.accounts);
     this.calls = new Calls(store.calls, this.conversations, this.accounts, log.child('calls'));
+    this.calls.onChanged((c) => this.messages.callChanged(c.id, c.change)); // a call's entry in its conversation's history
     this.rooms.onJoined((runner) => this.messages.roomJoined(runner));
     if (media) {
       this.media = media;

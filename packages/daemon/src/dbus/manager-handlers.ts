@@ -3,7 +3,7 @@ import { NotImplementedError } from '@confab/sdk';
 import type { Features } from '../core';
 import type { Handlers } from './contract-object';
 import { callOptions } from './call-handlers';
-import { accountIdOf, accountPath, callPath, channelPath, messageIds, pageSize, personPath, toNumber, unwrapVardict, wireMessage } from './wire';
+import { accountIdOf, accountPath, callPath, channelPath, messageIds, pageSize, personPath, toNumber, unwrapVardict, wireCallEntry, wireMessage } from './wire';
 
 /** What the manager shows of the daemon itself. */
 export interface ServiceState {
@@ -40,6 +40,7 @@ export function managerHandlers(f: Features, state: ServiceState): Handlers {
         f.messages.search(query, toNumber(beforeId, 'before_id'), pageSize(limit)).map(wireMessage),
       GetMarkup: (ids: unknown[]) => f.messages.markup(messageIds(ids)),
       GetFailures: (ids: unknown[]) => f.messages.failures(messageIds(ids)),
+      GetCalls: (ids: unknown[]) => f.messages.calls(messageIds(ids)).map(wireCallEntry),
       StartCall: async (account: string, target: string, options: Record<string, { value: unknown }>) =>
         callPath(await f.calls.start(accountIdOf(account), target, callOptions(options, { audio: true, video: false }))),
       ListDevices: () => {

@@ -24,7 +24,7 @@ import { ExportedObjects, type ObjectKind } from './exported-objects';
 import { managerHandlers, type ServiceState } from './manager-handlers';
 import { OBJECT_MANAGER_SPEC } from './object-manager';
 import { personHandlers } from './person-handlers';
-import { ROOT_PATH, accountPath, callPath, channelPath, personPath, wireMessage } from './wire';
+import { ROOT_PATH, accountPath, callPath, channelPath, entryState, personPath, wireMessage } from './wire';
 
 export type { ServiceState } from './manager-handlers';
 
@@ -173,7 +173,7 @@ export class DBusService {
     }
     for (const id of new Set(received.map((m) => m.channelId))) this.channels.refresh(id); // LastActivity, UnreadCount
     for (let i = 0; i < changed.length; i += SIGNAL_CHUNK) {
-      this.root.emit('MessagesChanged', changed.slice(i, i + SIGNAL_CHUNK).map((m) => [m.id, channelPath(m.channelId), m.state]));
+      this.root.emit('MessagesChanged', changed.slice(i, i + SIGNAL_CHUNK).map((m) => [m.id, channelPath(m.channelId), entryState(m)]));
     }
     if (statuses.length > 0) this.root.emit('AccountsChanged', statuses);
     for (let i = 0; i < people.length; i += SIGNAL_CHUNK) this.root.emit('PeopleChanged', people.slice(i, i + SIGNAL_CHUNK));

@@ -1,5 +1,7 @@
 /** Model values as D-Bus values (the structs documented in the XML contract). */
 import { InvalidArgumentError } from '@confab/sdk';
+import { callSummary } from '../messages/call-entries';
+import type { CallRow } from '../calls/calls';
 import type { MessageRow } from '../messages/messages';
 
 export const ROOT_PATH = '/im/confab/Confab1';
@@ -27,8 +29,22 @@ export function personIdOf(path: string): number {
 /** A message as `(toossxsssb)`. */
 export type WireMessage = [number, string, string, string, string, number, string, string, string, boolean];
 
+/**
+ * A message, or a call's entry, as `(toossxsssb)`. A call's entry has kind `call`, the call's state
+ * and the call in words as its body (for clients that show every entry as text); Manager.GetCalls
+ * has the rest.
+ */
 export function wireMessage(m: MessageRow): WireMessage {
-  return [m.id, channelPath(m.channelId), accountPath(m.accountId), m.senderId, m.senderName, m.serverTime, m.body, m.kind, m.state, m.outgoing];
+  const body = m.call ? callSummary(m.call) : m.body;
+  return [m.id, channelPath(m.channelId), accountPath(m.accountId), m.senderId, m.senderName, m.serverTime, body, m.kind, entryState(m), m.outgoing];
+}
+
+/** A message's delivery state, or a call's entry's call state. */
+export const entryState = (m: MessageRow): string => m.call ? m.call.state : m.state;
+
+/** A call's entry as `(tosbbsssxxx)`: entry id, call, direction, audio, video, state, end reason and detail, started, answered, ended. */
+export function wireCallEntry([id, c]: [number, CallRow]): [number, string, string, boolean, boolean, string, string, string, number, number, number] {
+  return [id, callPath(c.id), c.direction, c.audio, c.video, c.state, c.endReason, c.endDetail, c.startedAt, c.answeredAt, c.endedAt];
 }
 
 /**

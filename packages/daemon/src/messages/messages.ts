@@ -1,7 +1,9 @@
 /**
  * Messages: sending (through the outbox), receiving, delivery reports, the pending queue that
  * clients acknowledge, history, a person's timeline and search. Owns the messages table with its
- * pending and outbox queues.
+ * pending and outbox queues. Calls are history too: each call has an entry (kind `call`) that the
+ * calls table writes with it; here those entries are announced as their calls change, and a missed
+ * call's entry is pending like a received message (so one Acknowledge covers both).
  *
  * Invariants kept here:
  * - a received message is committed (with its pending row) before `onReceived` fires;
@@ -14,6 +16,7 @@ import {
 } from '@confab/sdk';
 import type { Accounts, AccountRunner } from '../accounts/accounts';
 import type { ChannelRow, Conversations } from '../conversations/conversations';
+import { isMissed, type CallRow } from '../storage/calls';
 import type { MessageRow, MessagesTable } from '../storage/messages';
 import { ChatStates } from './chat-states';
 import { Outbox } from './outbox';
@@ -32,6 +35,8 @@ export class Messages {
   readonly onChanged = this.changedEmitter.event;
   readonly chatStates: ChatStates;
   private readonly outbox: Outbox;
+  /** The state each call's entry was last announced in, until the call leaves the bus. */
+  private readonly callStates = new Map<number, string>();
 
   constructor(
     private readonly table: MessagesTable,
@@ -81,6 +86,14 @@ export class Messages {
   /** The markup of those of the messages that have formatting, as [id, markup]. */
   markup(ids: readonly number[]): Array<[number, string]> {
     return this.table.markup(ids);
+  }
+
+  /** The calls of those of the entries that are calls' entries, as [entry id, call]. */
+  calls(ids: readonly number[]): Array<[number, CallRow]> {
+    return ids.flatMap((id): Array<[number, CallRow]> => {
+      const call = this.table.get(id)?.call;
+      return call ? [[id, call]] : [];
+    });
   }
 
   /** Why those of the messages that failed did, as [id, failure]. */
@@ -148,6 +161,27 @@ export class Messages {
       changed.push(...this.table.advance(runner.account.id, id, r.state));
     }
     if (changed.length > 0) this.changedEmitter.fire(changed);
+  }
+
+  /**
+   * A call was stored, changed or left the bus (Calls.onChanged): its entry shows it. A new entry
+   * moves the channel's LastActivity; each change of the call's state is a change of its entry; the
+   * change that ends it missed made the entry pending (in the same transaction), and it is announced
+   * as received then, as a received message is.
+   */
+  callChanged(callId: number, change: 'added' | 'removed' | 'changed'): void {
+    if (change === 'removed') {
+      this.callStates.delete(callId);
+      return;
+    }
+    const entry = this.table.byCall(callId);
+    if (!entry?.call) return; // its account was removed meanwhile
+    const before = this.callStates.get(callId);
+    this.callStates.set(callId, entry.call.state);
+    if (before === entry.call.state) return; // muted or unmuted: nothing the entry shows
+    if (change === 'added') this.conversations.changed(entry.channelId); // LastActivity
+    else this.changedEmitter.fire([entry]);
+    if (isMissed(entry.call)) this.receivedEmitter.fire([entry]);
   }
 
   /** The account may send now (ready, or a contact reachable again): the outbox is drained. */

@@ -7,7 +7,7 @@
  */
 import { ConfabError, type Connection } from '@confab/sdk';
 import type { ChannelRow } from '../storage/channels';
-import type { MessageRow, MessagesTable } from '../storage/messages';
+import type { MessageRow, MessagesTable, QueuedRow } from '../storage/messages';
 import { accountContext } from '../supervisor/account-context';
 import { reasonOf, type AccountRunner } from '../supervisor/account-runner';
 
@@ -66,7 +66,7 @@ export class Outbox {
     }
   }
 
-  private async sendOne(runner: AccountRunner, conn: Connection, row: MessageRow): Promise<void> {
+  private async sendOne(runner: AccountRunner, conn: Connection, row: QueuedRow): Promise<void> {
     const channel = this.channel(row.channelId);
     if (!channel) return;
     try {

@@ -1,6 +1,12 @@
-/** Calls, answered or missed: one row each, written when the call is placed or rings and on every change. */
+/**
+ * Calls, answered or missed: one row each, written when the call is placed or rings and on every
+ * change. Each call also has its entry in the conversation's messages (storage/messages.ts), written
+ * in the same transaction; a missed incoming call's entry goes into the pending queue in the
+ * transaction that ends it.
+ */
 import type { CallDirection, CallEndReason, CallState } from '@confab/sdk';
 import type { Db } from './database';
+import type { MessagesTable } from './messages';
 
 export interface CallRow {
   readonly id: number;
@@ -27,13 +33,25 @@ export type CallUpdate = Partial<Pick<CallRow, 'state' | 'endReason' | 'endDetai
 const COLUMNS = `id, account_id AS accountId, channel_id AS channelId, peer, direction, audio, video, state,
   end_reason AS endReason, end_detail AS endDetail, started_at AS startedAt, answered_at AS answeredAt, ended_at AS endedAt`;
 
+/**
+ * Missed: an incoming call that ended before anyone answered because the caller gave up (`cancelled`)
+ * or no one answered in time (`no-answer`), docs/calls.md. (Migration 7 says the same in SQL.)
+ */
+export function isMissed(c: Pick<CallRow, 'direction' | 'state' | 'endReason'>): boolean {
+  return c.direction === 'incoming' && c.state === 'ended' && (c.endReason === 'cancelled' || c.endReason === 'no-answer');
+}
+
 type Raw = Omit<CallRow, 'audio' | 'video'> & { audio: number; video: number };
 const row = (r: Raw): CallRow => ({ ...r, audio: r.audio !== 0, video: r.video !== 0 });
 
 export class CallsTable {
   private readonly s;
 
-  constructor(db: Db) {
+  constructor(
+    private readonly db: Db,
+    /** Where each call's entry in its conversation is kept. */
+    private readonly entries: MessagesTable,
+  ) {
     this.s = {
       insert: db.prepare(`INSERT INTO calls (account_id, channel_id, peer, direction, audio, video, state, started_at)
         VALUES (@accountId, @channelId, @peer, @direction, @audio, @video, @state, @startedAt)`),
@@ -44,9 +62,14 @@ export class CallsTable {
     };
   }
 
+  /** Stores a call and its entry in the conversation, together. */
   insert(c: NewCall): CallRow {
-    const id = Number(this.s.insert.run({ ...c, audio: c.audio ? 1 : 0, video: c.video ? 1 : 0 }).lastInsertRowid);
-    return this.get(id)!;
+    return this.db.transaction(() => {
+      const id = Number(this.s.insert.run({ ...c, audio: c.audio ? 1 : 0, video: c.video ? 1 : 0 }).lastInsertRowid);
+      const row = this.get(id)!;
+      this.entries.addCall(row);
+      return row;
+    })();
   }
 
   get(id: number): CallRow | undefined {
@@ -59,9 +82,13 @@ export class CallsTable {
     return (this.s.unfinished.all() as Raw[]).map(row);
   }
 
+  /** Saves a change; the change that ends a call missed also makes its entry unread, in the same transaction. */
   update(before: CallRow, change: CallUpdate): CallRow {
     const next = { ...before, ...change };
-    this.s.update.run({ ...next, audio: next.audio ? 1 : 0, video: next.video ? 1 : 0 });
+    this.db.transaction(() => {
+      this.s.update.run({ ...next, audio: next.audio ? 1 : 0, video: next.video ? 1 : 0 });
+      if (before.state !== 'ended' && isMissed(next)) this.entries.callMissed(next.id);
+    })();
     return next;
   }
 }

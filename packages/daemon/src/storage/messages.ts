@@ -7,17 +7,30 @@
  * Outbound: `enqueue` inserts the message (state `queued`) and its outbox row together; `confirm`
  * removes the outbox row and marks it `sent` together. A crash between sending and confirming leaves
  * it in the outbox, so it is sent again: at-least-once to the wire, exactly-once in history.
+ * Calls: every call has an entry here too (kind `call`, written with the call by the calls table,
+ * migration 7), read joined with its call so that it shows the call as it is now; a missed incoming
+ * call's entry goes into the pending queue when it ends. History, the timeline, pending and
+ * acknowledging therefore take calls with the messages, in one order and one id space.
  */
 import type { DeliveryState, MessageKind } from '@confab/sdk';
+import type { CallRow } from './calls';
 import type { Db } from './database';
 
 export type StoredState = DeliveryState | 'received';
+/** A message's kind, or `call` for a call's entry. */
+export type StoredKind = MessageKind | 'call';
 
-/** A message as it is stored: a received one, or an outgoing one with its delivery state. */
-export interface MessageRow extends Omit<NewReceived, 'markup'> {
+/** A message as it is stored: a received one, or an outgoing one with its delivery state; or a call's entry. */
+export interface MessageRow extends Omit<NewReceived, 'markup' | 'kind'> {
   readonly id: number;
+  readonly kind: StoredKind;
   readonly state: StoredState;
+  /** For a call's entry (kind `call`): the call as it is now; null for a message. */
+  readonly call: CallRow | null;
 }
+
+/** A message in the outbox: only messages are ever queued, never a call's entry. */
+export type QueuedRow = MessageRow & { readonly kind: MessageKind };
 
 export interface NewReceived {
   readonly channelId: number;
@@ -45,10 +58,30 @@ interface Raw {
   state: StoredState;
   outgoing: number;
   protocol_id: string | null;
+  call_id: number | null;
+  k_peer: string;
+  k_direction: CallRow['direction'];
+  k_audio: number;
+  k_video: number;
+  k_state: CallRow['state'];
+  k_end_reason: CallRow['endReason'];
+  k_end_detail: string;
+  k_started_at: number;
+  k_answered_at: number;
+  k_ended_at: number;
 }
 
 const SELECT = `SELECT m.id, m.channel_id, c.account_id, m.sender_id, m.sender_name, m.server_time, m.body,
-  m.kind, m.state, m.outgoing, m.protocol_id FROM messages m JOIN channels c ON c.id = m.channel_id`;
+  m.kind, m.state, m.outgoing, m.protocol_id, m.call_id, k.peer AS k_peer, k.direction AS k_direction, k.audio AS k_audio,
+  k.video AS k_video, k.state AS k_state, k.end_reason AS k_end_reason, k.end_detail AS k_end_detail,
+  k.started_at AS k_started_at, k.answered_at AS k_answered_at, k.ended_at AS k_ended_at
+  FROM messages m JOIN channels c ON c.id = m.channel_id LEFT JOIN calls k ON k.id = m.call_id`;
+
+const toCall = (r: Raw): CallRow | null => r.call_id === null ? null : {
+  id: r.call_id, accountId: r.account_id, channelId: r.channel_id, peer: r.k_peer, direction: r.k_direction,
+  audio: r.k_audio !== 0, video: r.k_video !== 0, state: r.k_state, endReason: r.k_end_reason, endDetail: r.k_end_detail,
+  startedAt: r.k_started_at, answeredAt: r.k_answered_at, endedAt: r.k_ended_at,
+};
 
 const toRow = (r: Raw): MessageRow => ({
   id: r.id,
@@ -62,6 +95,7 @@ const toRow = (r: Raw): MessageRow => ({
   state: r.state,
   outgoing: r.outgoing === 1,
   protocolId: r.protocol_id,
+  call: toCall(r),
 });
 
 export class MessagesTable {
@@ -108,9 +142,13 @@ export class MessagesTable {
       search: db.prepare(`${SELECT} WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?) AND m.id < ? ORDER BY m.id DESC LIMIT ?`),
       byId: db.prepare(`${SELECT} WHERE m.id = ?`),
       markup: db.prepare('SELECT markup FROM messages WHERE id = ? AND markup IS NOT NULL'),
-      delivered: db.prepare(`UPDATE messages SET state = 'delivered' WHERE id = ? AND outgoing = 1 AND state IN ('queued', 'sent')`),
-      readUpTo: db.prepare(`UPDATE messages SET state = 'read' WHERE channel_id = ? AND id <= ? AND outgoing = 1 AND state IN ('queued', 'sent', 'delivered') RETURNING id`),
+      delivered: db.prepare(`UPDATE messages SET state = 'delivered' WHERE id = ? AND outgoing = 1 AND kind != 'call' AND state IN ('queued', 'sent')`),
+      readUpTo: db.prepare(`UPDATE messages SET state = 'read' WHERE channel_id = ? AND id <= ? AND outgoing = 1 AND kind != 'call' AND state IN ('queued', 'sent', 'delivered') RETURNING id`),
       byRange: db.prepare(`${SELECT} WHERE m.id BETWEEN ? AND ? ORDER BY m.id`),
+      byCall: db.prepare(`${SELECT} WHERE m.call_id = ?`),
+      insertCall: db.prepare(`INSERT INTO messages (channel_id, sender_id, sender_name, server_time, received_at, body, kind, state, outgoing, call_id)
+        VALUES (@channelId, @sender, @sender, @startedAt, @now, '', 'call', @state, @outgoing, @id)`),
+      callMissed: db.prepare('INSERT OR IGNORE INTO pending (message_id) SELECT id FROM messages WHERE call_id = ?'),
     };
   }
 
@@ -135,7 +173,7 @@ export class MessagesTable {
         latest.set(m.channelId, Math.max(latest.get(m.channelId) ?? 0, m.serverTime));
         rows.push({
           id, channelId: m.channelId, accountId: m.accountId, senderId: m.senderId, senderName: m.senderName,
-          serverTime: m.serverTime, body: m.body, kind: m.kind, state, outgoing: m.outgoing, protocolId: m.protocolId,
+          serverTime: m.serverTime, body: m.body, kind: m.kind, state, outgoing: m.outgoing, protocolId: m.protocolId, call: null,
         });
       }
       for (const [channelId, time] of latest) this.touch.run(time, channelId);
@@ -145,7 +183,7 @@ export class MessagesTable {
   }
 
   /** Stores an outgoing message as `queued` and puts it in the outbox, in one transaction. */
-  enqueue(accountId: string, m: { channelId: number; senderId: string; senderName: string; body: string; kind: MessageKind }): MessageRow {
+  enqueue(accountId: string, m: { channelId: number; senderId: string; senderName: string; body: string; kind: MessageKind }): QueuedRow {
     let id = 0;
     this.db.transaction(() => {
       const now = Date.now();
@@ -155,7 +193,32 @@ export class MessagesTable {
       this.touch.run(now, m.channelId);
       this.touched(m.channelId, now);
     })();
-    return this.byIds([id])[0];
+    return this.byIds([id])[0] as QueuedRow;
+  }
+
+  /**
+   * A call's entry, written with the call (inside the calls table's transaction): the peer is its
+   * sender when it called us; the channel's last activity moves to its start.
+   */
+  addCall(c: CallRow): void {
+    const incoming = c.direction === 'incoming';
+    this.s.insertCall.run({
+      channelId: c.channelId, sender: incoming ? c.peer : '', startedAt: c.startedAt, now: Date.now(),
+      state: incoming ? 'received' : 'sent', outgoing: incoming ? 0 : 1, id: c.id,
+    });
+    this.touch.run(c.startedAt, c.channelId);
+    this.touched(c.channelId, c.startedAt);
+  }
+
+  /** A missed call's entry goes into the pending queue (unread until a client acknowledges it). */
+  callMissed(callId: number): void {
+    this.s.callMissed.run(callId);
+  }
+
+  /** The entry of a call, if the call is stored. */
+  byCall(callId: number): MessageRow | undefined {
+    const r = this.s.byCall.get(callId) as Raw | undefined;
+    return r && toRow(r);
   }
 
   /** The protocol confirmed it: out of the outbox, `sent`, with the server's time and id if given. */
@@ -198,9 +261,9 @@ export class MessagesTable {
   }
 
   /** The account's outbox, oldest first. */
-  outbox(accountId: string): MessageRow[] {
+  outbox(accountId: string): QueuedRow[] {
     const rows = this.s.outbox.all(accountId) as Raw[];
-    return rows.map(toRow);
+    return rows.map(toRow) as QueuedRow[];
   }
 
   outboxSize(accountId: string): number {

@@ -145,4 +145,63 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX calls_by_channel ON calls(channel_id, started_at);
   `,
+  // 7: calls are history (issue 16). Every call has an entry in its conversation's messages: kind
+  // 'call', `call_id` naming its row (the entry is written with the call and shows it as it is now),
+  // so history, the timeline, the pending queue (a missed incoming call is unread until acknowledged)
+  // and paging by id take calls with no second id space. Widening the CHECK on kind rebuilds the
+  // table (https://www.sqlite.org/lang_altertable.html#otheralter): foreign keys stay on inside a
+  // transaction, so DROP TABLE's implicit delete cascades to pending and outbox (it fires no
+  // triggers, so the FTS index is untouched: ids are kept); those two are kept aside and put back.
+  `
+  CREATE TEMP TABLE keep_pending AS SELECT * FROM pending;
+  CREATE TEMP TABLE keep_outbox AS SELECT * FROM outbox;
+  CREATE TABLE messages_v7 (
+    id          INTEGER PRIMARY KEY,
+    channel_id  INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+    sender_id   TEXT NOT NULL,
+    sender_name TEXT NOT NULL,
+    server_time INTEGER NOT NULL,          -- ms since the epoch; a call's: when it started
+    received_at INTEGER NOT NULL,
+    body        TEXT NOT NULL,             -- a call's is '' (searches never find it; D-Bus says it in words)
+    kind        TEXT NOT NULL CHECK (kind IN ('normal', 'action', 'notice', 'call')),
+    state       TEXT NOT NULL CHECK (state IN ('received', 'queued', 'sent', 'delivered', 'read', 'failed')),
+    outgoing    INTEGER NOT NULL,
+    protocol_id TEXT,
+    markup      TEXT,
+    failure     TEXT,
+    call_id     INTEGER REFERENCES calls(id) ON DELETE CASCADE,
+    CHECK ((kind = 'call') = (call_id IS NOT NULL))
+  );
+  INSERT INTO messages_v7 (id, channel_id, sender_id, sender_name, server_time, received_at, body, kind, state, outgoing, protocol_id, markup, failure)
+    SELECT id, channel_id, sender_id, sender_name, server_time, received_at, body, kind, state, outgoing, protocol_id, markup, failure FROM messages;
+  DROP TABLE messages;
+  ALTER TABLE messages_v7 RENAME TO messages;
+  INSERT INTO pending SELECT * FROM keep_pending;
+  INSERT INTO outbox SELECT * FROM keep_outbox;
+  DROP TABLE keep_pending;
+  DROP TABLE keep_outbox;
+
+  CREATE INDEX messages_by_channel ON messages(channel_id, id);
+  CREATE UNIQUE INDEX messages_by_protocol_id ON messages(channel_id, protocol_id) WHERE protocol_id IS NOT NULL;
+  CREATE INDEX messages_by_channel_time ON messages(channel_id, server_time, id);
+  CREATE UNIQUE INDEX messages_by_call ON messages(call_id) WHERE call_id IS NOT NULL;
+  CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts(rowid, body) VALUES (new.id, new.body);
+  END;
+  CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts(messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
+  END;
+
+  -- The calls stored before this version get their entries, in the order they started; the missed
+  -- incoming ones are unread (no client could have seen them).
+  INSERT INTO messages (channel_id, sender_id, sender_name, server_time, received_at, body, kind, state, outgoing, call_id)
+    SELECT channel_id, CASE direction WHEN 'incoming' THEN peer ELSE '' END, CASE direction WHEN 'incoming' THEN peer ELSE '' END,
+      started_at, started_at, '', 'call', CASE direction WHEN 'incoming' THEN 'received' ELSE 'sent' END, direction = 'outgoing', id
+    FROM calls ORDER BY started_at, id;
+  INSERT INTO pending (message_id)
+    SELECT m.id FROM messages m JOIN calls k ON k.id = m.call_id
+    WHERE k.direction = 'incoming' AND k.state = 'ended' AND k.end_reason IN ('cancelled', 'no-answer');
+  UPDATE channels SET last_activity = max(last_activity, (SELECT max(started_at) FROM calls WHERE channel_id = channels.id))
+    WHERE id IN (SELECT channel_id FROM calls);
+  `,
 ];

@@ -24,9 +24,9 @@ export class Store {
   ) {
     this.accounts = new AccountsTable(db, () => this.channels.reload());
     this.channels = new ChannelsTable(db);
-    this.calls = new CallsTable(db);
     this.contacts = new ContactsTable(db);
     this.messages = new MessagesTable(db, (id, time) => this.channels.touched(id, time));
+    this.calls = new CallsTable(db, this.messages); // each call's entry in its conversation is a row of messages
     this.settings = new SettingsTable(db);
     this.people = new PeopleTable(db);
   }
@@ -47,5 +47,5 @@ export class Store {
 export type { CallRow } from './calls';
 export type { ChannelRow } from './channels';
 export type { ContactRow } from './contacts';
-export type { MessageRow, NewReceived, StoredState } from './messages';
+export type { MessageRow, NewReceived, QueuedRow, StoredKind, StoredState } from './messages';
 export type { ContactKey, MemberRow, PersonRow } from './people';
