@@ -2,13 +2,14 @@
  * The call model on D-Bus (docs/calls.md), through confabd with the scripted calls of the test
  * plugin 'faulty' (test/fixtures/plugins): Manager.StartCall, Call objects in the ObjectManager with
  * their states and end reasons, IncomingCall, Accept/Reject/Hangup/Hold/Resume/SetMuted/SendDtmf,
- * typed errors for wrong arguments, a protocol without calls, and a call left going when confabd is
- * killed found ended after the restart. What this shows is the model, not a protocol's calls: those
+ * typed errors for wrong arguments, a protocol without calls, a missed call in its conversation's
+ * history and unread in the inbox until acknowledged (D-Bus and CLI), and a call left going when
+ * confabd is killed found ended after the restart. What this shows is the model, not a protocol's calls: those
  * are shown against real peers (SIP with baresip, issue 16).
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { v } from '../fixtures/confabd';
+import { toMsg, v } from '../fixtures/confabd';
 import { withDaemon } from '../fixtures/jest/with-daemon';
 import { until } from '../fixtures/processes';
 
@@ -111,6 +112,54 @@ describe('calls on D-Bus', () => {
     expect(busy.stdout).toContain('"reason":"busy"');
     const bad = await d.cli(['dtmf', id, '12x']);
     expect(bad.code).toBe(2);
+  });
+
+  it('a missed call is history: between the messages of its conversation, unread in the inbox until acknowledged, on D-Bus and in the CLI', async () => {
+    const m = await d.manager();
+    const received = await d.receivedLog();
+    await d.send(account, 'Dave', 'are you there?');
+    const channel = await d.channelOf(account, 'dave');
+    await d.send(account, 'Dave', '/ring-cancel'); // Dave calls, and gives up before anyone answers
+    const missed = await until(() => received.find((x) => x.kind === 'call'), 10000, 'the missed call in MessagesReceived');
+    expect(missed).toMatchObject({ channel, account, sender: 'dave', kind: 'call', state: 'ended', body: 'Missed call (cancelled)', outgoing: false });
+
+    // History: the call's entry after the message that made Dave call, in the same id space.
+    const history = await until(async () => {
+      const h = await d.history(channel);
+      return h.filter((x) => x.body.startsWith('echo: ')).length === 2 ? h : undefined;
+    }, 10000, 'both echoes in history');
+    const at = history.findIndex((x) => x.id === missed.id);
+    expect(at).toBeGreaterThan(history.findIndex((x) => x.body === '/ring-cancel'));
+    expect(history[at]).toEqual(missed);
+    const page = ((await (await d.channel(channel)).GetHistory(BigInt(missed.id), 1)) as unknown[][]).map(toMsg);
+    expect(page.map((x) => x.body)).toEqual([history[at - 1].body]);
+    const [details] = (await m.GetCalls([BigInt(missed.id), BigInt(history[0].id)])) as unknown[][];
+    expect(details.map((x) => (typeof x === 'bigint' ? Number(x) : x))).toEqual([
+      missed.id, expect.stringMatching(/^\/im\/confab\/Confab1\/calls\/\d+$/), 'incoming', true, false, 'ended', 'cancelled', '', missed.time, 0, expect.any(Number),
+    ]);
+
+    // The inbox: unread = the pending queue of the channel (the echoes and the missed call).
+    const pending = ((await m.GetPending(0)) as unknown[][]).map(toMsg).filter((x) => x.channel === channel);
+    expect(pending.map((x) => x.kind).sort()).toEqual(['call', 'normal', 'normal']);
+    const inboxRow = async () => ((await m.GetInbox(0)) as unknown[][]).find((r) => r[0] === channel)!;
+    expect(Number((await inboxRow())[4])).toBe(3);
+    expect(Number(await d.channelProp(channel, 'UnreadCount'))).toBe(3);
+
+    // The CLI says it in words, and in JSON with the call.
+    const acc = account.split('/').pop()!;
+    const text = await d.cli(['history', acc, 'dave']);
+    expect(text.stdout).toMatch(new RegExp(`#${missed.id} ${acc} dave 📞 missed call from dave \\(cancelled\\)$`, 'm'));
+    const json = JSON.parse((await d.cli(['history', acc, 'dave', '--json'])).stdout) as Array<{ id: string; kind: string; call?: { direction: string; endReason: string } }>;
+    expect(json.find((x) => x.id === String(missed.id))).toMatchObject({ kind: 'call', call: { direction: 'incoming', endReason: 'cancelled' } });
+    expect((await d.cli(['inbox'])).stdout).toMatch(/\bdave\b.*\s3 \(📞 1 missed call\)$/m);
+    const inboxJson = JSON.parse((await d.cli(['inbox', '--json'])).stdout) as Array<{ target: string; unread: number; missedCalls: number }>;
+    expect(inboxJson.find((r) => r.target === 'dave')).toMatchObject({ unread: 3, missedCalls: 1 });
+
+    // Acknowledged as messages are (confab ack): nothing unread, no missed call.
+    expect((await d.cli(['ack', ...pending.map((x) => String(x.id))])).code).toBe(0);
+    expect(Number((await inboxRow())[4])).toBe(0);
+    expect(Number(await d.channelProp(channel, 'UnreadCount'))).toBe(0);
+    expect((await d.cli(['inbox'])).stdout).not.toContain('missed call');
   });
 
   it('a call going when confabd is killed is ended network-error after the restart', async () => {

@@ -1,6 +1,6 @@
 import { countOption, UsageError } from '../args';
 import { channelPath } from '../bus';
-import { message, messageLine } from '../format';
+import { callEntryIds, message, messageLine, withCalls } from '../format';
 import type { Command } from './context';
 
 export const history: Command = {
@@ -25,7 +25,9 @@ export const history: Command = {
       } else throw new UsageError(`usage: ${this.usage}`);
       wire = (await (await c.channel(path)).GetHistory(before, limit)) as unknown[][];
     }
-    const messages = wire.map(message);
+    // Calls' entries (kind call) get their calls: direction, how they ended, how long they lasted.
+    const calls = callEntryIds(wire.map(message));
+    const messages = withCalls(wire.map(message), calls.length ? ((await (await c.manager()).GetCalls(calls)) as unknown[][]) : []);
     if (ctx.out.json) return ctx.out.data(messages);
     const { channels } = await c.objects();
     const targets = new Map(channels.map((ch) => [ch.path.slice(ch.path.lastIndexOf('/') + 1), String(ch.Target)]));

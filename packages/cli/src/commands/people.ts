@@ -1,7 +1,7 @@
 /** confab people [TEXT] and confab person PERSON show|link|unlink|merge|alias|open|timeline, confab person of ACCOUNT CONTACT */
 import { countOption, limitOption, UsageError } from '../args';
 import { accountPath, lastElement, personPath, PERSON, type Confab } from '../bus';
-import { message, messageLine, table } from '../format';
+import { callEntryIds, message, messageLine, table, withCalls } from '../format';
 import type { Command } from './context';
 
 interface PersonView {
@@ -107,7 +107,9 @@ export const person: Command = {
         return ctx.out.json ? ctx.out.data({ channel }) : ctx.out.print(channel);
       }
       case 'timeline': {
-        const messages = ((await obj.GetTimeline(BigInt(countOption(p.values.before, 'before')), countOption(p.values.limit, 'limit'))) as unknown[][]).map(message);
+        const wire = ((await obj.GetTimeline(BigInt(countOption(p.values.before, 'before')), countOption(p.values.limit, 'limit'))) as unknown[][]).map(message);
+        const calls = callEntryIds(wire);
+        const messages = withCalls(wire, calls.length ? ((await (await c.manager()).GetCalls(calls)) as unknown[][]) : []);
         if (ctx.out.json) return ctx.out.data(messages);
         const { channels } = await c.objects();
         const targets = new Map(channels.map((ch) => [lastElement(ch.path), String(ch.Target)]));
