@@ -67,6 +67,8 @@ interface Link {
   keepAlive(): void;
   /** Our address on this flow as host:port, for the Contact. */
   readonly local?: string;
+  /** Our IP address on this flow: where a call's media binds (the same interface as the signalling). */
+  readonly localIp?: string;
 }
 
 const PONG_TIMEOUT_MS = 10_000; // RFC 5626 §4.4.1: no pong within 10 s, the flow has failed
@@ -104,6 +106,11 @@ export class NodeTransport {
 
   isConnected(): boolean {
     return this.current === 'Connected';
+  }
+
+  /** Our IP address on the open flow (127.0.0.1 to a server on loopback), for media sockets. */
+  get localAddress(): string | undefined {
+    return this.link?.localIp;
   }
 
   async connect(): Promise<void> {
@@ -243,6 +250,7 @@ export class NodeTransport {
         const send = (data: string) => socket.send(data, (err) => { if (err) this.lost(`UDP send: ${err.message}`); });
         resolve({
           local: hostPort(a.address, a.port),
+          localIp: plainIp(a.address),
           send,
           close: () => { try { socket.close(); } catch { /* already closed */ } },
           keepAlive: () => send('\r\n\r\n'), // RFC 5626 §3.5.1 keeps a NAT binding; servers ignore it over UDP
@@ -282,6 +290,7 @@ export class NodeTransport {
         socket.on('close', () => this.lost('the server closed the connection'));
         resolve({
           local: hostPort(socket.localAddress ?? '127.0.0.1', socket.localPort ?? 0),
+          localIp: socket.localAddress ? plainIp(socket.localAddress) : undefined,
           send: (data) => { socket.write(data); },
           close: () => socket.destroy(),
           keepAlive: () => { socket.write('\r\n\r\n'); },
@@ -295,6 +304,8 @@ export class NodeTransport {
     const { host, port, transport, ca, path } = this.options;
     const url = `${transport}://${isIP(host) === 6 ? `[${host}]` : host}:${port}${path ?? '/'}`;
     const ws = new WebSocket(url, 'sip', { ca: ca ? [ca] : undefined, maxPayload: 256 * 1024, handshakeTimeout: this.options.connectTimeoutMs ?? 10_000 }); // RFC 7118 §4.1
+    let localIp: string | undefined;
+    ws.once('upgrade', (res) => { localIp = res.socket.localAddress ? plainIp(res.socket.localAddress) : undefined; });
     const opened = new Promise<Link>((resolve, reject) => {
       const fail = (err: Error & { code?: string }) => {
         reject(isCertificateError(err.code)
@@ -314,6 +325,7 @@ export class NodeTransport {
         ws.on('error', (err) => this.lost(err.message));
         ws.on('close', () => this.lost('the server closed the WebSocket'));
         resolve({
+          localIp,
           send: (data) => ws.send(data),
           close: () => ws.terminate(),
           keepAlive: () => ws.ping(),
@@ -328,6 +340,11 @@ function rawToString(data: WebSocket.RawData): string {
   if (Buffer.isBuffer(data)) return data.toString('utf8');
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   return Buffer.from(data).toString('utf8');
+}
+
+/** An IPv4 address as such, not IPv4-mapped IPv6 (::ffff:127.0.0.1) as a dual-stack socket reports it. */
+function plainIp(address: string): string {
+  return address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
 }
 
 function hostPort(address: string, port: number): string {

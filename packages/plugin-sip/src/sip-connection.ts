@@ -1,7 +1,8 @@
 /**
  * One SIP account's session on sip.js: REGISTER (RFC 3261 §10) kept fresh by sip.js's Registerer,
  * MESSAGE both ways (RFC 3428), our presence PUBLISHed (RFC 3903) and contacts' presence through
- * SUBSCRIBE/NOTIFY (RFC 3856, 6665), over the NodeTransport. The daemon reconnects; this never does.
+ * SUBSCRIBE/NOTIFY (RFC 3856, 6665), calls (INVITE, RFC 3261 §13; calls/) when the daemon gives us
+ * confab-media, over the NodeTransport. The daemon reconnects; this never does.
  */
 import {
   Messager, Registerer, RegistererState, Subscriber, SubscriptionState, UserAgent,
@@ -9,10 +10,12 @@ import {
 } from 'sip.js';
 import {
   ConfabError, DisposableStore, Emitter, StatusHolder, InvalidArgumentError, NetworkError, NotFoundError, OfflineError,
-  type AccountConfig, type ChannelRef, type ChatState, type ChatStateChange, type ChatStatesFacet, type Connection, type ConnectionStatus,
+  type AccountConfig, type CallsFacet, type ChannelRef, type ChatState, type ChatStateChange, type ChatStatesFacet, type Connection, type ConnectionStatus,
   type ContactInfo, type ContactPresence, type ContactsFacet, type IncomingMessage, type Logger, type OutgoingMessage,
-  type Presence, type SendReceipt, type StatusChange,
+  type MediaService, type Presence, type SendReceipt, type StatusChange,
 } from '@confab/sdk';
+import { MediaAccess } from './calls/media-access';
+import { SipCalls } from './calls/sip-calls';
 import { Digest } from './digest';
 import { ACCEPTED_TYPES, ISCOMPOSING_TYPE, buildIsComposing, decodeMessage } from './message-content';
 import { NodeTransport, type NodeTransportOptions, type SipTransportName } from './node-transport';
@@ -42,6 +45,11 @@ export class SipConnection implements Connection {
     set: (channel, state) => this.setChatState(channel, state),
   };
 
+  /** Calls, when the daemon gives us confab-media (ConnectionServices.media). */
+  readonly calls?: CallsFacet;
+  private readonly sipCalls?: SipCalls;
+  private readonly mediaAccess?: MediaAccess;
+
   private readonly settings: SipSettings;
   private ua?: UserAgent;
   private registerer?: Registerer;
@@ -60,8 +68,20 @@ export class SipConnection implements Connection {
   /** disconnect() is unregistering: the registration ending is no loss. */
   private closing = false;
 
-  constructor(account: AccountConfig, private readonly log: Logger) {
+  constructor(account: AccountConfig, private readonly log: Logger, media?: MediaService) {
     this.settings = accountSettings(account.params);
+    if (media) {
+      this.mediaAccess = new MediaAccess(media);
+      this.calls = this.sipCalls = new SipCalls({
+        agent: () => this.connectedAgent(),
+        uriOf: (target) => this.uriOf(target),
+        peerOf: contactOf,
+        localAddress: () => this.localAddress(),
+        srtp: this.settings.mediaEncryption === 'srtp',
+        media: this.mediaAccess,
+        log: log.child('calls'),
+      });
+    }
     this.sendSlots = new Slots(this.settings.transport === 'udp' ? 8 : 32);
     this.contacts = {
       onPresence: this.presenceEmitter.event,
@@ -106,6 +126,7 @@ export class SipConnection implements Connection {
   async disconnect(): Promise<void> {
     if (this.status === 'disconnected') return;
     this.closing = true;
+    await this.sipCalls?.endAll('network-error', 'the account was disconnected', true); // BYE / CANCEL before we leave
     const registerer = this.registerer;
     await Promise.race([
       Promise.allSettled([
@@ -149,6 +170,7 @@ export class SipConnection implements Connection {
   }
 
   dispose(): void {
+    void this.sipCalls?.endAll('network-error', 'the account was disconnected', false);
     void this.shutdown();
     this.bag.dispose();
   }
@@ -185,8 +207,17 @@ export class SipConnection implements Connection {
         onDisconnect: (error) => { if (error) this.lost(error.message); },
         onMessage: (m) => this.received(m),
         onNotify: (n) => { void n.reject({ statusCode: 481 }); }, // NOTIFYs for our subscriptions go to their Subscriber
-        onInvite: (i) => this.refuseCall(i),
+        onInvite: (i) => (this.sipCalls ? this.sipCalls.incoming(i) : this.refuseCall(i)),
       },
+      // Calls: our SDH on confab-media; we send 180 ourselves once the offer is known to be answerable
+      // (sip.js would ring before its onInvite runs); sip.js's own no-answer timer (480) stays behind
+      // the daemon's 60 s one.
+      sessionDescriptionHandlerFactory: (session) => {
+        if (!this.sipCalls) throw new NotFoundError('calls need confab-media');
+        return this.sipCalls.sdhFactory(session);
+      },
+      sendInitialProvisionalResponse: false,
+      noAnswerTimeout: 90,
     });
     // sip.js answers MD5 challenges only; RFC 8760's SHA-256 and SHA-512/256 through our Digest.
     ua.userAgentCore.configuration.authenticationFactory = () => (s.password === undefined ? undefined : new Digest(s.authUser, s.password) as never);
@@ -216,6 +247,7 @@ export class SipConnection implements Connection {
   private lost(why: string): void {
     if (this.status === 'disconnected' || this.closing) return;
     this.log.info('SIP account lost: %s', why);
+    void this.sipCalls?.endAll('network-error', why, false); // the flow is gone: nothing can be signalled
     void this.shutdown();
     this.state.set('disconnected', 'network-error', why);
   }
@@ -230,6 +262,14 @@ export class SipConnection implements Connection {
     // sip.js's stop() waits for its transactions; bounded, then the transport is closed regardless.
     await Promise.race([ua.stop().catch((err: unknown) => this.log.debug('stopping sip.js: %s', (err as Error).message)), new Promise((r) => setTimeout(r, 2000).unref())]);
     await ua.transport.disconnect().catch(() => undefined);
+    this.mediaAccess?.dispose(); // confab-media ends whatever session of ours is left
+  }
+
+  /** Our IP address on the SIP flow, where media binds (127.0.0.1 to a server on loopback). */
+  private localAddress(): string {
+    const ip = (this.ua?.transport as unknown as NodeTransport | undefined)?.localAddress;
+    if (!ip) throw new ConfabError('NotAvailable', 'the SIP flow has no local address yet');
+    return ip;
   }
 
   // --- messages ---------------------------------------------------------------------------------
@@ -239,7 +279,7 @@ export class SipConnection implements Connection {
     const req = m.request;
     let sender: string;
     try {
-      sender = normalizeSipAddress(`${req.from.uri.user ?? ''}@${req.from.uri.host}${req.from.uri.port ? `:${req.from.uri.port}` : ''}`);
+      sender = contactOf(req.from.uri);
     } catch {
       void m.reject({ statusCode: 400, reasonPhrase: 'Bad From' });
       return;
@@ -269,8 +309,9 @@ export class SipConnection implements Connection {
     void m.accept();
   }
 
+  /** No confab-media here (a connection made without ConnectionServices.media): no calls. */
   private refuseCall(invitation: Invitation): void {
-    void invitation.reject({ statusCode: 488 }).catch(() => undefined); // calls arrive with the media issue
+    void invitation.reject({ statusCode: 488 }).catch(() => undefined); // RFC 3261 §21.4.26
   }
 
   // --- presence ---------------------------------------------------------------------------------
@@ -365,6 +406,11 @@ class Slots {
       else this.busy--;
     }
   }
+}
+
+/** The contact id of a From URI (user@host[:port]); throws InvalidArgument. */
+function contactOf(uri: URI): string {
+  return normalizeSipAddress(`${uri.user ?? ''}@${uri.host}${uri.port ? `:${uri.port}` : ''}`);
 }
 
 function reasonOf(e: ConfabError): StatusChange['reason'] {

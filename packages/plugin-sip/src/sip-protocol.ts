@@ -10,7 +10,7 @@ import { SIP_PARAMETERS } from './sip-settings';
 import { normalizeSipAddress, parseSipAddress, formatSipAddress } from './sip-uri';
 
 export const SIP_CAPABILITIES: ProtocolCapabilities = {
-  channelClasses: [{ kind: 'direct', media: 'text' }],
+  channelClasses: [{ kind: 'direct', media: 'text' }, { kind: 'direct', media: 'call' }],
   presenceStatuses: ['available', 'away', 'busy', 'invisible', 'offline'],
   writableContactFields: [],
 };
@@ -39,6 +39,6 @@ export class SipProtocol implements Protocol {
   createConnection(account: AccountConfig, services: ConnectionServices): Connection {
     // Loaded here, not at the top: sip.js is an ES module, and the rest of the plugin loads without it.
     const { SipConnection } = require('./sip-connection') as typeof import('./sip-connection');
-    return new SipConnection(account, services.log);
+    return new SipConnection(account, services.log, services.media);
   }
 }

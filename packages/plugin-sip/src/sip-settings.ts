@@ -19,6 +19,9 @@ const uriProblem = (v: unknown) => {
   }
 };
 
+export type MediaEncryption = 'none' | 'srtp';
+export const MEDIA_ENCRYPTIONS: readonly MediaEncryption[] = ['none', 'srtp'];
+
 export const SIP_PARAMETERS: readonly ParamSpec[] = [
   { name: 'uri', type: 'string', required: true, description: 'your SIP address, user@domain (a sip: URI; ;transport=tcp in it chooses the transport)', validate: uriProblem },
   { name: 'password', type: 'string', secret: true, description: 'your password' },
@@ -34,6 +37,11 @@ export const SIP_PARAMETERS: readonly ParamSpec[] = [
   { name: 'display-name', type: 'string', description: 'the name shown to others (From header)' },
   { name: 'expires', type: 'int', default: 3600, description: 'seconds a registration lasts before it is refreshed (the registrar may shorten it)', validate: range(30, 86400, 'seconds') },
   { name: 'keepalive-interval', type: 'int', default: 30, description: 'seconds between keep-alives (RFC 5626 CRLF, WebSocket ping); 0 for none', validate: range(0, 3600, 'seconds') },
+  {
+    name: 'media-encryption', type: 'string', default: 'none',
+    description: 'calls we place: none (RTP/AVP) or srtp (RTP/SAVP keyed by SDES, RFC 4568); an SRTP offer is always accepted',
+    validate: (v) => (MEDIA_ENCRYPTIONS.includes(v as MediaEncryption) ? undefined : `must be one of ${MEDIA_ENCRYPTIONS.join(', ')}`),
+  },
 ];
 
 export interface SipSettings {
@@ -49,6 +57,8 @@ export interface SipSettings {
   readonly displayName?: string;
   readonly expires: number;
   readonly keepAlive: number;
+  /** What our own call offers carry (an incoming SRTP offer is answered with SRTP whatever this says). */
+  readonly mediaEncryption: MediaEncryption;
 }
 
 const DEFAULT_PORTS: Readonly<Record<SipTransportName, number>> = { udp: 5060, tcp: 5060, tls: 5061, ws: 80, wss: 443 }; // RFC 3261 §19.1.2, RFC 7118 §4
@@ -77,6 +87,7 @@ export function accountSettings(params: AccountParams): SipSettings {
     displayName: typeof params['display-name'] === 'string' ? params['display-name'] : undefined,
     expires: typeof params.expires === 'number' ? params.expires : 3600,
     keepAlive: typeof params['keepalive-interval'] === 'number' ? params['keepalive-interval'] : 30,
+    mediaEncryption: params['media-encryption'] === 'srtp' ? 'srtp' : 'none',
   };
 }
 
