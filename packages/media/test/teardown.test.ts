@@ -33,11 +33,11 @@ afterEach(async () => {
   mp = undefined;
 });
 
-test('a session whose client leaves the bus is closed, its pipeline released', async () => {
+test.each([false, true])('a session (video: %s) whose client leaves the bus is closed, its pipeline released', async (video) => {
   mp = await startMedia();
   const bus = dbus.sessionBus({ busAddress: mp.address });
   const other = await MediaClient.connect(bus);
-  const s = await other.createSession({ audio: true, video: false, transport: 'rtp', address: '127.0.0.1', microphone: 'tone:440' });
+  const s = await other.createSession({ audio: true, video, transport: 'rtp', address: '127.0.0.1', microphone: 'tone:440', camera: 'test' });
   const l = await s.localDescription();
   await s.setRemote(remoteOf(l));
   await s.start();
@@ -46,6 +46,7 @@ test('a session whose client leaves the bus is closed, its pipeline released', a
   await until('the session to close', async () => (await mp!.client.diagnostics()).pipelines === 0);
   expect((await mp.client.diagnostics()).sessions).toBe(0);
   expect(await bindable(l.port)).toBe(true);
+  if (video) expect(await bindable(l.video!.port)).toBe(true);
 });
 
 test('kill -9 of confab-media in a call frees its ports; the next one owns the name again', async () => {

@@ -43,6 +43,8 @@ function optionsDict(o: SessionOptions): VariantDict {
   if (o.echoSuppression) d['echo-suppression'] = v('s', o.echoSuppression);
   if (o.gainControl !== undefined) d['gain-control'] = v('b', o.gainControl);
   if (o.noiseSuppression !== undefined) d['noise-suppression'] = v('b', o.noiseSuppression);
+  if (o.camera) d.camera = v('s', o.camera);
+  if (o.videoSink) d['video-sink'] = v('s', o.videoSink);
   return d;
 }
 
@@ -59,6 +61,19 @@ export function remoteDict(r: RemoteDescription): VariantDict {
     d['crypto-key'] = v('s', r.crypto.keySalt);
   }
   if (r.direction) d.direction = v('s', r.direction);
+  const rv = r.video;
+  if (rv) {
+    if (rv.address) d['video-address'] = v('s', rv.address);
+    d['video-port'] = v('u', rv.port);
+    d['video-rtcp-mux'] = v('b', rv.rtcpMux);
+    d['video-codecs'] = v('a(suuus)', rv.codecs.map((c) => [c.name, c.pt, c.clockRate, c.channels, c.fmtp]));
+    if (rv.rtcpPort !== undefined) d['video-rtcp-port'] = v('u', rv.rtcpPort);
+    if (rv.crypto) {
+      d['video-crypto-suite'] = v('s', rv.crypto.suite);
+      d['video-crypto-key'] = v('s', rv.crypto.keySalt);
+    }
+    if (rv.direction) d['video-direction'] = v('s', rv.direction);
+  }
   return d;
 }
 
@@ -78,6 +93,8 @@ export class MediaSessionClient {
   async hold(): Promise<void> { await call(this.iface, 'Hold'); }
   async resume(): Promise<void> { await call(this.iface, 'Resume'); }
   async setMuted(muted: boolean): Promise<void> { await call(this.iface, 'SetMuted', muted); }
+  /** Adds or removes our video stream; re-offer `localDescription()` afterwards. @since 0.2.0 */
+  async setVideo(enabled: boolean): Promise<void> { await call(this.iface, 'SetVideo', enabled); }
   async sendDtmf(digits: string, toneMs = 100): Promise<void> { await call(this.iface, 'SendDtmf', digits, toneMs); }
   async close(): Promise<void> { await call(this.iface, 'Close'); }
 

@@ -1,12 +1,15 @@
 /**
- * The audio codecs a session offers, in preference order (Opus first), each with its RTP names and
- * the GStreamer elements that carry it. Static payload types from RFC 3551 § 6; dynamic ones are
+ * The codecs a session offers, in preference order (audio: Opus first; video: VP8, RFC 7741), each
+ * with its RTP names and the GStreamer elements that carry it. Static payload types from RFC 3551 § 6; dynamic ones are
  * only defaults for our own offers: when answering, the offer's numbers are kept (RFC 3264 § 6.1).
  * @since 0.1.0
  */
 import { hasElement } from '../gst/gi';
 
-export type CodecName = 'opus' | 'G722' | 'PCMU' | 'PCMA' | 'telephone-event';
+export type AudioCodecName = 'opus' | 'G722' | 'PCMU' | 'PCMA';
+/** @since 0.2.0 */
+export type VideoCodecName = 'VP8';
+export type CodecName = AudioCodecName | 'telephone-event' | VideoCodecName;
 
 /** A codec as signalled: what a local or remote description lists. */
 export interface Codec {
@@ -31,7 +34,7 @@ export interface CodecElements {
   readonly encodingName: string;
 }
 
-const ELEMENTS: Record<Exclude<CodecName, 'telephone-event'>, CodecElements> = {
+const ELEMENTS: Record<AudioCodecName, CodecElements> = {
   // opusenc: 20 ms frames, in-band FEC for loss, DTX off (comfort noise is not ours to decide)
   opus: { rate: 48000, encoder: 'opusenc inband-fec=true frame-size=20', payloader: 'rtpopuspay', depayloader: 'rtpopusdepay', decoder: 'opusdec use-inband-fec=true plc=true', encodingName: 'OPUS' },
   G722: { rate: 16000, encoder: 'avenc_g722', payloader: 'rtpg722pay', depayloader: 'rtpg722depay', decoder: 'avdec_g722', encodingName: 'G722' },
@@ -52,31 +55,82 @@ export function telephoneEvent(pt: number, clockRate: number): Codec {
   return { name: 'telephone-event', pt, clockRate, channels: 1, fmtp: '0-15' };
 }
 
+/** The elements of a video codec: the send side after the camera's raw frames, the receive side up to raw frames. */
+export interface VideoCodecElements {
+  readonly encoder: string;
+  readonly payloader: string;
+  readonly depayloader: string;
+  readonly decoder: string;
+  readonly encodingName: string;
+}
+
+const VIDEO_ELEMENTS: Record<VideoCodecName, VideoCodecElements> = {
+  // vp8enc for calls: realtime deadline, constant bit rate, no look-ahead (lag-in-frames=0: a frame
+  // leaves when it is made), partitions resilient to loss, a keyframe at least every 2 s at 15 fps so a
+  // receiver that lost one (or whose PLI was lost) recovers; PLI asks for one at once (RFC 4585 § 6.3.1)
+  VP8: {
+    encoder: 'vp8enc deadline=1 cpu-used=8 end-usage=cbr target-bitrate=300000 lag-in-frames=0 keyframe-max-dist=30 error-resilient=partitions threads=1',
+    // RFC 7741 § 4.2: picture IDs let the receiver tell a lost frame from a late one
+    payloader: 'rtpvp8pay picture-id-mode=15-bit',
+    // after a loss: drop until the next keyframe and ask for one (a GstForceKeyUnit upstream: rtpsession makes it a PLI)
+    depayloader: 'rtpvp8depay request-keyframe=true wait-for-keyframe=true',
+    decoder: 'vp8dec',
+    encodingName: 'VP8',
+  },
+};
+
+/** RFC 7741 § 6.1: VP8/90000, a dynamic payload type. @since 0.2.0 */
+export const DEFAULT_VIDEO_CODECS: readonly Codec[] = [{ name: 'VP8', pt: 96, clockRate: 90000, channels: 1, fmtp: '' }];
+
+export function isVideoCodec(c: Codec): boolean {
+  return c.name in VIDEO_ELEMENTS;
+}
+
+export function isAudioCodec(c: Codec): boolean {
+  return c.name in ELEMENTS;
+}
+
 /** Whether this GStreamer can encode and decode a codec (G.722 needs gstreamer1.0-libav). */
 export function hasEncoder(c: Codec): boolean {
   if (c.name === 'telephone-event') return true;
-  const e = ELEMENTS[c.name];
+  const e = c.name in VIDEO_ELEMENTS ? VIDEO_ELEMENTS[c.name as VideoCodecName] : ELEMENTS[c.name as AudioCodecName];
   return [e.encoder, e.decoder].every((el) => hasElement(el.split(' ')[0]!));
 }
 
 export function elementsOf(name: CodecName): CodecElements {
-  if (name === 'telephone-event') throw new RangeError('telephone-event is not an audio codec');
-  return ELEMENTS[name];
+  if (!(name in ELEMENTS)) throw new RangeError(`${name} is not an audio codec`);
+  return ELEMENTS[name as AudioCodecName];
+}
+
+/** @since 0.2.0 */
+export function videoElementsOf(name: CodecName): VideoCodecElements {
+  if (!(name in VIDEO_ELEMENTS)) throw new RangeError(`${name} is not a video codec`);
+  return VIDEO_ELEMENTS[name as VideoCodecName];
 }
 
 export function isCodecName(name: string): name is CodecName {
-  return name === 'telephone-event' || name in ELEMENTS;
+  return name === 'telephone-event' || name in ELEMENTS || name in VIDEO_ELEMENTS;
 }
 
-/** The codec name for an SDP encoding name (case-insensitive, RFC 4566 § 6). */
+/** The audio codec name for an SDP encoding name (case-insensitive, RFC 4566 § 6). */
 export function codecByEncodingName(encoding: string): CodecName | undefined {
   const lower = encoding.toLowerCase();
   if (lower === 'telephone-event') return 'telephone-event';
-  return (Object.keys(ELEMENTS) as Exclude<CodecName, 'telephone-event'>[]).find((n) => n.toLowerCase() === lower);
+  return (Object.keys(ELEMENTS) as AudioCodecName[]).find((n) => n.toLowerCase() === lower);
+}
+
+/** The video codec name for an SDP encoding name (case-insensitive). @since 0.2.0 */
+export function videoCodecByEncodingName(encoding: string): VideoCodecName | undefined {
+  const lower = encoding.toLowerCase();
+  return (Object.keys(VIDEO_ELEMENTS) as VideoCodecName[]).find((n) => n.toLowerCase() === lower);
 }
 
 /** RTP caps for a codec, as udpsrc and rtpbin's payload-type map want them. */
 export function rtpCaps(c: Codec): string {
+  if (c.name in VIDEO_ELEMENTS) {
+    // rtcp-fb-nack-pli: rtpsession may then send a PLI when the depayloader asks for a keyframe (RFC 4585)
+    return `application/x-rtp,media=video,clock-rate=${c.clockRate},encoding-name=${videoElementsOf(c.name).encodingName},payload=${c.pt},rtcp-fb-nack-pli=(boolean)true`;
+  }
   const encodingName = c.name === 'telephone-event' ? 'TELEPHONE-EVENT' : elementsOf(c.name).encodingName;
   return `application/x-rtp,media=audio,clock-rate=${c.clockRate},encoding-name=${encodingName},payload=${c.pt}`;
 }

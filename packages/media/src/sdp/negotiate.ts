@@ -1,13 +1,16 @@
 /**
  * Offer/answer (RFC 3264) between a parsed SDP and a session: what to answer an offer with, and the
- * remote description to give the session from an offer or an answer.
+ * remote description to give the session from an offer or an answer. `answerOffer`/`remoteFromAnswer`
+ * take the audio m= line only (0.1.0, unchanged); `answerSdp`/`remoteFromSdp` take the whole SDP and
+ * add video (0.2.0).
  * @since 0.1.0
  */
 import { ConfabError, InvalidArgumentError } from '@confab/sdk';
 import type { Codec } from '../codecs/codecs';
-import type { Direction, LocalDescription, RemoteDescription } from '../session/types';
-import type { SdpAudio } from './parse';
-import type { SdpMediaChoice } from './write';
+import { isVideoCodec } from '../codecs/codecs';
+import type { Direction, LocalDescription, RemoteDescription, RemoteVideoDescription } from '../session/types';
+import type { ParsedSdp, SdpAudio, SdpVideo } from './parse';
+import type { SdpMediaChoice, SdpRefusedStream, SdpVideoChoice } from './write';
 
 /** RFC 3264 § 6.1: the answer's direction mirrors the offer's. */
 const MIRROR: Record<Direction, Direction> = { sendrecv: 'sendrecv', sendonly: 'recvonly', recvonly: 'sendonly', inactive: 'inactive' };
@@ -52,4 +55,58 @@ export function remoteFromAnswer(answer: SdpAudio, local: LocalDescription): Rem
   const key = local.crypto ? answer.crypto[0] : undefined;
   if (local.crypto && !key) throw new ConfabError('NotCapable', 'the answer has no crypto attribute');
   return { address: answer.address, port: answer.port, rtcpPort: answer.rtcpPort, rtcpMux: answer.rtcpMux && local.rtcpMux, codecs, ...(key ? { crypto: { suite: key.suite, keySalt: key.keySalt } } : {}), direction: answer.direction };
+}
+
+/**
+ * The answer to a whole offer (0.2.0): the audio as `answerOffer`, and its video stream taken when the
+ * session has video, a codec is common and the profile matches our SRTP — otherwise refused with port 0
+ * (RFC 3264 § 6), and the call goes on audio-only. The answer keeps the offer's m= line order.
+ * Without video in the offer, the same answer `answerOffer` gives.
+ * @since 0.2.0
+ */
+export function answerSdp(offer: ParsedSdp, local: LocalDescription, ourDirection: Direction = 'sendrecv'): Answer {
+  if (!offer.audio || offer.audio.port === 0) throw new ConfabError('NotCapable', 'the offer has no audio stream (488)');
+  const audio = answerOffer(offer.audio, local, ourDirection);
+  if (!offer.video) return audio;
+  const video = answerVideo(offer.video, local, ourDirection);
+  const choice: SdpMediaChoice = { ...audio.choice, video: video.choice, ...(offer.videoFirst ? { videoFirst: true } : {}) };
+  return { remote: { ...audio.remote, ...(video.remote ? { video: video.remote } : {}) }, choice };
+}
+
+function refuse(v: SdpVideo): { choice: SdpRefusedStream; remote?: undefined } {
+  return { choice: { refused: true, profile: v.profile, formats: v.formats.length > 0 ? v.formats : [0] } };
+}
+
+function answerVideo(v: SdpVideo, local: LocalDescription, ourDirection: Direction): { choice: SdpVideoChoice | SdpRefusedStream; remote?: RemoteVideoDescription } {
+  const lv = local.video;
+  if (!lv || v.port === 0) return refuse(v);
+  const codecs = v.codecs.filter((c) => isVideoCodec(c) && lv.codecs.some((l) => same(l, c)));
+  const savp = v.profile === 'RTP/SAVP';
+  const key = savp ? v.crypto.find((k) => k.suite === lv.crypto?.suite) ?? v.crypto[0] : undefined;
+  if (codecs.length === 0 || savp !== (lv.crypto !== undefined) || (savp && !key)) return refuse(v);
+  const rtcpMux = v.rtcpMux && lv.rtcpMux;
+  const direction = ourDirection === 'sendrecv' ? MIRROR[v.direction] : ourDirection;
+  return {
+    choice: { codecs, rtcpMux, direction, cryptoTag: key?.tag },
+    remote: { address: v.address, port: v.port, rtcpPort: v.rtcpPort, rtcpMux, codecs, ...(key ? { crypto: { suite: key.suite, keySalt: key.keySalt } } : {}), direction: v.direction },
+  };
+}
+
+/**
+ * The remote description from the whole answer to our offer (0.2.0): the audio as `remoteFromAnswer`;
+ * video when we offered it and the answer took it (a port other than 0 and one of our codecs).
+ * @since 0.2.0
+ */
+export function remoteFromSdp(answer: ParsedSdp, local: LocalDescription): RemoteDescription {
+  if (!answer.audio) throw new ConfabError('NotCapable', 'the answer has no audio stream');
+  const audio = remoteFromAnswer(answer.audio, local);
+  const v = answer.video;
+  const lv = local.video;
+  if (!v || !lv || v.port === 0) return audio;
+  const codecs = v.codecs.filter((c) => isVideoCodec(c) && lv.codecs.some((l) => same(l, c)));
+  if (codecs.length === 0) throw new InvalidArgumentError('the answer\'s video has no codec we offered');
+  const key = lv.crypto ? v.crypto[0] : undefined;
+  if (lv.crypto && !key) throw new ConfabError('NotCapable', 'the answer\'s video has no crypto attribute');
+  const video: RemoteVideoDescription = { address: v.address, port: v.port, rtcpPort: v.rtcpPort, rtcpMux: v.rtcpMux && lv.rtcpMux, codecs, ...(key ? { crypto: { suite: key.suite, keySalt: key.keySalt } } : {}), direction: v.direction };
+  return { ...audio, video };
 }

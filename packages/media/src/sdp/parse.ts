@@ -1,13 +1,13 @@
 /**
- * Reading an SDP body (RFC 4566) as far as an audio call needs: the connection address, the first
- * audio m= line, its codecs (rtpmap/fmtp, static types of RFC 3551 § 6 without rtpmap), rtcp-mux
+ * Reading an SDP body (RFC 4566) as far as a call needs: the connection address, the first audio and
+ * the first video m= line (0.2.0), their codecs (rtpmap/fmtp, static types of RFC 3551 § 6 without rtpmap), rtcp-mux
  * (RFC 5761), a=rtcp (RFC 3605), crypto (RFC 4568), direction (RFC 3264 § 5.1). Bounded: a body
  * over 16 KiB or a line that does not parse is InvalidArgument, never an exception of another kind.
  * @since 0.1.0
  */
 import { InvalidArgumentError } from '@confab/sdk';
 import { isIP } from 'node:net';
-import { codecByEncodingName, type Codec } from '../codecs/codecs';
+import { codecByEncodingName, videoCodecByEncodingName, type Codec } from '../codecs/codecs';
 import type { Direction, SdesKey } from '../session/types';
 
 export const MAX_SDP_BYTES = 16 * 1024;
@@ -28,10 +28,23 @@ export interface SdpAudio {
   readonly address: string;
 }
 
+/**
+ * A video m= line: as an audio one (port 0 when refused), plus every payload type it lists, known or
+ * not, so that a refusal can repeat them (RFC 3264 § 6).
+ * @since 0.2.0
+ */
+export interface SdpVideo extends SdpAudio {
+  readonly formats: readonly number[];
+}
+
 export interface ParsedSdp {
   readonly sessionId: string;
   readonly sessionVersion: string;
   readonly audio?: SdpAudio;
+  /** @since 0.2.0 */
+  readonly video?: SdpVideo;
+  /** The video m= line comes before the audio one (the answer keeps the order, RFC 3264 § 6). @since 0.2.0 */
+  readonly videoFirst?: boolean;
 }
 
 /** RFC 3551 § 6, table 4: static payload types we know by number. */
@@ -67,19 +80,19 @@ function crypto(value: string): SdpCrypto | undefined {
   return m ? { tag: Number(m[1]), suite: m[2] as SdesKey['suite'], keySalt: m[3]! } : undefined;
 }
 
-interface MediaState { port: number; profile: string; pts: number[]; rtpmap: Map<number, string>; fmtp: Map<number, string>; attrs: string[]; address?: string }
+interface MediaState { kind: 'audio' | 'video'; port: number; profile: string; pts: number[]; rtpmap: Map<number, string>; fmtp: Map<number, string>; attrs: string[]; address?: string }
 
 function codecsOf(m: MediaState): Codec[] {
   const out: Codec[] = [];
   for (const pt of m.pts) {
     const map = m.rtpmap.get(pt);
     if (map === undefined) {
-      const s = STATIC[pt];
+      const s = m.kind === 'audio' ? STATIC[pt] : undefined;
       if (s) out.push({ ...s, pt });
       continue;
     }
     const [encoding = '', rate = '', channels = '1'] = map.split('/');
-    const name = codecByEncodingName(encoding);
+    const name = m.kind === 'video' ? videoCodecByEncodingName(encoding) : codecByEncodingName(encoding);
     if (name) out.push({ name, pt, clockRate: Number(rate), channels: Number(channels) || 1, fmtp: m.fmtp.get(pt) ?? '' });
   }
   return out;
@@ -104,9 +117,9 @@ function audioOf(m: MediaState, sessionAddress: string | undefined, sessionDirec
 function mediaLine(value: string): MediaState | undefined {
   // m=audio 49170 RTP/AVP 0 8 97 (RFC 4566 § 5.14)
   const [media, p, profile = '', ...fmts] = value.split(' ');
-  if (media !== 'audio') return undefined;
+  if (media !== 'audio' && media !== 'video') return undefined;
   const pts = fmts.map((f) => (/^\d{1,3}$/.test(f) && Number(f) < 128 ? Number(f) : fail(`bad payload type ${f}`)));
-  return { port: port(p?.split('/')[0]), profile, pts, rtpmap: new Map(), fmtp: new Map(), attrs: [] };
+  return { kind: media, port: port(p?.split('/')[0]), profile, pts, rtpmap: new Map(), fmtp: new Map(), attrs: [] };
 }
 
 function mediaAttribute(m: MediaState, value: string): void {
@@ -123,8 +136,11 @@ export function parseSdp(body: string): ParsedSdp {
   let sessionAddress: string | undefined;
   let sessionDirection: Direction = 'sendrecv';
   let audio: MediaState | undefined;
-  let inAudio = false;
+  let video: MediaState | undefined;
+  // the m= section the lines belong to: the first audio or video one, or one we skip (undefined)
+  let current: MediaState | undefined;
   let inMedia = false;
+  let videoFirst = false;
   for (const line of body.split(/\r?\n/)) {
     if (line === '') continue;
     if (!/^[a-z]=/.test(line)) fail(`bad line ${JSON.stringify(line.slice(0, 40))}`);
@@ -133,17 +149,27 @@ export function parseSdp(body: string): ParsedSdp {
     if (type === 'o') origin = value.split(' ');
     else if (type === 'm') {
       inMedia = true;
-      const m = audio ? undefined : mediaLine(value);
-      inAudio = m !== undefined;
-      if (m) audio = m;
+      const m = mediaLine(value);
+      current = undefined;
+      if (m?.kind === 'audio' && !audio) current = audio = m;
+      else if (m?.kind === 'video' && !video) {
+        current = video = m;
+        videoFirst = !audio;
+      }
     } else if (type === 'c') {
       if (!inMedia) sessionAddress = connection(value);
-      else if (inAudio && audio) audio.address = connection(value);
+      else if (current) current.address = connection(value);
     } else if (type === 'a') {
-      if (inAudio && audio) mediaAttribute(audio, value);
+      if (current) mediaAttribute(current, value);
       else if (!inMedia && (DIRECTIONS as readonly string[]).includes(value)) sessionDirection = value as Direction;
     }
   }
   if (origin.length < 6) fail('no o= line');
-  return { sessionId: origin[1]!, sessionVersion: origin[2]!, ...(audio ? { audio: audioOf(audio, sessionAddress, sessionDirection) } : {}) };
+  return {
+    sessionId: origin[1]!,
+    sessionVersion: origin[2]!,
+    ...(audio ? { audio: audioOf(audio, sessionAddress, sessionDirection) } : {}),
+    ...(video ? { video: { ...audioOf(video, sessionAddress, sessionDirection), formats: video.pts } } : {}),
+    ...(video && videoFirst ? { videoFirst: true } : {}),
+  };
 }

@@ -21,11 +21,15 @@ export function sessionObject(spec: InterfaceSpec, s: RtpSession, log: Log, onCl
           s.setMuted(muted);
           obj.propertiesChanged({ Muted: muted });
         },
+        SetVideo: (enabled: boolean) => {
+          s.setVideo(enabled);
+          obj.propertiesChanged({ Video: enabled });
+        },
         SendDtmf: (digits: string, toneMs: number) => s.sendDtmf(digits, toneMs),
         GetStats: () => fromStats(s.stats()),
         Close: () => s.close('closed'),
       },
-      properties: { State: () => s.state, Muted: () => s.isMuted },
+      properties: { State: () => s.state, Muted: () => s.isMuted, Video: () => s.hasVideo },
     },
     log,
   );

@@ -7,8 +7,8 @@ import dbus from 'dbus-next';
 import { InvalidArgumentError } from '@confab/sdk';
 import { isCodecName, type Codec } from '../codecs/codecs';
 import type { SuppressionLevel } from '../aec/dsp-settings';
-import type { Direction, LocalDescription, RemoteDescription, SdesKey, SessionOptions, SessionStats, Transport } from '../session/types';
-import { TRANSPORTS } from '../session/types';
+import type { Direction, LocalDescription, LocalVideoDescription, RemoteDescription, RemoteVideoDescription, SdesKey, SessionOptions, SessionStats, Transport, VideoSinkChoice } from '../session/types';
+import { TRANSPORTS, VIDEO_SINKS } from '../session/types';
 
 type Variant = InstanceType<typeof dbus.Variant>;
 export type VariantDict = Record<string, Variant>;
@@ -47,6 +47,8 @@ export function toSessionOptions(d: VariantDict): SessionOptions {
     echoSuppression: oneOf<SuppressionLevel>(str(d, 'echo-suppression'), ['low', 'moderate', 'high'], 'echo-suppression'),
     gainControl: bool(d, 'gain-control'),
     noiseSuppression: bool(d, 'noise-suppression'),
+    camera: str(d, 'camera'),
+    videoSink: oneOf<VideoSinkChoice>(str(d, 'video-sink'), VIDEO_SINKS, 'video-sink'),
   };
 }
 
@@ -60,12 +62,58 @@ function toCodec(t: CodecTuple): Codec {
 
 const fromCodec = (c: Codec): CodecTuple => [c.name, c.pt, c.clockRate, c.channels, c.fmtp];
 
-function toKey(d: VariantDict): SdesKey | undefined {
-  const suite = str(d, 'crypto-suite');
-  const keySalt = str(d, 'crypto-key');
+/** The key under `crypto-suite`/`crypto-key`, or the video's under `video-crypto-…` (prefix `video-`). */
+function toKey(d: VariantDict, prefix = ''): SdesKey | undefined {
+  const suite = str(d, `${prefix}crypto-suite`);
+  const keySalt = str(d, `${prefix}crypto-key`);
   if (!suite && !keySalt) return undefined;
-  if (!suite || !keySalt) throw new InvalidArgumentError('crypto-suite and crypto-key go together');
+  if (!suite || !keySalt) throw new InvalidArgumentError(`${prefix}crypto-suite and ${prefix}crypto-key go together`);
   return { suite: suite as SdesKey['suite'], keySalt };
+}
+
+const DIRECTIONS: readonly Direction[] = ['sendrecv', 'sendonly', 'recvonly', 'inactive'];
+
+/** The peer's video, from the `video-` keys: absent without `video-port`. */
+function toRemoteVideo(d: VariantDict): RemoteVideoDescription | undefined {
+  const port = u32(d, 'video-port');
+  if (port === undefined) return undefined;
+  const codecs = (get(d, 'video-codecs', 'a(suuus)') as CodecTuple[] | undefined) ?? [];
+  const crypto = toKey(d, 'video-');
+  const address = str(d, 'video-address');
+  return {
+    ...(address ? { address } : {}),
+    port,
+    rtcpPort: u32(d, 'video-rtcp-port'),
+    rtcpMux: bool(d, 'video-rtcp-mux') ?? false,
+    codecs: codecs.map(toCodec),
+    ...(crypto ? { crypto } : {}),
+    direction: oneOf<Direction>(str(d, 'video-direction'), DIRECTIONS, 'video-direction'),
+  };
+}
+
+/** Our video as `video-` keys of a local description. */
+function putLocalVideo(out: VariantDict, l: LocalVideoDescription): void {
+  out['video-port'] = v('u', l.port);
+  out['video-rtcp-port'] = v('u', l.rtcpPort);
+  out['video-rtcp-mux'] = v('b', l.rtcpMux);
+  out['video-codecs'] = v('a(suuus)', l.codecs.map(fromCodec));
+  if (l.crypto) {
+    out['video-crypto-suite'] = v('s', l.crypto.suite);
+    out['video-crypto-key'] = v('s', l.crypto.keySalt);
+  }
+}
+
+function localVideoFromDict(d: VariantDict): LocalVideoDescription | undefined {
+  const port = u32(d, 'video-port');
+  if (port === undefined) return undefined;
+  const crypto = toKey(d, 'video-');
+  return {
+    port,
+    rtcpPort: u32(d, 'video-rtcp-port') ?? port,
+    rtcpMux: bool(d, 'video-rtcp-mux') ?? false,
+    codecs: ((get(d, 'video-codecs', 'a(suuus)') as CodecTuple[] | undefined) ?? []).map(toCodec),
+    ...(crypto ? { crypto } : {}),
+  };
 }
 
 export function toRemoteDescription(d: VariantDict): RemoteDescription {
@@ -74,6 +122,7 @@ export function toRemoteDescription(d: VariantDict): RemoteDescription {
   const codecs = get(d, 'codecs', 'a(suuus)') as CodecTuple[] | undefined;
   if (!address || port === undefined || !codecs) throw new InvalidArgumentError('address, port and codecs are required');
   const crypto = toKey(d);
+  const video = toRemoteVideo(d);
   return {
     address,
     port,
@@ -81,7 +130,8 @@ export function toRemoteDescription(d: VariantDict): RemoteDescription {
     rtcpMux: bool(d, 'rtcp-mux') ?? false,
     codecs: codecs.map(toCodec),
     ...(crypto ? { crypto } : {}),
-    direction: oneOf<Direction>(str(d, 'direction'), ['sendrecv', 'sendonly', 'recvonly', 'inactive'], 'direction'),
+    direction: oneOf<Direction>(str(d, 'direction'), DIRECTIONS, 'direction'),
+    ...(video ? { video } : {}),
   };
 }
 
@@ -98,6 +148,7 @@ export function fromLocalDescription(l: LocalDescription): VariantDict {
     out['crypto-suite'] = v('s', l.crypto.suite);
     out['crypto-key'] = v('s', l.crypto.keySalt);
   }
+  if (l.video) putLocalVideo(out, l.video);
   return out;
 }
 
@@ -105,6 +156,7 @@ export function fromLocalDescription(l: LocalDescription): VariantDict {
 export function localDescriptionFromDict(d: VariantDict): LocalDescription {
   const codecs = (get(d, 'codecs', 'a(suuus)') as CodecTuple[] | undefined) ?? [];
   const crypto = toKey(d);
+  const video = localVideoFromDict(d);
   return {
     transport: (str(d, 'transport') ?? 'rtp') as Transport,
     address: str(d, 'address') ?? '',
@@ -113,6 +165,7 @@ export function localDescriptionFromDict(d: VariantDict): LocalDescription {
     rtcpMux: bool(d, 'rtcp-mux') ?? false,
     codecs: codecs.map(toCodec),
     ...(crypto ? { crypto } : {}),
+    ...(video ? { video } : {}),
   };
 }
 
@@ -129,5 +182,9 @@ export function fromStats(s: SessionStats): VariantDict {
     'round-trip-ms': v('d', s.roundTripMs),
     'far-level-db': v('d', s.farLevelDb),
     'foreign-streams': v('u', s.foreignStreams),
+    'video-frames-sent': t(s.videoFramesSent),
+    'video-frames-decoded': t(s.videoFramesDecoded),
+    'video-packets-sent': t(s.videoPacketsSent),
+    'video-packets-received': t(s.videoPacketsReceived),
   };
 }

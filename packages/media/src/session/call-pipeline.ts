@@ -8,6 +8,7 @@
  *     → (linked from pad-added, see receive-pads.ts) depayloader → decoder → webrtcechoprobe → level
  *     → volume(hold) → speaker;   telephone-event → rtpdtmfdepay (a bus message per digit)
  *
+ * With video, its stream is rtpbin's second session in the same pipeline (video-pipeline.ts).
  * Sockets, hosts and ports are set on the named elements before the pipeline starts (rtp-session.ts).
  * @since 0.1.0
  */
@@ -17,6 +18,7 @@ import { dspCaps, dspElement, probeElement, type DspSettings } from '../aec/dsp-
 import { quote } from '../gst/launch';
 import { keyHex, srtpParams } from '../rtp/srtp';
 import type { SdesKey } from './types';
+import { videoPipeline, type VideoPipelineSpec } from './video-pipeline';
 
 export interface CallPipelineSpec {
   /** Unique in the process: echo probes are found by name across pipelines. */
@@ -31,6 +33,8 @@ export interface CallPipelineSpec {
   readonly srtp?: { readonly local: SdesKey; readonly remote: SdesKey };
   /** Jitter buffer, ms. */
   readonly latencyMs: number;
+  /** The video stream, when both sides have one. @since 0.2.0 */
+  readonly video?: VideoPipelineSpec;
 }
 
 /**
@@ -120,5 +124,5 @@ function receivePath(s: CallPipelineSpec): string[] {
 
 export function callPipeline(s: CallPipelineSpec): string {
   // rtpbin: the jitter buffer's latency; lost packets reported to the decoder for concealment
-  return [`rtpbin name=rtpbin latency=${s.latencyMs} do-lost=true autoremove=true`, ...sendPath(s), ...receivePath(s)].join(' ');
+  return [`rtpbin name=rtpbin latency=${s.latencyMs} do-lost=true autoremove=true`, ...sendPath(s), ...receivePath(s), ...(s.video ? videoPipeline(s.video) : [])].join(' ');
 }

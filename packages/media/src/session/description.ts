@@ -2,11 +2,11 @@
  * What a session offers and what it accepts from the peer's description.
  * @since 0.1.0
  */
-import { InvalidArgumentError } from '@confab/sdk';
+import { ConfabError, InvalidArgumentError } from '@confab/sdk';
 import { isIP } from 'node:net';
-import { DEFAULT_CODECS, hasEncoder, telephoneEvent, type Codec } from '../codecs/codecs';
+import { DEFAULT_CODECS, DEFAULT_VIDEO_CODECS, hasEncoder, isAudioCodec, isVideoCodec, telephoneEvent, type Codec } from '../codecs/codecs';
 import { checkSdesKey } from '../rtp/srtp';
-import type { RemoteDescription } from './types';
+import type { RemoteDescription, RemoteVideoDescription } from './types';
 
 /** RFC 3551 § 6: 96–127 are dynamic; our telephone-event defaults. */
 const TE_PT_48K = 101;
@@ -43,20 +43,58 @@ export function acceptRemote(r: RemoteDescription, srtp: boolean, available: (c:
   if (isIP(r.address) === 0) throw new InvalidArgumentError('the remote address must be an IP address');
   checkPort(r.port, 'the remote port');
   if (r.rtcpPort !== undefined) checkPort(r.rtcpPort, 'the remote RTCP port');
-  const send = r.codecs.find((c) => c.name !== 'telephone-event' && available(c));
+  const send = r.codecs.find((c) => isAudioCodec(c) && available(c));
   if (!send) throw new InvalidArgumentError('no codec in common');
   if (!Number.isInteger(send.pt) || send.pt < 0 || send.pt > 127) throw new InvalidArgumentError('payload types are 0..127');
   // RFC 4733 § 7.1.1: the event stream's clock is the audio codec's
   const te = r.codecs.find((c) => c.name === 'telephone-event' && c.clockRate === send.clockRate && c.pt !== send.pt);
+  checkKey(r.crypto, srtp, 'the remote description');
+  return { send, telephoneEvent: te };
+}
+
+function checkKey(key: RemoteDescription['crypto'], srtp: boolean, what: string): void {
   if (srtp) {
-    if (!r.crypto) throw new InvalidArgumentError('SRTP was offered: the remote description needs its key');
+    if (!key) throw new InvalidArgumentError(`SRTP was offered: ${what} needs its key`);
     try {
-      checkSdesKey(r.crypto);
+      checkSdesKey(key);
     } catch (err) {
       throw new InvalidArgumentError((err as Error).message);
     }
-  } else if (r.crypto) {
-    throw new InvalidArgumentError('the remote description has a key but this session has no SRTP');
+  } else if (key) {
+    throw new InvalidArgumentError(`${what} has a key but this session has no SRTP`);
   }
-  return { send, telephoneEvent: te };
+}
+
+/** The video codecs a session offers (VP8, when vp8enc and vp8dec exist). @since 0.2.0 */
+export function offeredVideoCodecs(available: (c: Codec) => boolean = hasEncoder): Codec[] {
+  const out = DEFAULT_VIDEO_CODECS.filter(available);
+  if (out.length === 0) throw new ConfabError('NotCapable', 'no video codec is available (vp8enc/vp8dec: gstreamer1.0-plugins-good)');
+  return out;
+}
+
+export interface AcceptedVideo {
+  readonly address: string;
+  readonly port: number;
+  readonly rtcpPort: number;
+  readonly rtcpMux: boolean;
+  readonly send: Codec;
+}
+
+/**
+ * Checks the peer's video stream against ours; undefined when the peer has none or refused it (port 0,
+ * RFC 3264 § 6): the call is then audio-only. The first video codec it lists that we offered is sent.
+ * @since 0.2.0
+ */
+export function acceptRemoteVideo(v: RemoteVideoDescription | undefined, audioAddress: string, ours: readonly Codec[] | undefined, srtp: boolean): AcceptedVideo | undefined {
+  if (!v || v.port === 0) return undefined;
+  if (!ours) throw new InvalidArgumentError('the remote description has video but this session has none');
+  const address = v.address ?? audioAddress;
+  if (isIP(address) === 0) throw new InvalidArgumentError('the remote video address must be an IP address');
+  checkPort(v.port, 'the remote video port');
+  if (v.rtcpPort !== undefined) checkPort(v.rtcpPort, 'the remote video RTCP port');
+  const send = v.codecs.find((c) => isVideoCodec(c) && ours.some((o) => o.name === c.name && o.clockRate === c.clockRate));
+  if (!send) throw new InvalidArgumentError('no video codec in common');
+  if (!Number.isInteger(send.pt) || send.pt < 0 || send.pt > 127) throw new InvalidArgumentError('payload types are 0..127');
+  checkKey(v.crypto, srtp, 'the remote video description');
+  return { address, port: v.port, rtcpPort: v.rtcpPort ?? (v.rtcpMux ? v.port : v.port + 1), rtcpMux: v.rtcpMux, send };
 }

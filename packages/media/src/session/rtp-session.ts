@@ -5,9 +5,16 @@
  * (`active`) ⇄ `hold` (`held`) → `close` or a pipeline error (`ended`, with a reason). A new remote
  * description while running (a re-INVITE) rebuilds the pipeline on the same sockets when the codec or
  * the address changed, and only changes direction otherwise.
+ *
+ * Video (0.2.0): a session made with `video` binds a second socket (pair) and offers VP8; when the
+ * peer's description has video too, the stream joins the same pipeline as rtpbin's second session
+ * (video-pipeline.ts). A peer that refuses video (port 0) makes an audio-only call on the same session.
+ * `setVideo` adds or removes the stream during a call: the plugin then re-offers (a re-INVITE) with the
+ * new local description and gives the answer to `setRemote`, which rebuilds the pipeline.
  * @since 0.1.0
  */
 import { ConfabError, Emitter, InvalidArgumentError, NotImplementedError, type Event } from '@confab/sdk';
+import { cameraFragment } from '../devices/camera';
 import { DEFAULT_DSP, type DspSettings } from '../aec/dsp-settings';
 import type { Codec } from '../codecs/codecs';
 import { gstExtras } from '../gst/gi';
@@ -16,11 +23,12 @@ import type { ErrorSink } from '../gst/safe';
 import { bindSockets, closeSockets, type SocketPair } from '../rtp/sockets';
 import { newSdesKey, srtpDecCaps } from '../rtp/srtp';
 import { callPipeline, checkDeviceChoices } from './call-pipeline';
-import { acceptRemote, offeredCodecs, type Accepted } from './description';
+import { acceptRemote, acceptRemoteVideo, offeredCodecs, offeredVideoCodecs, type Accepted, type AcceptedVideo } from './description';
 import { checkDigits, detectedDigit, sendDigits } from './dtmf';
 import { ReceivePads } from './receive-pads';
-import { levelRms, parseSourceStats, sessionStats } from './stats';
-import type { EndReason, LocalDescription, RemoteDescription, SdesKey, SessionOptions, SessionState, SessionStats } from './types';
+import { levelRms, parseSourceStats, renderedCount, sessionStats } from './stats';
+import { VIDEO_SINKS, type EndReason, type LocalDescription, type RemoteDescription, type SdesKey, type SessionOptions, type SessionState, type SessionStats, type VideoSinkChoice } from './types';
+import { VIDEO_SESSION, type VideoPipelineSpec } from './video-pipeline';
 
 export interface StateChange {
   readonly state: SessionState;
@@ -28,6 +36,28 @@ export interface StateChange {
 }
 
 const JITTER_BUFFER_MS = 60;
+
+/** This session's video stream: its sockets, codecs, key and camera; made before anything is signalled. */
+interface LocalVideo {
+  readonly sockets: SocketPair;
+  readonly codecs: Codec[];
+  readonly key?: SdesKey;
+  /** The camera's launch fragment. */
+  readonly camera: string;
+  readonly sink: VideoSinkChoice;
+}
+
+/** The choices of a video stream, checked before any socket is bound (a bad one binds nothing). */
+function videoChoices(o: SessionOptions): { codecs: Codec[]; camera: string; sink: VideoSinkChoice } {
+  const sink = o.videoSink ?? 'none';
+  if (!VIDEO_SINKS.includes(sink)) throw new InvalidArgumentError(`video-sink must be one of ${VIDEO_SINKS.join(', ')}`);
+  return { codecs: offeredVideoCodecs(), camera: cameraFragment(o.camera ?? 'default'), sink };
+}
+
+function openVideo(o: SessionOptions, choices = videoChoices(o)): LocalVideo {
+  const sockets = bindSockets(o.address, o.rtcpMux ?? true);
+  return { ...choices, sockets, ...(o.srtp ? { key: newSdesKey() } : {}) };
+}
 
 export class RtpSession {
   private readonly sockets: SocketPair;
@@ -38,6 +68,8 @@ export class RtpSession {
   private pads?: ReceivePads;
   private remote?: RemoteDescription;
   private accepted?: Accepted;
+  private video?: LocalVideo;
+  private acceptedVideo?: AcceptedVideo;
   private currentState: SessionState = 'new';
   private muted = false;
   private farLevelDb = -127;
@@ -51,10 +83,16 @@ export class RtpSession {
   constructor(readonly id: string, private readonly options: SessionOptions, private readonly report: ErrorSink) {
     if (options.transport !== 'rtp') throw new NotImplementedError(`the ${options.transport} transport is not implemented yet`);
     if (!options.audio) throw new InvalidArgumentError('a session needs audio');
-    if (options.video) throw new NotImplementedError('video is not implemented yet');
     checkDeviceChoices(options.microphone ?? 'silence', options.speaker ?? 'none');
     this.codecs = offeredCodecs(options.codecs);
+    const video = options.video ? videoChoices(options) : undefined;
     this.sockets = bindSockets(options.address, options.rtcpMux ?? true);
+    try {
+      if (video) this.video = openVideo(options, video);
+    } catch (err) {
+      closeSockets(this.sockets);
+      throw err;
+    }
     if (options.srtp) this.localKey = newSdesKey();
     this.dsp = {
       ...DEFAULT_DSP,
@@ -81,23 +119,58 @@ export class RtpSession {
       rtcpMux: this.sockets.rtcp === undefined,
       codecs: this.codecs,
       ...(this.localKey ? { crypto: this.localKey } : {}),
+      ...(this.video ? { video: localVideo(this.video) } : {}),
     };
+  }
+
+  /** Whether the session has a video stream of its own (offered; sent once the peer accepts it). */
+  get hasVideo(): boolean {
+    return this.video !== undefined;
+  }
+
+  /**
+   * Adds (binds the sockets, makes a key) or removes this session's video stream. The local
+   * description changes: the plugin re-offers it, and `setRemote` with the answer rebuilds the pipeline.
+   * Removing it stops the video at once (the pipeline is rebuilt without it).
+   * @since 0.2.0
+   */
+  setVideo(enabled: boolean): void {
+    this.ensureOpen();
+    if (enabled === (this.video !== undefined)) return;
+    if (enabled) {
+      this.video = openVideo({ ...this.options, video: true });
+      return;
+    }
+    const v = this.video!;
+    this.video = undefined;
+    if (this.acceptedVideo) {
+      this.acceptedVideo = undefined;
+      this.rebuild();
+    }
+    closeSockets(v.sockets);
   }
 
   setRemote(r: RemoteDescription): void {
     this.ensureOpen();
     const accepted = acceptRemote(r, this.localKey !== undefined);
     if (r.rtcpMux && this.sockets.rtcp) throw new InvalidArgumentError('RTCP multiplexing was not offered');
-    const rebuild = !this.remote || this.remote.address !== r.address || this.remote.port !== r.port || this.accepted?.send.pt !== accepted.send.pt || this.accepted.send.name !== accepted.send.name;
+    const video = acceptRemoteVideo(r.video, r.address, this.video?.codecs, this.localKey !== undefined);
+    if (video?.rtcpMux && this.video?.sockets.rtcp) throw new InvalidArgumentError('RTCP multiplexing was not offered for video');
+    const rebuild =
+      !this.remote || this.remote.address !== r.address || this.remote.port !== r.port || this.accepted?.send.pt !== accepted.send.pt || this.accepted.send.name !== accepted.send.name ||
+      videoShape(this.acceptedVideo) !== videoShape(video);
     this.remote = r;
     this.accepted = accepted;
-    if (rebuild) {
-      const wasRunning = this.currentState === 'active' || this.currentState === 'held';
-      this.build();
-      if (wasRunning) this.pipeline?.play();
-      else this.setState('ready', 'remote-description');
-    }
+    this.acceptedVideo = video;
+    if (rebuild) this.rebuild();
     this.applyDirection();
+  }
+
+  private rebuild(): void {
+    const wasRunning = this.currentState === 'active' || this.currentState === 'held';
+    this.build();
+    if (wasRunning) this.pipeline?.play();
+    else this.setState('ready', 'remote-description');
   }
 
   start(): void {
@@ -139,11 +212,15 @@ export class RtpSession {
   }
 
   stats(): SessionStats {
-    const extra = { farLevelDb: this.farLevelDb, foreignStreams: this.pads?.foreignStreams ?? 0 };
-    const rtpbin = this.pipeline?.maybeElement('rtpbin');
+    const p = this.pipeline;
+    // frames as counted by the fakesinks themselves (GstBaseSink `stats`): read now, never per frame
+    const frames = (name: string) => renderedCount((p?.maybeElement(name)?.stats as { toString(): string } | null | undefined)?.toString() ?? '');
+    const extra = { farLevelDb: this.farLevelDb, foreignStreams: this.pads?.foreignStreams ?? 0, videoFramesSent: frames('vframes_sent'), videoFramesDecoded: frames('vframes_decoded') };
+    const rtpbin = p?.maybeElement('rtpbin');
     if (!rtpbin || !this.accepted) return sessionStats([], 8000, extra);
-    const session = rtpbin.emit('get-internal-session', 0) as { stats?: { toString(): string } } | null;
-    return sessionStats(parseSourceStats(session?.stats?.toString() ?? ''), this.accepted.send.clockRate, extra);
+    const text = (n: number) => (rtpbin.emit('get-internal-session', n) as { stats?: { toString(): string } } | null)?.stats?.toString() ?? '';
+    const video = this.acceptedVideo ? parseSourceStats(text(VIDEO_SESSION)) : [];
+    return sessionStats(parseSourceStats(text(0)), this.accepted.send.clockRate, extra, video);
   }
 
   /** Ends the session: recordings are finished (end of stream, at most 1 s), sockets closed. */
@@ -155,6 +232,7 @@ export class RtpSession {
     p?.dispose();
     this.pipeline = undefined;
     closeSockets(this.sockets);
+    if (this.video) closeSockets(this.video.sockets);
     this.stateEmitter.fire({ state: 'ended', reason: detail ? `${reason}: ${detail}` : reason });
     this.stateEmitter.dispose();
     this.dtmfEmitter.dispose();
@@ -166,12 +244,24 @@ export class RtpSession {
     this.pipeline?.dispose();
     const srtp = this.localKey && r.crypto ? { local: this.localKey, remote: r.crypto } : undefined;
     const p = new Pipeline(
-      callPipeline({ id: this.id, send: a.send, telephoneEvent: a.telephoneEvent, dsp: this.dsp, microphone: this.options.microphone ?? 'silence', speaker: this.options.speaker ?? 'none', rtcpMux: r.rtcpMux, srtp, latencyMs: JITTER_BUFFER_MS }),
+      callPipeline({ id: this.id, send: a.send, telephoneEvent: a.telephoneEvent, dsp: this.dsp, microphone: this.options.microphone ?? 'silence', speaker: this.options.speaker ?? 'none', rtcpMux: r.rtcpMux, srtp, latencyMs: JITTER_BUFFER_MS, video: this.videoSpec() }),
       this.report,
     );
     this.pipeline = p;
     this.wireSockets(p, r);
-    this.pads = new ReceivePads(p, { audio: a.send, telephoneEvent: a.telephoneEvent, srtpCaps: srtp ? srtpDecCaps(srtp.remote) : undefined }, this.report);
+    if (this.video && this.acceptedVideo) wireVideoSockets(p, this.video.sockets, this.acceptedVideo);
+    const videoKey = this.video?.key && r.video?.crypto;
+    this.pads = new ReceivePads(
+      p,
+      {
+        audio: a.send,
+        telephoneEvent: a.telephoneEvent,
+        srtpCaps: srtp ? srtpDecCaps(srtp.remote) : undefined,
+        video: this.acceptedVideo?.send,
+        videoSrtpCaps: this.acceptedVideo && videoKey ? srtpDecCaps(videoKey) : undefined,
+      },
+      this.report,
+    );
     this.pads.attach();
     p.onError((text) => void this.close('media-failed', text));
     p.onElementMessage((m) => {
@@ -181,6 +271,21 @@ export class RtpSession {
         if (digit) this.dtmfEmitter.fire(digit);
       }
     });
+  }
+
+  private videoSpec(): VideoPipelineSpec | undefined {
+    const v = this.video;
+    const av = this.acceptedVideo;
+    if (!v || !av) return undefined;
+    const remoteKey = this.remote?.video?.crypto;
+    return {
+      send: av.send,
+      camera: v.camera,
+      sink: v.sink,
+      // what we receive on: one socket (RTCP multiplexed on it, RFC 5761) or two
+      rtcpMux: v.sockets.rtcp === undefined,
+      ...(v.key && remoteKey ? { srtp: { local: v.key, remote: remoteKey } } : {}),
+    };
   }
 
   /** One socket sends and receives RTP (RFC 4961); RTCP on it too when multiplexed (RFC 5761 § 4). */
@@ -205,6 +310,12 @@ export class RtpSession {
     const playing = !held && (dir === 'sendrecv' || dir === 'sendonly');
     Object.assign(p.element('mute'), { mute: !sending });
     Object.assign(p.element('hold'), { mute: !playing });
+    // video: frames stop before the encoder (RTCP goes on); a window stops showing the far end
+    const vdir = this.remote?.video?.direction ?? 'sendrecv';
+    const vsend = p.maybeElement('vsend');
+    if (vsend) Object.assign(vsend, { drop: held || !(vdir === 'sendrecv' || vdir === 'recvonly') });
+    const vhold = p.maybeElement('vhold');
+    if (vhold) Object.assign(vhold, { drop: held || !(vdir === 'sendrecv' || vdir === 'sendonly') });
   }
 
   private setState(state: SessionState, reason: string): void {
@@ -216,6 +327,25 @@ export class RtpSession {
   private ensureOpen(): void {
     if (this.currentState === 'ended') throw new ConfabError('NotAvailable', 'the session has ended');
   }
+}
+
+function localVideo(v: LocalVideo): LocalDescription['video'] {
+  return { port: v.sockets.rtpPort, rtcpPort: v.sockets.rtcpPort, rtcpMux: v.sockets.rtcp === undefined, codecs: v.codecs, ...(v.key ? { crypto: v.key } : {}) };
+}
+
+/** What makes a new video pipeline: where it is sent and which codec (undefined: no video). */
+function videoShape(v: AcceptedVideo | undefined): string {
+  return v ? `${v.address} ${v.port} ${v.rtcpPort} ${v.send.name}/${v.send.pt}` : '';
+}
+
+/** The video's socket as the audio's: symmetric RTP (RFC 4961), RTCP on it when multiplexed. */
+function wireVideoSockets(p: Pipeline, sockets: SocketPair, a: AcceptedVideo): void {
+  const rtcpSocket = sockets.rtcp ?? sockets.rtp;
+  Object.assign(p.element('vrtp_in'), { socket: sockets.rtp, closeSocket: false });
+  Object.assign(p.element('vrtp_out'), { socket: sockets.rtp, closeSocket: false, host: a.address, port: a.port });
+  Object.assign(p.element('vrtcp_out'), { socket: rtcpSocket, closeSocket: false, host: a.address, port: a.rtcpPort });
+  const rtcpIn = p.maybeElement('vrtcp_in');
+  if (rtcpIn) Object.assign(rtcpIn, { socket: rtcpSocket, closeSocket: false });
 }
 
 /** Sends end of stream and waits (≤ 1 s) for it to reach the sinks, so a WAV recording gets its sizes. */

@@ -29,8 +29,33 @@ const num = (f: Fields, name: string): number => {
   return Number.isFinite(v) ? v : 0;
 };
 
+/** What a session adds to rtpbin's figures: read from elements (level, fakesinks), not from RTCP. */
+export interface ExtraStats {
+  readonly farLevelDb: number;
+  readonly foreignStreams: number;
+  readonly videoFramesSent: number;
+  readonly videoFramesDecoded: number;
+}
+
+/** Packets sent and received on one of rtpbin's sessions (the video's). @since 0.2.0 */
+export function packetCounts(sources: readonly Fields[]): { sent: number; received: number } {
+  const ours = sources.find((s) => s.internal === 'true' && s['is-sender'] === 'true');
+  const peer = sources.filter((s) => s.internal !== 'true').find((s) => s['is-sender'] === 'true');
+  return { sent: ours ? num(ours, 'packets-sent') : 0, received: peer ? num(peer, 'packets-received') : 0 };
+}
+
+/**
+ * The buffers a sink has rendered, from its `stats` property's serialisation
+ * (`application/x-gst-base-sink-stats, …, rendered=(guint64)N`): how video frames are counted.
+ * @since 0.2.0
+ */
+export function renderedCount(text: string): number {
+  const m = /rendered=\(guint64\)(\d+)/.exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
 /** Our stats from the sources: the internal one (ours) and the peer's. `clockRate` converts jitter to ms. */
-export function sessionStats(sources: readonly Fields[], clockRate: number, extra: { farLevelDb: number; foreignStreams: number }): SessionStats {
+export function sessionStats(sources: readonly Fields[], clockRate: number, extra: ExtraStats, video: readonly Fields[] = []): SessionStats {
   const ours = sources.find((s) => s.internal === 'true' && s['is-sender'] === 'true') ?? sources.find((s) => s.internal === 'true');
   const remotes = sources.filter((s) => s.internal !== 'true');
   const peer = remotes.find((s) => s['is-sender'] === 'true') ?? remotes[0];
@@ -51,6 +76,10 @@ export function sessionStats(sources: readonly Fields[], clockRate: number, extr
     jitterMs: peer ? (num(peer, 'jitter') / clockRate) * 1000 : 0,
     farLevelDb: extra.farLevelDb,
     foreignStreams: extra.foreignStreams,
+    videoFramesSent: extra.videoFramesSent,
+    videoFramesDecoded: extra.videoFramesDecoded,
+    videoPacketsSent: packetCounts(video).sent,
+    videoPacketsReceived: packetCounts(video).received,
   };
 }
 

@@ -20,8 +20,21 @@ export type SourceChoice = string;
 /** Where the far end goes: `default`, `device:<id>`, `file:<path>` (a WAV recording), `none`. */
 export type SinkChoice = string;
 
+/**
+ * Where the video comes from: `default` (the system's camera; the test picture when there is none),
+ * `device:<id>` (a Video/Source from ListDevices, V4L2), `test` or `test:<pattern>` (a moving test
+ * picture, videotestsrc's patterns: `ball`, `smpte`, `snow`…).
+ * @since 0.2.0
+ */
+export type CameraChoice = string;
+
+/** Where the far end's video goes: `none` (decoded and counted only) or `autovideosink` (a window). @since 0.2.0 */
+export type VideoSinkChoice = 'none' | 'autovideosink';
+export const VIDEO_SINKS: readonly VideoSinkChoice[] = ['none', 'autovideosink'];
+
 export interface SessionOptions {
   readonly audio: boolean;
+  /** A video stream beside the audio (VP8 at 320x240, 15 fps), on its own sockets. @since 0.2.0 */
   readonly video: boolean;
   readonly transport: Transport;
   /** The local address to bind media sockets to (the signalling transport's own address). */
@@ -37,6 +50,10 @@ export interface SessionOptions {
   readonly echoSuppression?: SuppressionLevel;
   readonly gainControl?: boolean;
   readonly noiseSuppression?: boolean;
+  /** With `video`: the camera (default `default`). @since 0.2.0 */
+  readonly camera?: CameraChoice;
+  /** With `video`: where the far end's video goes (default `none`). @since 0.2.0 */
+  readonly videoSink?: VideoSinkChoice;
 }
 
 /** An SDES crypto attribute's content (RFC 4568 § 9.1): suite and base64 key||salt. */
@@ -56,6 +73,23 @@ export interface LocalDescription {
   readonly codecs: readonly Codec[];
   /** The key we send with (SRTP), when SRTP was asked for. */
   readonly crypto?: SdesKey;
+  /** The video stream, when the session has video. @since 0.2.0 */
+  readonly video?: LocalVideoDescription;
+}
+
+/**
+ * The video stream of a local description: its own socket(s) on the audio's address (symmetric RTP,
+ * RFC 4961), RTCP multiplexed as the audio's (RFC 5761), its own SRTP key (RFC 4568 keys one media
+ * stream).
+ * @since 0.2.0
+ */
+export interface LocalVideoDescription {
+  readonly port: number;
+  readonly rtcpPort: number;
+  readonly rtcpMux: boolean;
+  /** What we can receive, in preference order (VP8, RFC 7741). */
+  readonly codecs: readonly Codec[];
+  readonly crypto?: SdesKey;
 }
 
 export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
@@ -71,6 +105,24 @@ export interface RemoteDescription {
   /** The peer's key (what it sends with); required when we offered SRTP. */
   readonly crypto?: SdesKey;
   /** The peer's direction (RFC 3264 § 6.1): sendonly/inactive peers are not sent to. */
+  readonly direction?: Direction;
+  /** The peer's video stream; absent (or port 0: refused, RFC 3264 § 6) makes an audio-only call. @since 0.2.0 */
+  readonly video?: RemoteVideoDescription;
+}
+
+/** @since 0.2.0 */
+export interface RemoteVideoDescription {
+  /** Default: the audio's address. */
+  readonly address?: string;
+  /** 0: the peer refused video. */
+  readonly port: number;
+  /** Default: port + 1, or port when rtcpMux. */
+  readonly rtcpPort?: number;
+  readonly rtcpMux: boolean;
+  /** The negotiated video codecs: the first is the one sent. */
+  readonly codecs: readonly Codec[];
+  /** The peer's key for its video stream; required when the session has SRTP. */
+  readonly crypto?: SdesKey;
   readonly direction?: Direction;
 }
 
@@ -95,4 +147,11 @@ export interface SessionStats {
   readonly farLevelDb: number;
   /** RTP streams that arrived from SSRCs we did not play (dropped). */
   readonly foreignStreams: number;
+  /** Video frames encoded and handed to the payloader; 0 without video. @since 0.2.0 */
+  readonly videoFramesSent: number;
+  /** Video frames the decoder produced from the peer's stream. @since 0.2.0 */
+  readonly videoFramesDecoded: number;
+  /** The video stream's RTP packets (rtpbin's second session). @since 0.2.0 */
+  readonly videoPacketsSent: number;
+  readonly videoPacketsReceived: number;
 }
