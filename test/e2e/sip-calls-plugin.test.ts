@@ -10,6 +10,7 @@
  */
 jest.mock('sip.js', () => (require('node:module') as { _load(request: string, parent: null, isMain: boolean): unknown })._load(require.resolve('sip.js'), null, false));
 
+import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +68,33 @@ async function ring(caller: Side, callee: Side, options: { mic?: string; rec?: s
   const out = await caller.calls.start('bob', { audio: true, video: false, microphone: options.mic ?? 'tone:440', speaker: options.rec ?? 'none' });
   const inc = await until(() => callee.incoming[before], 15_000, 'the incoming call');
   return { out, inc };
+}
+
+/** An INVITE to bob from a raw UDP socket through kamailio; the status codes of the responses, up to the final one. */
+function rawInvite(sdp: string): Promise<number[]> {
+  return new Promise((resolve, reject) => {
+    const sock = createSocket('udp4');
+    const statuses: number[] = [];
+    const t = setTimeout(() => { sock.close(); reject(new Error(`no final response (${statuses.join(', ')})`)); }, 10_000);
+    sock.on('message', (m) => {
+      const status = Number(/^SIP\/2\.0 (\d{3})/.exec(m.toString())?.[1]);
+      statuses.push(status);
+      if (status >= 200) {
+        clearTimeout(t);
+        sock.close();
+        resolve(statuses);
+      }
+    });
+    sock.bind(0, '127.0.0.1', () => {
+      const port = sock.address().port;
+      const id = Math.random().toString(36).slice(2);
+      const body = sdp.replace(/\r?\n/g, '\r\n');
+      const msg = [`INVITE sip:bob@127.0.0.1 SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bK${id};rport`, 'Max-Forwards: 70',
+        'From: <sip:mallory@127.0.0.1>;tag=m1', 'To: <sip:bob@127.0.0.1>', `Call-ID: raw-${id}`, 'CSeq: 1 INVITE', `Contact: <sip:mallory@127.0.0.1:${port}>`,
+        'Content-Type: application/sdp', `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n');
+      sock.send(msg, kam.udpPort, '127.0.0.1');
+    });
+  });
 }
 
 beforeAll(async () => {
@@ -172,6 +200,17 @@ describe('two accounts calling each other through kamailio', () => {
     await stateReached(bob, inc.id, 'ended');
     expect(endOf(bob, inc.id)).toMatchObject({ reason: 'cancelled' });
     await expect(bob.calls.accept(inc.id, { audio: true, video: false })).rejects.toMatchObject({ code: 'NotFound' });
+  });
+
+  it('an offer without a codec in common is refused 488 and never rings; malformed SDP 400', async () => {
+    const before = bob.incoming.length;
+    const g729 = 'v=0\no=- 1 1 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\nm=audio 4000 RTP/AVP 18 101\na=rtpmap:18 G729/8000\na=rtpmap:101 telephone-event/8000\n';
+    const refused = await rawInvite(g729);
+    expect(refused.at(-1)).toBe(488);
+    expect(refused).not.toContain(180);
+    expect(await rawInvite('v=0\nnot sdp at all\n')).toContain(400);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(bob.incoming.length).toBe(before);
   });
 
   it('a user who is not registered is unreachable (kamailio: 480)', async () => {
