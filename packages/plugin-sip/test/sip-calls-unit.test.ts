@@ -217,6 +217,16 @@ describe('MediaSdh', () => {
     expect(opened).toHaveLength(1);
   });
 
+  it('refuses an offered video stream with port 0 and answers the audio (RFC 3264 §6)', async () => {
+    const f = fakeMedia();
+    const sdh = new MediaSdh({ open: async () => f.media, applied: () => undefined });
+    await sdh.setDescription(`${offerSdp()}m=video 40002 RTP/AVP 97\r\na=rtpmap:97 VP8/90000\r\na=sendrecv\r\n`);
+    const answer = await sdh.getDescription();
+    expect(answer.body).toContain('m=audio 41000 RTP/AVP 96 0 101\r\n');
+    expect(answer.body).toMatch(/^m=video 0 RTP\/AVP 97\r$/m);
+    expect(f.remotes[0]!.video).toBeUndefined();
+  });
+
   it('answers an SRTP offer with SRTP and our key under the offer\'s tag (RFC 4568 §7.1.2)', async () => {
     const f = fakeMedia(true);
     const sdh = new MediaSdh({ open: async () => f.media, applied: () => undefined });

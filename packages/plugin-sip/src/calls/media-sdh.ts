@@ -15,8 +15,8 @@
 import type { BodyAndContentType, SessionDescriptionHandler } from 'sip.js';
 import { ConfabError } from '@confab/sdk';
 import {
-  answerOffer, parseSdp, remoteFromAnswer, sdpAnswer, sdpOffer,
-  type LocalDescription, type MediaSessionClient, type RemoteDescription, type SdpAudio,
+  answerSdp, parseSdp, remoteFromSdp, sdpAnswer, sdpOffer,
+  type LocalDescription, type MediaSessionClient, type ParsedSdp, type RemoteDescription, type SdpAudio,
 } from '@confab/media';
 import { SDP_TYPE, SdpOrigin, answerDirection, offerDirection } from './sdp-glue';
 
@@ -39,8 +39,8 @@ export class MediaSdh implements SessionDescriptionHandler {
   private media?: SdhMedia;
   private opening?: Promise<SdhMedia>;
   private local?: LocalDescription;
-  /** Their offer, answered by the next getDescription(). */
-  private remoteOffer?: SdpAudio;
+  /** Their offer (with audio), answered by the next getDescription(). */
+  private remoteOffer?: ParsedSdp & { readonly audio: SdpAudio };
   /** Our offer went out and waits for its answer. */
   private offered = false;
   private isStarted = false;
@@ -69,12 +69,13 @@ export class MediaSdh implements SessionDescriptionHandler {
 
   async getDescription(): Promise<BodyAndContentType> {
     const offer = this.remoteOffer;
-    await this.ensure(offer);
+    await this.ensure(offer?.audio);
     const local = this.local!;
     if (offer) {
       this.remoteOffer = undefined;
-      // RFC 3264 §6.1: the answer lists the offer's payload types, its direction mirrors the offer's
-      const answer = answerOffer(offer, local, answerDirection(offer.direction, this.holding));
+      // RFC 3264 §6.1: the answer lists the offer's payload types, its direction mirrors the offer's;
+      // §6: a stream we do not take (video: our sessions have none) is answered with port 0
+      const answer = answerSdp(offer, local, answerDirection(offer.audio.direction, this.holding));
       await this.apply(answer.remote, 'offer');
       return { contentType: SDP_TYPE, body: this.origin.describe((o) => sdpAnswer(local, o, answer.choice)) };
     }
@@ -85,15 +86,16 @@ export class MediaSdh implements SessionDescriptionHandler {
 
   async setDescription(sdp: string): Promise<void> {
     if (this.isClosed) throw new ConfabError('NotAvailable', 'the call has ended');
-    const audio = parseSdp(sdp).audio;
+    const parsed = parseSdp(sdp);
+    const audio = parsed.audio;
     if (!audio) throw new ConfabError('NotCapable', 'the SDP has no audio stream');
     if (!this.offered) {
-      this.remoteOffer = audio; // RFC 3264 §6: an offer, answered by getDescription()
+      this.remoteOffer = { ...parsed, audio }; // RFC 3264 §6: an offer, answered by getDescription()
       return;
     }
     this.offered = false;
     await this.ensure();
-    await this.apply(remoteFromAnswer(audio, this.local!), 'answer'); // RFC 3264 §7
+    await this.apply(remoteFromSdp(parsed, this.local!), 'answer'); // RFC 3264 §7
   }
 
   /** A re-INVITE of ours was refused (RFC 3261 §14.1): the session stays as it was. */

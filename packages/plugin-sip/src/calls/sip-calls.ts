@@ -20,7 +20,8 @@
  *  - with `earlyMedia` off it ignores a 183's SDP until the 2xx; we turn it on (no forking through
  *    our proxy, which is what it requires);
  *  - it follows an in-dialog REFER by itself when no delegate takes it: we refuse REFER (no transfer yet);
- *  - its Session.invite() resolves when the re-INVITE is sent; hold() waits for the 2xx itself.
+ *  - its Session.invite() and info() resolve when the request is sent: dialog-requests.ts waits for
+ *    the final response.
  */
 import { Inviter, SessionState, type Invitation, type Session, type URI, type UserAgent, type Core } from 'sip.js';
 import {
@@ -29,7 +30,8 @@ import {
   type IncomingCall, type Logger,
 } from '@confab/sdk';
 import type { MediaSessionClient, RemoteDescription, SdpAudio } from '@confab/media';
-import { REFUSALS, callStatsOf, cancelReasonOf, detailOf, endReasonOf, infoBody, infoDigit, isMediaFailure } from './call-reasons';
+import { REFUSALS, callStatsOf, cancelReasonOf, detailOf, endReasonOf, infoDigit, isMediaFailure } from './call-reasons';
+import { reinvite, sendInfoDigit, signalEnd } from './dialog-requests';
 import type { MediaAccess } from './media-access';
 import { MediaSdh } from './media-sdh';
 import { checkOffer, isHolding } from './sdp-glue';
@@ -212,7 +214,7 @@ export class SipCalls implements CallsFacet {
     if (call.localHold === held) return;
     call.sdh.holding = held;
     try {
-      await this.reinvite(call);
+      await reinvite(call.session);
     } catch (err) {
       call.sdh.holding = !held;
       throw err;
@@ -241,7 +243,7 @@ export class SipCalls implements CallsFacet {
     } catch (err) {
       if (!(err instanceof ConfabError && err.code === 'NotCapable')) throw err;
     }
-    for (const digit of digits) await this.sendInfo(call, digit); // the peer agreed to no telephone-event: SIP INFO
+    for (const digit of digits) await sendInfoDigit(call.session, digit); // the peer agreed to no telephone-event: SIP INFO
   }
 
   async stats(id: string): Promise<CallStats> {
@@ -345,48 +347,10 @@ export class SipCalls implements CallsFacet {
     return ['network-error', 'the SIP dialog ended'];
   }
 
-  /** Sends what ends the call at its stage: CANCEL (RFC 3261 §9.1), 480 to a ringing INVITE (§21.4.18), or BYE (§15.1.1). */
+  /** BYE, CANCEL or 480 as the call's stage asks (dialog-requests.ts). */
   private async signalEnd(call: SipCall): Promise<void> {
-    const s = call.session;
-    switch (s.state) {
-      case SessionState.Initial:
-      case SessionState.Establishing:
-        if (s instanceof Inviter) {
-          call.weCancelled = true;
-          await s.cancel();
-        } else {
-          await s.reject({ statusCode: 480 });
-        }
-        return;
-      case SessionState.Established:
-        await s.bye();
-        return;
-      default:
-        return; // ending or ended already
-    }
-  }
-
-  private reinvite(call: SipCall): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      call.session.invite({
-        requestDelegate: {
-          onAccept: () => resolve(),
-          onReject: (r) => reject(new ConfabError('NotAvailable', `re-INVITE: ${detailOf(r.message.statusCode ?? 500, r.message.reasonPhrase)}`)),
-        },
-      }).catch((err: unknown) => reject(ConfabError.from(err, 'NotAvailable')));
-    });
-  }
-
-  private sendInfo(call: SipCall, digit: string): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      call.session.info({
-        requestDelegate: {
-          onAccept: () => resolve(),
-          onReject: (r) => reject(new ConfabError('NotCapable', `INFO: ${detailOf(r.message.statusCode ?? 500, r.message.reasonPhrase)}`)),
-        },
-        requestOptions: { body: { contentDisposition: 'render', contentType: 'application/dtmf-relay', content: infoBody(digit) } },
-      }).catch((err: unknown) => reject(ConfabError.from(err, 'NotAvailable')));
-    });
+    if (call.session instanceof Inviter && (call.session.state === SessionState.Initial || call.session.state === SessionState.Establishing)) call.weCancelled = true;
+    await signalEnd(call.session);
   }
 
   /** The SDH's open(): a media session on the SIP flow's address, SRTP as offered or as the account says. */
