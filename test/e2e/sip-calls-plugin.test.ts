@@ -71,7 +71,7 @@ async function ring(caller: Side, callee: Side, options: { mic?: string; rec?: s
 }
 
 /** An INVITE to bob from a raw UDP socket through kamailio; the status codes of the responses, up to the final one. */
-function rawInvite(sdp: string): Promise<number[]> {
+function rawInvite(sdp: string, extra: string[] = []): Promise<number[]> {
   return new Promise((resolve, reject) => {
     const sock = createSocket('udp4');
     const statuses: number[] = [];
@@ -91,7 +91,7 @@ function rawInvite(sdp: string): Promise<number[]> {
       const body = sdp.replace(/\r?\n/g, '\r\n');
       const msg = [`INVITE sip:bob@127.0.0.1 SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bK${id};rport`, 'Max-Forwards: 70',
         'From: <sip:mallory@127.0.0.1>;tag=m1', 'To: <sip:bob@127.0.0.1>', `Call-ID: raw-${id}`, 'CSeq: 1 INVITE', `Contact: <sip:mallory@127.0.0.1:${port}>`,
-        'Content-Type: application/sdp', `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n');
+        ...extra, 'Content-Type: application/sdp', `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n');
       sock.send(msg, kam.udpPort, '127.0.0.1');
     });
   });
@@ -209,6 +209,7 @@ describe('two accounts calling each other through kamailio', () => {
     expect(refused.at(-1)).toBe(488);
     expect(refused).not.toContain(180);
     expect(await rawInvite('v=0\nnot sdp at all\n')).toContain(400);
+    expect(await rawInvite(g729.replace('18 101', '0 101'), ['Require: 100rel'])).toContain(420); // RFC 3262: no reliable provisionals here
     await new Promise((r) => setTimeout(r, 200));
     expect(bob.incoming.length).toBe(before);
   });

@@ -155,6 +155,11 @@ export class SipCalls implements CallsFacet {
       void invitation.reject({ statusCode: 400, reasonPhrase: 'Bad From' }).catch(() => undefined);
       return;
     }
+    if (/\b100rel\b/i.test(req.getHeader('require') ?? '')) {
+      // RFC 3262 §4 / RFC 3261 §8.2.2.3: reliable provisionals are not ours (sip.js would answer the offer in a 183 before anyone accepted)
+      void invitation.reject({ statusCode: 420, extraHeaders: ['Unsupported: 100rel'] }).catch(() => undefined);
+      return;
+    }
     const verdict = checkOffer(req.getHeader('content-type'), req.body, WARN_AGENT);
     if (!verdict.ok) {
       this.ctx.log.info('refused a call from %s: %d %s', peer, verdict.statusCode, verdict.reasonPhrase);
