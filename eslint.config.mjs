@@ -55,6 +55,10 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': restrict([WORKSPACE(['@confab/sdk', '@confab/daemon', '@confab/plugin-*'], 'the CLI is a D-Bus client only'), { group: ['**/daemon/src/**', '**/sdk/src/**'], message: 'the CLI is a D-Bus client only' }]) },
   },
   {
+    files: ['packages/telepathy/src/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict([WORKSPACE(['@confab/daemon', '@confab/cli', '@confab/plugin-*', '@confab/media'], 'the Telepathy adapter knows the SDK and the feature API it is given (src/confab.ts), never the daemon, storage or plugins'), { group: ['**/daemon/src/**'], message: 'the Telepathy adapter knows the feature API it is given, never the daemon' }]) },
+  },
+  {
     files: ['packages/daemon/src/**/*.ts'],
     rules: { 'no-restricted-imports': restrict([WORKSPACE(['@confab/plugin-*', '@confab/cli', 'irc-framework', '@xmpp/*', 'sip.js'], 'the daemon never imports a plugin or a protocol library (plugins come through discovery)')]) },
   },

@@ -59,6 +59,7 @@ const PACKAGES = {
     'sip-tester', // sipp: scripted hostile SIP traffic
     'libtoxcore-dev', // c-toxcore 0.2.18, the reference Tox, driven by our C harness ...
     'pkg-config', // ... built with gcc against it
+    'telepathy-mission-control-5', // mc-tool, a Telepathy client no one here wrote (its Mission Control is never activated: test buses have no service files)
     ...MEDIA, // confab-media's tests
   ],
   bench: [

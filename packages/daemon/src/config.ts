@@ -5,7 +5,8 @@
  *     "logLevel": "info",                          // debug | info | warn | error
  *     "reconnect": { "initialDelayMs": 1000, "maxDelayMs": 300000 },
  *     "secretStore": "auto",                       // auto | secret-service | file
- *     "disabledPlugins": ["@confab/plugin-foo"]
+ *     "disabledPlugins": ["@confab/plugin-foo"],
+ *     "telepathy": { "enabled": true }            // serve Telepathy's AccountManager (docs/telepathy.md)
  *   }
  *
  * A missing file means the defaults. A bad file is refused with InvalidConfig naming the problem;
@@ -22,6 +23,8 @@ export interface Config {
   readonly disabledPlugins: readonly string[];
   /** Calls (docs/calls.md): how long a call may ring before it ends `no-answer`. */
   readonly calls: { readonly ringTimeoutMs: number };
+  /** The Telepathy adapter (docs/telepathy.md): on unless turned off. */
+  readonly telepathy: { readonly enabled: boolean };
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -30,6 +33,7 @@ export const DEFAULT_CONFIG: Config = {
   secretStore: 'auto',
   disabledPlugins: [],
   calls: { ringTimeoutMs: 60_000 },
+  telepathy: { enabled: true },
 };
 
 const invalid = (file: string, why: string) => new ConfabError('InvalidConfig', `${file}: ${why}`);
@@ -54,7 +58,7 @@ export function loadConfig(file: string): Config {
 export function parseConfig(raw: unknown, file = 'config'): Config {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid(file, 'must be a JSON object');
   const o = raw as Record<string, unknown>;
-  const known = new Set(['logLevel', 'reconnect', 'secretStore', 'disabledPlugins', 'calls']);
+  const known = new Set(['logLevel', 'reconnect', 'secretStore', 'disabledPlugins', 'calls', 'telepathy']);
   for (const k of Object.keys(o)) if (!known.has(k)) throw invalid(file, `unknown key '${k}'`);
 
   const logLevel = o.logLevel ?? DEFAULT_CONFIG.logLevel;
@@ -84,5 +88,15 @@ export function parseConfig(raw: unknown, file = 'config'): Config {
   if (typeof ringTimeoutMs !== 'number' || !Number.isInteger(ringTimeoutMs) || ringTimeoutMs < 1000 || ringTimeoutMs > 600_000) {
     throw invalid(file, `'calls.ringTimeoutMs' must be a whole number of milliseconds from 1000 to 600000`);
   }
-  return { logLevel: logLevel as LogLevel, reconnect: { initialDelayMs, maxDelayMs }, secretStore: secretStore as Config['secretStore'], disabledPlugins, calls: { ringTimeoutMs } };
+  const telepathy = parseTelepathy(o.telepathy, file);
+  return { logLevel: logLevel as LogLevel, reconnect: { initialDelayMs, maxDelayMs }, secretStore: secretStore as Config['secretStore'], disabledPlugins, calls: { ringTimeoutMs }, telepathy };
+}
+
+function parseTelepathy(raw: unknown, file: string): Config['telepathy'] {
+  if (raw === undefined) return DEFAULT_CONFIG.telepathy;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid(file, `'telepathy' must be an object`);
+  for (const k of Object.keys(raw)) if (k !== 'enabled') throw invalid(file, `unknown key 'telepathy.${k}'`);
+  const enabled = (raw as { enabled?: unknown }).enabled ?? DEFAULT_CONFIG.telepathy.enabled;
+  if (typeof enabled !== 'boolean') throw invalid(file, `'telepathy.enabled' must be true or false`);
+  return { enabled };
 }

@@ -6,7 +6,9 @@
  *  3. the store (migrations run here) and the secret store;
  *  4. the core, then the D-Bus objects, then the bus name — so a client that sees the name sees
  *     every account;
- *  5. only then do accounts connect.
+ *  5. the Telepathy adapter (config `telepathy.enabled`, on by default) on the same features and
+ *     connection: its objects, then its names (another process holding them is logged and skipped);
+ *  6. only then do accounts connect.
  */
 import 'reflect-metadata';
 import dbus from 'dbus-next';
@@ -14,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Container } from 'inversify';
 import { ConfabError } from '@confab/sdk';
+import { TelepathyAdapter } from '@confab/telepathy';
 import { DEFAULT_CONFIG, loadConfig, type Config } from './config';
 import { MediaSupervisor, mediaCommand } from './calls/media-supervisor';
 import { Core } from './core';
@@ -73,6 +76,7 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env, paths: P
     },
   }, redactor, log.child('dbus'));
   await service.start();
+  const telepathy = settings.config.telepathy.enabled ? await startTelepathy(bus, core, redactor, log) : undefined;
   core.start();
   log.info('serving on the session bus as im.confab.Confab1 (data in %s, secrets in %s)', paths.dataDir, secrets.kind);
 
@@ -80,6 +84,7 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env, paths: P
   const stop = async () => {
     if (stopped) return;
     stopped = true;
+    await telepathy?.stop();
     await core.stop();
     await media.stop();
     await secrets.close();
@@ -92,6 +97,16 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env, paths: P
     void stop().finally(() => process.exit(1));
   });
   return { core, log, media, stop };
+}
+
+/** The Telepathy adapter (docs/telepathy.md); one that fails to start is logged, and confabd runs without it. */
+async function startTelepathy(bus: ReturnType<typeof dbus.sessionBus>, core: Core, redactor: Redactor, log: DaemonLogger): Promise<TelepathyAdapter | undefined> {
+  try {
+    return await TelepathyAdapter.start({ bus, features: core, redact: (text) => redactor.redact(text), log: log.child('telepathy') });
+  } catch (err) {
+    log.error('the Telepathy adapter could not start, running without it: %s', err instanceof Error ? (err.stack ?? err.message) : String(err));
+    return undefined;
+  }
 }
 
 /**

@@ -1,0 +1,82 @@
+/**
+ * The Telepathy adapter: serves Telepathy's AccountManager and Account objects over confabd's accounts,
+ * on confabd's own bus connection. Started by the composition root after the native service (so the
+ * accounts it shows are the ones im.confab.Confab1 shows), before the accounts connect.
+ *
+ * Order matters: every object is exported, then the names are asked for, so a client that sees the
+ * name sees every account. AccountManager first: without it the adapter serves nothing (and withdraws
+ * its objects); MissionControl5 second, only so that telepathy-glib's ping does not D-Bus-activate the
+ * real Mission Control next to us.
+ */
+import type dbus from 'dbus-next';
+import { DisposableStore, type Logger } from '@confab/sdk';
+import { AccountManager } from './accounts/account-manager';
+import { AccountOps } from './accounts/account-ops';
+import type { ConfabFeatures } from './confab';
+import { loadContract } from './dbus/contract';
+import type { Redact } from './dbus/errors';
+import { ownName, reportHeld } from './bus-names';
+import { AM_BUS_NAME, MC5_BUS_NAME } from './names';
+
+type Bus = ReturnType<typeof dbus.sessionBus>;
+
+export interface TelepathyOptions {
+  readonly bus: Bus;
+  readonly features: ConfabFeatures;
+  /** Takes secrets out of a text bound for the bus (the daemon's Redactor). */
+  readonly redact: Redact;
+  readonly log: Logger;
+}
+
+export class TelepathyAdapter {
+  private readonly subs = new DisposableStore();
+  private manager?: AccountManager;
+  private readonly owned: string[] = [];
+
+  private constructor(private readonly opts: TelepathyOptions) {}
+
+  /** Serves AccountManager if its name is free; resolves either way (`serving` says which). */
+  static async start(opts: TelepathyOptions): Promise<TelepathyAdapter> {
+    const adapter = new TelepathyAdapter(opts);
+    await adapter.serve();
+    return adapter;
+  }
+
+  get serving(): boolean {
+    return this.manager !== undefined;
+  }
+
+  private async serve(): Promise<void> {
+    const { bus, features: f, log } = this.opts;
+    const ctx = { redact: this.opts.redact, log };
+    const ops = new AccountOps(f, log);
+    const manager = new AccountManager(bus, await loadContract(), f, ops, ctx);
+    manager.export();
+    if (!(await ownName(bus, AM_BUS_NAME))) {
+      await reportHeld(bus, AM_BUS_NAME, log, 'Telepathy clients (mc-tool, Polari) will use it, not Confab; going on without the Telepathy adapter');
+      manager.unexport();
+      return;
+    }
+    this.owned.push(AM_BUS_NAME);
+    if (await ownName(bus, MC5_BUS_NAME)) this.owned.push(MC5_BUS_NAME);
+    else await reportHeld(bus, MC5_BUS_NAME, log, 'Mission Control is running beside Confab');
+    this.manager = manager;
+    this.subs.add(f.accounts.onChanged(({ id, change }) => manager.follow(id, change))); // a status change is one too
+    this.subs.add(f.accounts.onPresenceChanged(() => manager.refreshAll()));
+    log.info('serving Telepathy as %s (%d accounts)', this.owned.join(' and '), f.accounts.ids().length);
+  }
+
+  /** Withdraws the objects and lets the names go. */
+  async stop(): Promise<void> {
+    this.subs.dispose();
+    this.manager?.unexport();
+    this.manager = undefined;
+    for (const name of this.owned.splice(0)) {
+      try {
+        await this.opts.bus.releaseName(name);
+      } catch {
+        // the bus is going away with the daemon: nothing left to release
+      }
+    }
+  }
+}
