@@ -12,6 +12,8 @@
  * 2. one audio call (Opus, 20 ms, webrtcdsp on both sides, test tones, far end not played) between two
  *    confab-media processes on 127.0.0.1: CPU (% of one core) and RSS of one of them over CALL_S
  *    seconds, beside the same process idle; packets and loss from GetStats.
+ * 3. the same call with video both ways (VP8 320x240 @ 15 fps from the test picture, decoded and
+ *    counted, not shown): CPU and RSS, frames sent and decoded per second over the window.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +24,8 @@ import { startMedia, type MediaProcess } from '../packages/media/test/helpers/me
 import { remoteOf } from '../packages/media/test/helpers/remote';
 
 const CALL_S = Number(process.env.CALL_S ?? 10);
+/** `aec` or `calls` runs one part only (default: both). */
+const PART = process.env.MEDIA_PART ?? 'all';
 const TICKS = 100; // USER_HZ on Linux
 
 /** CPU seconds (user + system) and RSS (kB) of a process, from /proc. */
@@ -38,7 +42,7 @@ async function cpuOver(pid: number, seconds: number): Promise<number> {
   return ((usage(pid).cpu - before) / ((performance.now() - t0) / 1000)) * 100;
 }
 
-async function oneCall(): Promise<void> {
+async function oneCall(video: boolean): Promise<void> {
   let a: MediaProcess | undefined;
   let b: MediaProcess | undefined;
   try {
@@ -46,7 +50,7 @@ async function oneCall(): Promise<void> {
     const pid = a.media.pid!;
     const idleCpu = await cpuOver(pid, 3);
     const idleRss = usage(pid).rssKb;
-    const opts = { audio: true, video: false, transport: 'rtp' as const, address: '127.0.0.1', codecs: ['opus'], speaker: 'none' };
+    const opts = { audio: true, video, transport: 'rtp' as const, address: '127.0.0.1', codecs: ['opus'], speaker: 'none', camera: 'test' };
     const sa = await a.client.createSession({ ...opts, microphone: 'tone:440' });
     const sb = await b.client.createSession({ ...opts, microphone: 'tone:1000' });
     await sa.setRemote(remoteOf(await sb.localDescription()));
@@ -54,13 +58,18 @@ async function oneCall(): Promise<void> {
     await sa.start();
     await sb.start();
     await new Promise((r) => setTimeout(r, 1000));
+    const before = await sa.stats();
     const callCpu = await cpuOver(pid, CALL_S);
     const callRss = usage(pid).rssKb;
     const st = await sa.stats();
-    console.log(`\none Opus call between two confab-media processes (${CALL_S} s; one side measured)`);
+    console.log(`\none Opus call${video ? ' with VP8 video both ways' : ''} between two confab-media processes (${CALL_S} s; one side measured)`);
     console.log(`  CPU          idle ${idleCpu.toFixed(1)} %   in a call ${callCpu.toFixed(1)} % of a core`);
     console.log(`  RSS          idle ${(idleRss / 1024).toFixed(1)} MB   in a call ${(callRss / 1024).toFixed(1)} MB`);
     console.log(`  RTP          sent ${st['packets-sent']}, received ${st['packets-received']}, lost ${st['packets-lost']}, jitter ${st['jitter-ms']?.toFixed(1)} ms, RTT ${st['round-trip-ms']?.toFixed(1)} ms`);
+    if (video) {
+      const rate = (k: string) => ((st[k]! - before[k]!) / CALL_S).toFixed(1);
+      console.log(`  video        ${rate('video-frames-sent')} frames/s sent, ${rate('video-frames-decoded')} frames/s decoded; RTP sent ${st['video-packets-sent']}, received ${st['video-packets-received']}`);
+    }
     await sa.close();
     await sb.close();
   } finally {
@@ -92,8 +101,10 @@ async function echoCancellation(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  await echoCancellation();
-  await oneCall();
+  if (PART !== 'calls') await echoCancellation();
+  if (PART === 'aec') return;
+  await oneCall(false);
+  await oneCall(true);
 }
 
 main().catch((err: unknown) => {
