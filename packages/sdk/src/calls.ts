@@ -78,6 +78,10 @@ export interface CallStats {
   /** Round trip from RTCP SR/RR, ms; absent before the first report. */
   readonly roundTripMs?: number;
   readonly codec: string;
+  /** Video frames encoded and sent; present while the call carries video. @since 0.5.0 */
+  readonly videoFramesSent?: number;
+  /** Video frames decoded from the far end's stream; present while the call carries video. @since 0.5.0 */
+  readonly videoFramesDecoded?: number;
 }
 
 /**
