@@ -4,6 +4,8 @@
  * a tone (440 Hz calling, 1000 Hz called) and its speaker a WAV recording, so the recordings prove that
  * audio went both ways. States and end reasons as a frontend sees them: answered and hung up on either
  * side, hold/resume by re-INVITE, DTMF, busy, declined, cancelled, unreachable, SRTP, disconnect.
+ * Video on test pictures (no camera here: `default` is the test picture): frames decoded at each end
+ * as confab-media counts them, an audio-only answer to a video call, video added and removed by re-INVITE.
  *
  * jest cannot load sip.js (an ES module) through its own loader; Node 20 can require it, so sip.js is
  * handed to jest from Node's loader (`Module._load`).
@@ -56,6 +58,7 @@ async function account(user: keyof typeof USERS, extra: Record<string, string | 
   return side;
 }
 
+const videoOf = (s: Side, id: string) => s.changes.filter((c) => c.id === id && c.video !== undefined).map((c) => c.video);
 const statesOf = (s: Side, id: string) => s.changes.filter((c) => c.id === id).map((c) => c.state);
 const endOf = (s: Side, id: string) => s.changes.find((c) => c.id === id && c.state === 'ended');
 
@@ -63,9 +66,10 @@ async function stateReached(s: Side, id: string, state: string, ms = 15_000): Pr
   await until(() => statesOf(s, id).includes(state as CallChange['state']), ms, `${state} on ${id} (${statesOf(s, id).join(' → ')})`);
 }
 
-async function ring(caller: Side, callee: Side, options: { mic?: string; rec?: string } = {}): Promise<{ out: string; inc: IncomingCall }> {
+async function ring(caller: Side, callee: Side, options: { mic?: string; rec?: string; video?: boolean } = {}): Promise<{ out: string; inc: IncomingCall }> {
   const before = callee.incoming.length;
-  const out = await caller.calls.start('bob', { audio: true, video: false, microphone: options.mic ?? 'tone:440', speaker: options.rec ?? 'none' });
+  const video = options.video ?? false;
+  const out = await caller.calls.start('bob', { audio: true, video, ...(video ? { camera: 'test' } : {}), microphone: options.mic ?? 'tone:440', speaker: options.rec ?? 'none' });
   const inc = await until(() => callee.incoming[before], 15_000, 'the incoming call');
   return { out, inc };
 }
@@ -236,6 +240,69 @@ describe('two accounts calling each other through kamailio', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(toneShareDb(readWav(rec), 440, 0.5, 1.5)).toBeGreaterThan(-3);
     await srtpAlice.conn.disconnect();
+  });
+
+  it('a video call on test pictures: each side decodes the other\'s frames, and the tones still pass', async () => {
+    const aRec = join(dir, 'video-alice-hears.wav');
+    const bRec = join(dir, 'video-bob-hears.wav');
+    const { out, inc } = await ring(alice, bob, { mic: 'tone:440', rec: `file:${aRec}`, video: true });
+    expect(inc).toMatchObject({ audio: true, video: true });
+    // bob's camera: `default`, the test picture on a machine without one
+    await bob.calls.accept(inc.id, { audio: true, video: true, microphone: 'tone:1000', speaker: `file:${bRec}` });
+    await stateReached(alice, out, 'active');
+    await new Promise((r) => setTimeout(r, 3000));
+    const aStats = await alice.calls.stats(out);
+    const bStats = await bob.calls.stats(inc.id);
+    expect(aStats.videoFramesDecoded).toBeGreaterThan(25);
+    expect(bStats.videoFramesDecoded).toBeGreaterThan(25);
+    expect(aStats.videoFramesSent).toBeGreaterThan(25);
+    expect(videoOf(alice, out)).toEqual([]); // video as asked and as rung: nothing changed
+    expect(videoOf(bob, inc.id)).toEqual([]);
+    await alice.calls.hangup(out);
+    await stateReached(bob, inc.id, 'ended');
+    await until(() => existsSync(aRec) && existsSync(bRec), 5000, 'both recordings');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(toneShareDb(readWav(aRec), 1000, 0.5, 2.5)).toBeGreaterThan(-3);
+    expect(toneShareDb(readWav(bRec), 440, 0.5, 2.5)).toBeGreaterThan(-3);
+  });
+
+  it('a video call accepted audio-only: the video refused (port 0), the call goes on with audio', async () => {
+    const { out, inc } = await ring(alice, bob, { video: true });
+    expect(inc.video).toBe(true);
+    await bob.calls.accept(inc.id, { audio: true, video: false, microphone: 'tone:1000', speaker: 'none' });
+    await stateReached(alice, out, 'active');
+    expect(videoOf(alice, out)).toEqual([false]);
+    expect(videoOf(bob, inc.id)).toEqual([false]);
+    await new Promise((r) => setTimeout(r, 1000));
+    const aStats = await alice.calls.stats(out);
+    expect(aStats.packetsReceived).toBeGreaterThan(20);
+    expect(aStats.videoFramesSent).toBeUndefined(); // no video: no video figures
+    await alice.calls.hold(out, true); // a later re-offer keeps the refused m=video with port 0 and stays audio-only
+    await stateReached(bob, inc.id, 'held');
+    expect(videoOf(bob, inc.id)).toEqual([false]);
+    await bob.calls.hangup(inc.id);
+    await stateReached(alice, out, 'ended');
+  });
+
+  it('video added to an audio call by setVideo (re-INVITE), taken by the peer, then removed again', async () => {
+    const { out, inc } = await ring(alice, bob);
+    await bob.calls.accept(inc.id, { audio: true, video: false, microphone: 'tone:1000', speaker: 'none' });
+    await stateReached(alice, out, 'active');
+    await alice.calls.setVideo!(out, true);
+    expect(videoOf(alice, out)).toEqual([true]);
+    expect(videoOf(bob, inc.id)).toEqual([true]); // a peer's re-INVITE that adds video is accepted
+    await new Promise((r) => setTimeout(r, 2000));
+    const aStats = await alice.calls.stats(out);
+    const bStats = await bob.calls.stats(inc.id);
+    expect(aStats.videoFramesDecoded).toBeGreaterThan(10);
+    expect(bStats.videoFramesDecoded).toBeGreaterThan(10);
+    await alice.calls.setVideo!(out, false);
+    expect(videoOf(alice, out)).toEqual([true, false]);
+    expect(videoOf(bob, inc.id)).toEqual([true, false]);
+    expect((await bob.calls.stats(inc.id)).videoFramesDecoded).toBeUndefined();
+    expect(statesOf(bob, inc.id).at(-1)).toBe('active');
+    await alice.calls.hangup(out);
+    await stateReached(bob, inc.id, 'ended');
   });
 
   it('disconnecting ends every call: network-error here, a BYE to the peer', async () => {

@@ -4,13 +4,16 @@
  * hold directions, the o= version, and the SessionDescriptionHandler on a fake media session
  * (offer/answer both ways, hold by re-offer, SRTP, closing exactly once).
  */
-import { DEFAULT_CODECS, telephoneEvent, type LocalDescription, type RemoteDescription, type SdpAudio } from '@confab/media';
+import { DEFAULT_CODECS, DEFAULT_VIDEO_CODECS, parseSdp, sdpAnswer, sdpOffer, telephoneEvent, type LocalDescription, type RemoteDescription, type SdpAudio } from '@confab/media';
 import { ConfabError } from '@confab/sdk';
 import { callStatsOf, cancelReasonOf, detailOf, endReasonOf, infoBody, infoDigit, isMediaFailure } from '../src/calls/call-reasons';
 import { MediaSdh, type SdhMedia } from '../src/calls/media-sdh';
+import { NO_LINES, hasVideo, linesOfChoice, linesOfOffer, offerChoice, takeVideo } from '../src/calls/media-lines';
 import { SdpOrigin, answerDirection, checkOffer, isHolding, offerDirection } from '../src/calls/sdp-glue';
 
 const KEY = Buffer.alloc(30, 7).toString('base64');
+/** A peer's m=video section: VP8 under its own payload type. */
+const VP8_LINE = 'm=video 40002 RTP/AVP 97\r\na=rtpmap:97 VP8/90000\r\na=rtcp-fb:97 nack pli\r\na=sendrecv\r\n';
 
 function offerSdp(opts: { profile?: string; pts?: string; extra?: string[]; direction?: string; port?: number } = {}): string {
   return [
@@ -72,6 +75,10 @@ it('maps confab-media statistics to CallStats, the round trip only once known', 
   expect(callStatsOf(s, 'opus')).toEqual({ packetsSent: 250, packetsReceived: 248, packetsLost: 2, jitterMs: 1.5, codec: 'opus' });
   expect(callStatsOf({ ...s, 'round-trip-ms': 0.4 }, 'PCMU').roundTripMs).toBe(0.4);
   expect(callStatsOf({}, 'none')).toEqual({ packetsSent: 0, packetsReceived: 0, packetsLost: 0, jitterMs: 0, codec: 'none' });
+  // video frames only while the call carries video (CallStats' optional fields)
+  const v = { ...s, 'video-frames-sent': 45, 'video-frames-decoded': 44 };
+  expect(callStatsOf(v, 'opus')).not.toHaveProperty('videoFramesSent');
+  expect(callStatsOf(v, 'opus', true)).toMatchObject({ videoFramesSent: 45, videoFramesDecoded: 44 });
 });
 
 describe('an incoming offer, checked before we ring', () => {
@@ -82,7 +89,14 @@ describe('an incoming offer, checked before we ring', () => {
   });
 
   it('takes an INVITE without an offer (we offer in the 200)', () => {
-    expect(checkOffer(undefined, '', 'confab')).toEqual({ ok: true });
+    expect(checkOffer(undefined, '', 'confab')).toEqual({ ok: true, video: false });
+  });
+
+  it('says whether the offer has video we could take: VP8 with a port', () => {
+    expect(checkOffer('application/sdp', offerSdp(), 'confab')).toMatchObject({ ok: true, video: false });
+    expect(checkOffer('application/sdp', `${offerSdp()}${VP8_LINE}`, 'confab')).toMatchObject({ ok: true, video: true });
+    expect(checkOffer('application/sdp', `${offerSdp()}${VP8_LINE.replace('40002', '0')}`, 'confab')).toMatchObject({ ok: true, video: false });
+    expect(checkOffer('application/sdp', `${offerSdp()}m=video 40002 RTP/AVP 97\r\na=rtpmap:97 H264/90000\r\n`, 'confab')).toMatchObject({ ok: true, video: false });
   });
 
   it('refuses no common codec with 488 and a Warning, never a ring', () => {
@@ -143,36 +157,54 @@ describe('hold directions (RFC 3264 §8.4) and the o= line (§8)', () => {
 });
 
 /** A media session that records what the handler asked of it. */
-function fakeMedia(crypto = false) {
+function fakeMedia(crypto = false, video = false) {
   const calls: string[] = [];
   const remotes: RemoteDescription[] = [];
-  const local: LocalDescription = {
+  const base: LocalDescription = {
     transport: 'rtp', address: '127.0.0.1', port: 41000, rtcpPort: 41000, rtcpMux: true,
     codecs: [...DEFAULT_CODECS, telephoneEvent(101, 48000), telephoneEvent(100, 8000)],
     ...(crypto ? { crypto: { suite: 'AES_CM_128_HMAC_SHA1_80' as const, keySalt: Buffer.alloc(30, 3).toString('base64') } } : {}),
   };
+  const videoPart = { port: 41002, rtcpPort: 41002, rtcpMux: true, codecs: DEFAULT_VIDEO_CODECS };
+  let local: LocalDescription = video ? { ...base, video: videoPart } : base;
   let closeFails = false;
   const media: SdhMedia = {
     localDescription: async () => local,
     setRemote: async (r) => { calls.push('setRemote'); remotes.push(r); },
     start: async () => { calls.push('start'); },
     sendDtmf: async () => { calls.push('dtmf'); },
+    setVideo: async (on) => { calls.push(`video:${on}`); local = on ? { ...base, video: videoPart } : base; },
     close: async () => { calls.push('close'); if (closeFails) throw new Error('confab-media is gone'); },
   };
-  return { media, calls, remotes, local, failClose: () => { closeFails = true; } };
+  return { media, calls, remotes, get local() { return local; }, failClose: () => { closeFails = true; } };
 }
 
-function answerSdp(direction = 'sendrecv', extra: string[] = [], profile = 'RTP/AVP'): string {
-  return ['v=0', 'o=- 9 9 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio 42000 ${profile} 111 101`,
-    'a=rtpmap:111 opus/48000/2', 'a=rtpmap:101 telephone-event/48000', ...extra, `a=${direction}`, ''].join('\r\n');
+/** A handler on a fake media session that opens with video as asked, and what it was asked. */
+function videoSdh(wantsVideo: boolean, crypto = false) {
+  let f!: ReturnType<typeof fakeMedia>;
+  const opened: boolean[] = [];
+  const applied: boolean[] = [];
+  const sdh = new MediaSdh({
+    open: async (_o, video) => { opened.push(video); f = fakeMedia(crypto, video); return f.media; },
+    wantsVideo: () => wantsVideo,
+    applied: (r) => applied.push(r.video !== undefined),
+  });
+  return { sdh, opened, applied, get f() { return f; } };
 }
+
+function answerSdp(direction = 'sendrecv', extra: string[] = [], profile = 'RTP/AVP', video = ''): string {
+  return ['v=0', 'o=- 9 9 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio 42000 ${profile} 111 101`,
+    'a=rtpmap:111 opus/48000/2', 'a=rtpmap:101 telephone-event/48000', ...extra, `a=${direction}`, ''].join('\r\n') + video;
+}
+const VIDEO_ANSWER = 'm=video 42002 RTP/AVP 96\r\na=rtpmap:96 VP8/90000\r\na=rtcp-mux\r\na=sendrecv\r\n';
+const VIDEO_REFUSED = 'm=video 0 RTP/AVP 96\r\n';
 
 describe('MediaSdh', () => {
   it('places: offers all our codecs, applies the answer and starts the media once', async () => {
     const f = fakeMedia();
     const opened: (SdpAudio | undefined)[] = [];
     const applied: string[] = [];
-    const sdh = new MediaSdh({ open: async (o) => { opened.push(o); return f.media; }, applied: (r, from) => applied.push(`${from}:${r.direction}`) });
+    const sdh = new MediaSdh({ open: async (o) => { opened.push(o); return f.media; }, wantsVideo: () => false, applied: (r, from) => applied.push(`${from}:${r.direction}`) });
     const offer = await sdh.getDescription();
     expect(offer.contentType).toBe('application/sdp');
     expect(offer.body).toContain('m=audio 41000 RTP/AVP 111 9 0 8 101 100\r\n');
@@ -199,7 +231,7 @@ describe('MediaSdh', () => {
     const f = fakeMedia();
     const opened: (SdpAudio | undefined)[] = [];
     const applied: string[] = [];
-    const sdh = new MediaSdh({ open: async (o) => { opened.push(o); return f.media; }, applied: (r, from) => applied.push(`${from}:${r.direction}`) });
+    const sdh = new MediaSdh({ open: async (o) => { opened.push(o); return f.media; }, wantsVideo: () => false, applied: (r, from) => applied.push(`${from}:${r.direction}`) });
     expect(sdh.hasDescription('application/sdp')).toBe(true);
     expect(sdh.hasDescription('text/plain')).toBe(false);
     await sdh.setDescription(offerSdp());
@@ -219,7 +251,7 @@ describe('MediaSdh', () => {
 
   it('refuses an offered video stream with port 0 and answers the audio (RFC 3264 §6)', async () => {
     const f = fakeMedia();
-    const sdh = new MediaSdh({ open: async () => f.media, applied: () => undefined });
+    const sdh = new MediaSdh({ open: async () => f.media, wantsVideo: () => false, applied: () => undefined });
     await sdh.setDescription(`${offerSdp()}m=video 40002 RTP/AVP 97\r\na=rtpmap:97 VP8/90000\r\na=sendrecv\r\n`);
     const answer = await sdh.getDescription();
     expect(answer.body).toContain('m=audio 41000 RTP/AVP 96 0 101\r\n');
@@ -229,7 +261,7 @@ describe('MediaSdh', () => {
 
   it('answers an SRTP offer with SRTP and our key under the offer\'s tag (RFC 4568 §7.1.2)', async () => {
     const f = fakeMedia(true);
-    const sdh = new MediaSdh({ open: async () => f.media, applied: () => undefined });
+    const sdh = new MediaSdh({ open: async () => f.media, wantsVideo: () => false, applied: () => undefined });
     await sdh.setDescription(offerSdp({ profile: 'RTP/SAVP', extra: [`a=crypto:4 AES_CM_128_HMAC_SHA1_80 inline:${KEY}`] }));
     const answer = await sdh.getDescription();
     expect(answer.body).toContain('RTP/SAVP');
@@ -239,7 +271,7 @@ describe('MediaSdh', () => {
 
   it('offers SRTP when the session has a key, and needs the answer\'s', async () => {
     const f = fakeMedia(true);
-    const sdh = new MediaSdh({ open: async () => f.media, applied: () => undefined });
+    const sdh = new MediaSdh({ open: async () => f.media, wantsVideo: () => false, applied: () => undefined });
     const offer = await sdh.getDescription();
     expect(offer.body).toContain('m=audio 41000 RTP/SAVP ');
     expect(offer.body).toContain('a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:');
@@ -249,7 +281,7 @@ describe('MediaSdh', () => {
 
   it('rejects an answer without our codecs and leaves the media unstarted', async () => {
     const f = fakeMedia();
-    const sdh = new MediaSdh({ open: async () => f.media, applied: () => undefined });
+    const sdh = new MediaSdh({ open: async () => f.media, wantsVideo: () => false, applied: () => undefined });
     await sdh.getDescription();
     await expect(sdh.setDescription(answerSdp().replace(/opus/g, 'G729'))).rejects.toBeInstanceOf(ConfabError);
     expect(f.calls).not.toContain('start');
@@ -258,7 +290,7 @@ describe('MediaSdh', () => {
   it('closes the media session exactly once, ignoring a media process that is gone', async () => {
     const f = fakeMedia();
     f.failClose();
-    const sdh = new MediaSdh({ open: async () => f.media, applied: () => undefined });
+    const sdh = new MediaSdh({ open: async () => f.media, wantsVideo: () => false, applied: () => undefined });
     await sdh.getDescription();
     sdh.close();
     sdh.close();
@@ -271,12 +303,130 @@ describe('MediaSdh', () => {
   it('closes a session that was still opening when the call ended', async () => {
     const f = fakeMedia();
     let open!: () => void;
-    const sdh = new MediaSdh({ open: () => new Promise((resolve) => { open = () => resolve(f.media); }), applied: () => undefined });
+    const sdh = new MediaSdh({ open: () => new Promise((resolve) => { open = () => resolve(f.media); }), wantsVideo: () => false, applied: () => undefined });
     const offer = sdh.getDescription();
     sdh.close();
     open();
     await expect(offer).rejects.toMatchObject({ code: 'NotAvailable' });
     await sdh.closeMedia();
     expect(f.calls).toEqual(['close']);
+  });
+});
+
+describe('m= lines across re-offers (RFC 3264 §8) and which video we take', () => {
+  const local = (video: boolean): LocalDescription => ({
+    transport: 'rtp', address: '127.0.0.1', port: 41000, rtcpPort: 41000, rtcpMux: true, codecs: [...DEFAULT_CODECS, telephoneEvent(101, 48000)],
+    ...(video ? { video: { port: 41002, rtcpPort: 41002, rtcpMux: true, codecs: DEFAULT_VIDEO_CODECS } } : {}),
+  });
+  const o = { sessionId: '1', sessionVersion: 0 };
+
+  it('offers byte for byte what media\'s sdpOffer writes while no line was removed', () => {
+    for (const l of [local(true), local(false)]) {
+      for (const dir of ['sendrecv', 'sendonly'] as const) expect(sdpAnswer(l, o, offerChoice(l, dir, NO_LINES))).toBe(sdpOffer(l, o, dir));
+    }
+  });
+
+  it('keeps a removed video line with port 0 and its formats, in its place (§8.1, §8.2)', () => {
+    const withVideo = linesOfChoice(NO_LINES, offerChoice(local(true), 'sendrecv', NO_LINES));
+    expect(withVideo).toEqual({ video: { profile: 'RTP/AVP', formats: [96] }, videoFirst: false });
+    expect(offerChoice(local(false), 'sendonly', withVideo).video).toEqual({ refused: true, profile: 'RTP/AVP', formats: [96] });
+    const theirs = linesOfOffer(NO_LINES, parseSdp(`v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n${VP8_LINE}${offerSdp().split('t=0 0\r\n')[1]}`));
+    expect(theirs).toEqual({ video: { profile: 'RTP/AVP', formats: [97] }, videoFirst: true });
+    expect(offerChoice(local(true), 'sendrecv', theirs)).toMatchObject({ videoFirst: true, video: { codecs: DEFAULT_VIDEO_CODECS } });
+  });
+
+  it('takes the INVITE\'s video as the user says, a re-offer\'s when it keeps or adds video, never one repeated after a refusal', () => {
+    const audioOnly = parseSdp(offerSdp());
+    const withVideo = parseSdp(`${offerSdp()}${VP8_LINE}`);
+    const portZero = parseSdp(`${offerSdp()}${VP8_LINE.replace('40002', '0')}`);
+    expect(hasVideo(withVideo) && !hasVideo(audioOnly) && !hasVideo(portZero)).toBe(true);
+    expect(takeVideo(withVideo, true, false, false)).toBe(true);
+    expect(takeVideo(withVideo, false, false, false)).toBe(false);
+    expect(takeVideo(audioOnly, true, false, false)).toBe(false);
+    expect(takeVideo(withVideo, undefined, true, true)).toBe(true); // kept
+    expect(takeVideo(withVideo, undefined, false, false)).toBe(true); // added by the peer
+    expect(takeVideo(withVideo, undefined, false, true)).toBe(false); // offered before, refused by us
+    expect(takeVideo(portZero, undefined, true, true)).toBe(false); // removed
+  });
+});
+
+describe('MediaSdh with video', () => {
+  const mLines = (body: string) => body.split('\r\n').filter((l) => l.startsWith('m='));
+
+  it('places a video call: m=audio and m=video (VP8, nack pli), the answer\'s video applied', async () => {
+    const t = videoSdh(true);
+    const offer = await t.sdh.getDescription();
+    expect(t.opened).toEqual([true]);
+    expect(mLines(offer.body)).toEqual(['m=audio 41000 RTP/AVP 111 9 0 8 101 100', 'm=video 41002 RTP/AVP 96']);
+    expect(offer.body).toContain('a=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack pli\r\n');
+    await t.sdh.setDescription(answerSdp('sendrecv', [], 'RTP/AVP', VIDEO_ANSWER));
+    expect(t.f.remotes[0]!.video).toMatchObject({ port: 42002, codecs: [{ name: 'VP8', pt: 96 }] });
+    expect(t.sdh.video).toBe(true);
+    expect(t.applied).toEqual([true]);
+  });
+
+  it('a peer that refuses video (port 0): audio-only, the video sockets freed, port 0 in every later offer', async () => {
+    const t = videoSdh(true);
+    await t.sdh.getDescription();
+    await t.sdh.setDescription(answerSdp('sendrecv', [], 'RTP/AVP', VIDEO_REFUSED));
+    expect(t.f.remotes[0]!.video).toBeUndefined();
+    expect(t.f.calls).toEqual(['setRemote', 'start', 'video:false']);
+    expect(t.sdh.video).toBe(false);
+    t.sdh.holding = true;
+    expect(mLines((await t.sdh.getDescription()).body)).toEqual(['m=audio 41000 RTP/AVP 111 9 0 8 101 100', 'm=video 0 RTP/AVP 96']);
+  });
+
+  it('setVideo: removed with port 0 on its line, added again in the same place (RFC 3264 §8.1)', async () => {
+    const t = videoSdh(false);
+    await t.sdh.getDescription();
+    await t.sdh.setDescription(answerSdp());
+    await t.sdh.setVideo(true);
+    const add = await t.sdh.getDescription();
+    expect(mLines(add.body)).toEqual(['m=audio 41000 RTP/AVP 111 9 0 8 101 100', 'm=video 41002 RTP/AVP 96']); // a new m= line at the end
+    await t.sdh.setDescription(answerSdp('sendrecv', [], 'RTP/AVP', VIDEO_ANSWER));
+    expect(t.sdh.video).toBe(true);
+    await t.sdh.setVideo(false);
+    const remove = await t.sdh.getDescription();
+    expect(mLines(remove.body)).toEqual(['m=audio 41000 RTP/AVP 111 9 0 8 101 100', 'm=video 0 RTP/AVP 96']);
+    await t.sdh.setDescription(answerSdp('sendrecv', [], 'RTP/AVP', VIDEO_REFUSED));
+    expect(t.sdh.video).toBe(false);
+    expect(t.applied).toEqual([false, true, false]);
+    expect(t.f.calls.filter((c) => c.startsWith('video:'))).toEqual(['video:true', 'video:false']);
+  });
+
+  it('answers the INVITE\'s video when accepted with video, with the offer\'s payload type', async () => {
+    const t = videoSdh(true);
+    await t.sdh.setDescription(`${offerSdp()}${VP8_LINE}`);
+    const answer = await t.sdh.getDescription();
+    expect(t.opened).toEqual([true]);
+    expect(mLines(answer.body)).toEqual(['m=audio 41000 RTP/AVP 96 0 101', 'm=video 41002 RTP/AVP 97']);
+    expect(t.f.remotes[0]!.video).toMatchObject({ port: 40002, codecs: [{ name: 'VP8', pt: 97 }] });
+    expect(t.sdh.video).toBe(true);
+  });
+
+  it('accepted audio-only: the video refused with port 0, and refused again when a re-offer repeats it', async () => {
+    const t = videoSdh(false);
+    await t.sdh.setDescription(`${offerSdp()}${VP8_LINE}`);
+    expect(mLines((await t.sdh.getDescription()).body)).toEqual(['m=audio 41000 RTP/AVP 96 0 101', 'm=video 0 RTP/AVP 97']);
+    expect(t.opened).toEqual([false]);
+    await t.sdh.setDescription(`${offerSdp({ direction: 'sendonly' })}${VP8_LINE}`.replace('o=- 1 1', 'o=- 1 2'));
+    expect(mLines((await t.sdh.getDescription()).body)).toEqual(['m=audio 41000 RTP/AVP 96 0 101', 'm=video 0 RTP/AVP 97']);
+    expect(t.f.calls).not.toContain('video:true');
+  });
+
+  it('a peer\'s re-offer that adds video is taken, one that removes it (port 0) stops ours', async () => {
+    const t = videoSdh(false);
+    await t.sdh.setDescription(offerSdp());
+    await t.sdh.getDescription();
+    await t.sdh.setDescription(`${offerSdp()}${VP8_LINE}`.replace('o=- 1 1', 'o=- 1 2'));
+    const add = await t.sdh.getDescription();
+    expect(mLines(add.body)).toEqual(['m=audio 41000 RTP/AVP 96 0 101', 'm=video 41002 RTP/AVP 97']);
+    expect(t.sdh.video).toBe(true);
+    await t.sdh.setDescription(`${offerSdp()}${VP8_LINE.replace('40002', '0')}`.replace('o=- 1 1', 'o=- 1 3'));
+    const remove = await t.sdh.getDescription();
+    expect(mLines(remove.body)).toEqual(['m=audio 41000 RTP/AVP 96 0 101', 'm=video 0 RTP/AVP 97']);
+    expect(t.sdh.video).toBe(false);
+    expect(t.f.calls.filter((c) => c.startsWith('video:'))).toEqual(['video:true', 'video:false']);
+    expect(t.applied).toEqual([false, true, false]);
   });
 });

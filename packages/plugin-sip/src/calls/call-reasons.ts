@@ -47,8 +47,11 @@ export function isMediaFailure(reason: string): boolean {
   return /^(?:media-failed|remote-timeout)\b/.test(reason);
 }
 
-/** confab-media's GetStats (its contract's names) as the model's CallStats (RTCP, RFC 3550 §6.4). */
-export function callStatsOf(s: Readonly<Record<string, number>>, codec: string): CallStats {
+/**
+ * confab-media's GetStats (its contract's names) as the model's CallStats (RTCP, RFC 3550 §6.4);
+ * with `video` (the call carries it now), the frames counted by its pipeline too.
+ */
+export function callStatsOf(s: Readonly<Record<string, number>>, codec: string, video = false): CallStats {
   const n = (k: string) => (Number.isFinite(s[k]) ? s[k]! : 0);
   const rtt = s['round-trip-ms'];
   return {
@@ -58,6 +61,7 @@ export function callStatsOf(s: Readonly<Record<string, number>>, codec: string):
     jitterMs: n('jitter-ms'),
     ...(rtt !== undefined && Number.isFinite(rtt) && rtt >= 0 ? { roundTripMs: rtt } : {}), // -1 until the first report
     codec,
+    ...(video ? { videoFramesSent: n('video-frames-sent'), videoFramesDecoded: n('video-frames-decoded') } : {}),
   };
 }
 

@@ -4,13 +4,17 @@
  * would have to refuse), the directions of hold (RFC 3264 §8.4), and the o= line's version
  * (RFC 3264 §8). Free of sip.js and of the media process.
  */
-import { DEFAULT_CODECS, parseSdp, type Direction, type SdpAudio } from '@confab/media';
+import { DEFAULT_CODECS, parseSdp, type Direction, type ParsedSdp, type SdpAudio } from '@confab/media';
+import { hasVideo } from './media-lines';
 
 export const SDP_TYPE = 'application/sdp';
 
 export type OfferVerdict =
-  /** `audio` is absent for an INVITE without an offer (RFC 3261 §13.2.1: we offer in the 200). */
-  | { readonly ok: true; readonly audio?: SdpAudio }
+  /**
+   * `audio` is absent for an INVITE without an offer (RFC 3261 §13.2.1: we offer in the 200); `video`:
+   * the offer has a video stream we could take (media-lines.ts), so the call rings as a video call.
+   */
+  | { readonly ok: true; readonly audio?: SdpAudio; readonly video: boolean }
   | { readonly ok: false; readonly statusCode: number; readonly reasonPhrase: string; readonly extraHeaders: readonly string[] };
 
 const PROFILES = ['RTP/AVP', 'RTP/SAVP']; // RFC 3551; RFC 3711 with SDES keys (RFC 4568 §3.1.4)
@@ -20,20 +24,21 @@ export function checkOffer(contentType: string | undefined, body: string | undef
   const refuse = (statusCode: number, reasonPhrase: string, extraHeaders: string[] = []): OfferVerdict => ({ ok: false, statusCode, reasonPhrase, extraHeaders });
   // RFC 3261 §20.43: a 488 says why with a Warning code from its table
   const warn = (code: number, text: string) => [`Warning: ${code} ${agent} "${text}"`];
-  if (!body || body.trim() === '') return { ok: true };
+  if (!body || body.trim() === '') return { ok: true, video: false };
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== SDP_TYPE) return refuse(415, 'Unsupported Media Type', [`Accept: ${SDP_TYPE}`]); // RFC 3261 §21.4.13
-  let audio: SdpAudio | undefined;
+  let parsed: ParsedSdp;
   try {
-    audio = parseSdp(body).audio;
+    parsed = parseSdp(body);
   } catch (err) {
     return refuse(400, 'Malformed SDP', warn(399, (err as Error).message.slice(0, 80))); // RFC 3261 §21.4.1 (oversized too)
   }
+  const audio = parsed.audio;
   if (!audio || audio.port === 0) return refuse(488, 'Not Acceptable Here', warn(304, 'Media type not available')); // RFC 3264 §6: no audio to take
   if (!PROFILES.includes(audio.profile)) return refuse(488, 'Not Acceptable Here', warn(302, 'Incompatible transport protocol'));
   if (audio.profile === 'RTP/SAVP' && audio.crypto.length === 0) return refuse(488, 'Not Acceptable Here', warn(305, 'No usable crypto attribute')); // RFC 4568 §7.1.2
   if (!hasCommonCodec(audio)) return refuse(488, 'Not Acceptable Here', warn(305, 'Incompatible media format')); // RFC 3261 §21.4.26
-  return { ok: true, audio };
+  return { ok: true, audio, video: hasVideo(parsed) };
 }
 
 /** An audio codec of the offer that confab-media also has (telephone-event alone is not a call). */

@@ -10,6 +10,11 @@
  *   both:     hold by re-INVITE (RFC 3264 §8.4), a peer's hold seen in its re-INVITE; DTMF by RFC 4733
  *             (SIP INFO when the peer agreed to no telephone-event) and INFO received; media failure
  *             → BYE and ended `media-failed`.
+ *   video:    start/accept with `video` offer or take VP8 beside the audio (a peer that refuses it with
+ *             port 0 leaves an audio-only call); setVideo() adds or removes it by re-INVITE (RFC 3264
+ *             §8: a new m= line, or port 0 on it); a peer's re-INVITE that adds video is accepted
+ *             (media-lines.ts says why and when not). Every change of what the call carries is a
+ *             CallChange with `video`, in the state the call is in.
  *
  * sip.js's shortcomings are wrapped here, in one place:
  *  - its Session "Terminated" state fires before the delegate that carries the final response
@@ -25,7 +30,7 @@
  */
 import { Inviter, SessionState, type Invitation, type Session, type URI, type UserAgent, type Core } from 'sip.js';
 import {
-  ConfabError, Emitter, InvalidArgumentError, NotFoundError, NotImplementedError,
+  ConfabError, Emitter, InvalidArgumentError, NotFoundError,
   type CallChange, type CallDirection, type CallEndReason, type CallOptions, type CallState, type CallStats, type CallsFacet,
   type IncomingCall, type Logger,
 } from '@confab/sdk';
@@ -64,6 +69,8 @@ interface SipCall {
   state: CallState;
   localHold: boolean;
   remoteHold: boolean;
+  /** The call carries video, as last said to the daemon (the offer's for an incoming one, start's for ours). */
+  video: boolean;
   /** We sent the CANCEL: its 487 is not "no answer". */
   weCancelled: boolean;
   ended: boolean;
@@ -93,7 +100,11 @@ export class SipCalls implements CallsFacet {
   readonly sdhFactory = (session: Session): MediaSdh => {
     const call = this.bySession.get(session);
     if (!call) throw new ConfabError('Internal', 'a SIP session that no call made');
-    const sdh = new MediaSdh({ open: (offer) => this.openMedia(call, offer), applied: (remote, from) => this.applied(call, remote, from) });
+    const sdh = new MediaSdh({
+      open: (offer, video) => this.openMedia(call, offer, video),
+      wantsVideo: () => call.options?.video === true,
+      applied: (remote, from) => this.applied(call, remote, from),
+    });
     call.sdh = sdh;
     return sdh;
   };
@@ -102,11 +113,10 @@ export class SipCalls implements CallsFacet {
 
   async start(target: string, options: CallOptions): Promise<string> {
     if (!options.audio) throw new InvalidArgumentError('a SIP call carries audio');
-    if (options.video) throw new NotImplementedError('SIP video calls are not implemented yet');
     const uri = this.ctx.uriOf(target);
     await this.ctx.media.ready(); // NotAvailable (confab-media cannot start) before anything is sent
     const inviter = new Inviter(this.ctx.agent(), uri, { earlyMedia: true }); // RFC 3261 §13.2.1
-    const call = this.track(inviter, 'outgoing', inviter.request.callId, 'dialing', false);
+    const call = this.track(inviter, 'outgoing', inviter.request.callId, 'dialing', false, options.video);
     call.options = options;
     try {
       await inviter.invite({
@@ -166,14 +176,14 @@ export class SipCalls implements CallsFacet {
       void invitation.reject({ statusCode: verdict.statusCode, reasonPhrase: verdict.reasonPhrase, extraHeaders: [...verdict.extraHeaders] }).catch(() => undefined);
       return;
     }
-    const call = this.track(invitation, 'incoming', req.callId, 'ringing', true);
+    const call = this.track(invitation, 'incoming', req.callId, 'ringing', true, verdict.video);
     invitation.delegate = {
       ...invitation.delegate,
       // RFC 3261 §9.2: the caller gave up; RFC 3326: Reason SIP;cause=200 when another device answered
       onCancel: (cancel) => this.end(call, cancelReasonOf(cancel.request.getHeader('reason')), 'CANCEL'),
     };
     invitation.progress({ statusCode: 180 }) // RFC 3261 §13.3.1.1: ringing
-      .then(() => { if (!call.ended) this.incomingEmitter.fire({ id: call.id, peer, audio: true, video: false }); })
+      .then(() => { if (!call.ended) this.incomingEmitter.fire({ id: call.id, peer, audio: true, video: call.video }); })
       .catch((err: unknown) => this.end(call, 'network-error', (err as Error).message));
   }
 
@@ -181,8 +191,7 @@ export class SipCalls implements CallsFacet {
     const call = this.get(id);
     const invitation = call.session as Invitation;
     if (call.direction !== 'incoming' || invitation.state !== SessionState.Initial) throw new InvalidArgumentError(`call ${id} is not ringing`);
-    if (options.video) throw new NotImplementedError('SIP video calls are not implemented yet');
-    call.options = options;
+    call.options = options; // with video: the offer's video taken (media-sdh.ts), refused with port 0 without
     await this.ctx.media.ready(); // NotAvailable before anything is answered
     try {
       await invitation.accept(); // the SDH answers the offer (RFC 3264 §6) and starts the media; 200 OK goes out
@@ -233,6 +242,28 @@ export class SipCalls implements CallsFacet {
     this.setState(call, this.heldState(call));
   }
 
+  /**
+   * Adds or removes video by re-INVITE (RFC 3264 §8): confab-media's SetVideo, then our new offer —
+   * an m=video line with a port (a new line, or in place of one with port 0), or port 0 on it — and
+   * the answer applied. The change comes as onCallChanged `video`. Adding that the peer answers with
+   * port 0 is NotCapable (the call goes on audio-only); a refused re-INVITE leaves the call as it was,
+   * except that removed video has stopped here already (our next offer says port 0).
+   */
+  async setVideo(id: string, on: boolean): Promise<void> {
+    const call = this.get(id);
+    if (call.session.state !== SessionState.Established || !call.sdh?.started) throw new InvalidArgumentError(`call ${id} is not answered`);
+    if (call.sdh.video === on) return;
+    await call.sdh.setVideo(on);
+    try {
+      await reinvite(call.session);
+    } catch (err) {
+      if (on) await call.sdh.setVideo(false).catch(() => undefined); // nothing was agreed: the sockets go again
+      else this.videoChanged(call, false);
+      throw err;
+    }
+    if (on && !call.sdh.video) throw new ConfabError('NotCapable', 'the peer answered without video (port 0)');
+  }
+
   async setMuted(id: string, muted: boolean): Promise<void> {
     const media = this.get(id).media;
     if (!media) throw new ConfabError('NotAvailable', `call ${id} has no media yet`);
@@ -254,7 +285,7 @@ export class SipCalls implements CallsFacet {
   async stats(id: string): Promise<CallStats> {
     const call = this.get(id);
     if (!call.media) throw new ConfabError('NotAvailable', `call ${id} has no media yet`);
-    return callStatsOf(await call.media.stats(), call.sdh?.codec ?? 'none');
+    return callStatsOf(await call.media.stats(), call.sdh?.codec ?? 'none', call.sdh?.video === true);
   }
 
   /**
@@ -273,10 +304,10 @@ export class SipCalls implements CallsFacet {
 
   // --- internals --------------------------------------------------------------------------------
 
-  private track(session: Inviter | Invitation, direction: CallDirection, callId: string, state: CallState, announced: boolean): SipCall {
+  private track(session: Inviter | Invitation, direction: CallDirection, callId: string, state: CallState, announced: boolean, video: boolean): SipCall {
     let id = callId;
     for (let n = 2; this.calls.has(id); n++) id = `${callId}~${n}`; // a call to ourselves shares its Call-ID
-    const call: SipCall = { id, direction, session, state, localHold: false, remoteHold: false, weCancelled: false, ended: false, announced, queue: [] };
+    const call: SipCall = { id, direction, session, state, localHold: false, remoteHold: false, video, weCancelled: false, ended: false, announced, queue: [] };
     this.calls.set(id, call);
     this.bySession.set(session, call);
     session.delegate = {
@@ -359,11 +390,13 @@ export class SipCalls implements CallsFacet {
   }
 
   /** The SDH's open(): a media session on the SIP flow's address, SRTP as offered or as the account says. */
-  private async openMedia(call: SipCall, offer?: SdpAudio): Promise<MediaSessionClient> {
+  private async openMedia(call: SipCall, offer: SdpAudio | undefined, video: boolean): Promise<MediaSessionClient> {
     const o = call.options;
     const media = await this.ctx.media.createSession({
       audio: true,
-      video: false,
+      video,
+      camera: o?.camera ?? 'default', // also when video comes later (setVideo, the peer's re-INVITE): `default` is the test picture without a camera
+      videoSink: 'none',
       transport: 'rtp',
       address: this.ctx.localAddress(),
       microphone: o?.microphone ?? 'default',
@@ -379,11 +412,23 @@ export class SipCalls implements CallsFacet {
     return media;
   }
 
-  /** The SDH applied a remote description: a peer's offer in an answered call may hold or resume it (RFC 3264 §8.4). */
+  /**
+   * The SDH applied a remote description: video may have come or gone (either side's offer), and a
+   * peer's offer in an answered call may hold or resume it (RFC 3264 §8.4).
+   */
   private applied(call: SipCall, remote: RemoteDescription, from: 'offer' | 'answer'): void {
+    this.videoChanged(call, remote.video !== undefined);
     if (from !== 'offer') return;
     call.remoteHold = isHolding(remote.direction ?? 'sendrecv');
     if (call.state === 'active' || call.state === 'held') this.setState(call, this.heldState(call));
+  }
+
+  /** What the call carries changed: one change with `video`, in the call's current state. */
+  private videoChanged(call: SipCall, video: boolean): void {
+    if (call.ended || call.video === video) return;
+    call.video = video;
+    this.ctx.log.info('call %s: video %s', call.id, video ? 'on' : 'off');
+    this.emit(call, { id: call.id, state: call.state, video });
   }
 
   /** confab-media ended the session on its own (no RTP, a pipeline error): the call cannot go on. */
