@@ -114,6 +114,7 @@ export class Core implements Features, AccountRouter {
     if (conn.contacts?.onReachable) on(conn.contacts.onReachable, () => this.messages.drain(runner));
     if (conn.calls) on(conn.calls.onIncoming, (c) => this.calls.incoming(runner, c));
     if (conn.calls) on(conn.calls.onCallChanged, (c) => this.calls.changed(runner, c));
+    if (conn.calls?.onDtmf) on(conn.calls.onDtmf, (e) => this.calls.dtmf(runner, e));
   }
 
   statusChanged(runner: AccountRunner): void {

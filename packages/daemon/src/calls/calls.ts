@@ -40,6 +40,9 @@ export class Calls {
   readonly onChanged = this.changedEmitter.event;
   private readonly incomingEmitter = new Emitter<{ id: number; peer: string }>();
   readonly onIncoming = this.incomingEmitter.event;
+  private readonly dtmfEmitter = new Emitter<{ id: number; digit: string }>();
+  /** A digit the far end sent (RFC 4733 event or SIP INFO). */
+  readonly onDtmf = this.dtmfEmitter.event;
 
   constructor(
     private readonly table: CallsTable,
@@ -165,6 +168,12 @@ export class Calls {
       audio: change.audio ?? c.row.audio,
       video: change.video ?? c.row.video,
     });
+  }
+
+  dtmf(runner: AccountRunner, e: { readonly id: string; readonly digit: string }): void {
+    const c = this.byPluginId(runner.account.id, e.id);
+    if (!c || c.row.state === 'ended' || !/^[0-9*#A-D]$/.test(e.digit)) return;
+    this.dtmfEmitter.fire({ id: c.row.id, digit: e.digit });
   }
 
   /** The account's connection is gone: its calls cannot go on. */

@@ -61,6 +61,11 @@ export class ExportedObjects<K> {
     this.objects.get(id)?.refresh();
   }
 
+  /** Emits one of the object's signals (nothing for an object not exported). */
+  emit(id: K, signal: string, ...args: unknown[]): void {
+    this.objects.get(id)?.emit(signal, ...args);
+  }
+
   /** Follows the feature: added, removed, or changed (refreshed, then the `changed` hook). */
   follow({ id, change }: Change<K>): void {
     if (change === 'added') this.add(id, true);

@@ -149,6 +149,7 @@ export class DBusService {
     f.contacts.onSubscriptionRequested(({ accountId, id, message }) => this.root.emit('SubscriptionRequested', accountPath(accountId), id, message));
     f.calls.onChanged((c) => this.calls.follow(c));
     f.calls.onIncoming(({ id, peer }) => this.root.emit('IncomingCall', callPath(id), peer));
+    f.calls.onDtmf(({ id, digit }) => this.calls.emit(id, 'DtmfReceived', digit));
     f.rooms.onInvited(({ accountId, room, by }) => this.root.emit('Invited', accountPath(accountId), room, by));
   }
 
