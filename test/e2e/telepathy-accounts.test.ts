@@ -12,6 +12,7 @@ import { ircAccount } from '../fixtures/accounts';
 import { withDaemon } from '../fixtures/jest/with-daemon';
 import { startNgircd, type Ngircd } from '../fixtures/irc/ngircd';
 import { connectRawClient, type RawIrcClient } from '../fixtures/irc/raw-irc-client';
+import { until } from '../fixtures/processes';
 import { mcTool, mcToolOk, tpAccountProp } from '../fixtures/telepathy/mc-tool';
 import { tableFor } from '../../packages/telepathy/src/params';
 
@@ -47,7 +48,7 @@ describe('mc-tool against confabd', () => {
     expect((await mcToolOk(d, 'list')).split('\n')).toContain(name);
 
     const show = await mcToolOk(d, 'show', name);
-    for (const line of ['Display Name: Test IRC', 'Enabled: disabled', 'Nickname: alice', 'Requested:  (0) ""', '(string) account = alice',
+    for (const line of ['Display Name: Test IRC', 'Enabled: disabled', 'Nickname: alice\n', 'Requested:  (0) ""', '(string) account = alice',
       `(uint) port = ${irc.port}`, '(string) fullname = Alice', '(string) charset = UTF-8', 'Provider: im.confab.Confab1']) {
       expect(show).toContain(line);
     }
@@ -77,6 +78,23 @@ describe('mc-tool against confabd', () => {
     expect(bad.stderr).toContain("idle/irc has no parameter 'colour'");
   });
 
+  it('display, nick, icon, service, auto-presence, auto-connect: the name and nick are Confab\'s, the rest kept', async () => {
+    await mcToolOk(d, 'display', name, "Alice's IRC");
+    await mcToolOk(d, 'nick', name, 'alicia');
+    await mcToolOk(d, 'icon', name, 'im-test');
+    await mcToolOk(d, 'service', name, 'testnet');
+    await mcToolOk(d, 'auto-presence', name, 'away', 'brb');
+    await mcToolOk(d, 'auto-connect', name, 'off');
+    const show = await mcToolOk(d, 'show', name);
+    for (const line of ["Display Name: Alice's IRC", 'Nickname: alicia', '(string) account = alicia', 'Icon: im-test', 'Service: testnet', 'Automatic: away (3) "brb"']) {
+      expect(show).toContain(line);
+    }
+    expect(show).not.toContain('Connects: automatically');
+    expect(await d.accountProp(native(), 'DisplayName')).toBe("Alice's IRC");
+    expect(((await d.accountProp(native(), 'Parameters')) as Record<string, { value: unknown }>).nickname.value).toBe('alicia');
+    expect((await mcTool(d, 'auto-presence', name, 'error')).code).not.toBe(0); // not a presence one can ask for
+  });
+
   it('enable, then request available: connects to ngircd with the updated password; show says available', async () => {
     await mcToolOk(d, 'enable', name);
     expect(await mcToolOk(d, 'show', name)).toContain('Enabled: enabled');
@@ -91,10 +109,16 @@ describe('mc-tool against confabd', () => {
     expect(await tpAccountProp(d, name, 'HasBeenOnline')).toEqual({ signature: 'b', value: true });
 
     const from = raw.lines.length;
-    raw.send('WHOIS alice');
+    raw.send('WHOIS alicia');
     const whois = await raw.waitFor((l) => l.command === '311', 5000, from); // RPL_WHOISUSER
-    expect(whois.params.slice(1, 2)).toEqual(['alice']);
+    expect(whois.params.slice(1, 2)).toEqual(['alicia']);
     expect(whois.params.at(-1)).toBe('Alice Liddell');
+  });
+
+  it('reconnect: a new connection', async () => {
+    const statuses = await d.statusLog(native());
+    await mcToolOk(d, 'reconnect', name);
+    await until(() => statuses.join(' ').includes('connecting connected'), 10000, 'the account to reconnect');
   });
 
   it('shows an account made on Confab’s own API', async () => {
