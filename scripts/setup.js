@@ -60,6 +60,8 @@ const PACKAGES = {
     'libtoxcore-dev', // c-toxcore 0.2.18, the reference Tox, driven by our C harness ...
     'pkg-config', // ... built with gcc against it
     'telepathy-mission-control-5', // mc-tool, a Telepathy client no one here wrote (its Mission Control is never activated: test buses have no service files)
+    'python3-gi', // telepathy-glib from Python (/usr/bin/python3), making accounts as Polari does ...
+    'gir1.2-telepathyglib-0.12', // ... through its typelib
     ...MEDIA, // confab-media's tests
   ],
   bench: [
