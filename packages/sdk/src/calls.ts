@@ -4,8 +4,8 @@
  * A plugin does the signalling only; its media runs in confab-media (`@confab/media`), never in the
  * daemon. See docs/calls.md for how each protocol maps onto these states and reasons.
  *
- * The daemon keeps the model (Call objects, history); no protocol plugin implements `CallsFacet` yet
- * (SIP is next, issue 16). @since 0.5.0
+ * The daemon keeps the model (Call objects, history); SIP implements `CallsFacet` (issue 16), Jingle
+ * and ToxAV are to come. @since 0.5.0
  */
 import type { Event } from './events';
 
