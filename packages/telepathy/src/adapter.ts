@@ -52,8 +52,12 @@ export class TelepathyAdapter {
     const ops = new AccountOps(f, log);
     const manager = new AccountManager(bus, await loadContract(), f, ops, ctx);
     manager.export();
+    // Followed from now on: the native API serves already, and an account may come while the name is asked for.
+    this.subs.add(f.accounts.onChanged(({ id, change }) => manager.follow(id, change))); // a status change is one too
+    this.subs.add(f.accounts.onPresenceChanged(() => manager.refreshAll()));
     if (!(await ownName(bus, AM_BUS_NAME))) {
       await reportHeld(bus, AM_BUS_NAME, log, 'Telepathy clients (mc-tool, Polari) will use it, not Confab; going on without the Telepathy adapter');
+      this.subs.dispose();
       manager.unexport();
       return;
     }
@@ -61,8 +65,6 @@ export class TelepathyAdapter {
     if (await ownName(bus, MC5_BUS_NAME)) this.owned.push(MC5_BUS_NAME);
     else await reportHeld(bus, MC5_BUS_NAME, log, 'Mission Control is running beside Confab');
     this.manager = manager;
-    this.subs.add(f.accounts.onChanged(({ id, change }) => manager.follow(id, change))); // a status change is one too
-    this.subs.add(f.accounts.onPresenceChanged(() => manager.refreshAll()));
     log.info('serving Telepathy as %s (%d accounts)', this.owned.join(' and '), f.accounts.ids().length);
   }
 
