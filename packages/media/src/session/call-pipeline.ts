@@ -28,6 +28,10 @@ export interface CallPipelineSpec {
   readonly dsp: DspSettings;
   readonly microphone: string;
   readonly speaker: string;
+  /**
+   * RTCP is received on the RTP socket (the session bound no RTCP socket of its own, RFC 5761), whatever
+   * the peer does: two udpsrc on one socket would share its datagrams, and RTP read as RTCP is lost.
+   */
   readonly rtcpMux: boolean;
   /** Our sending key and the peer's, both or neither. */
   readonly srtp?: { readonly local: SdesKey; readonly remote: SdesKey };

@@ -243,8 +243,10 @@ export class RtpSession {
     const a = this.accepted!;
     this.pipeline?.dispose();
     const srtp = this.localKey && r.crypto ? { local: this.localKey, remote: r.crypto } : undefined;
+    // rtcpMux: what we receive on, one socket or two — not what the peer sends. A peer that answers our
+    // a=rtcp-mux without it (baresip 1.0) still sends its RTP to our one socket, which one udpsrc reads.
     const p = new Pipeline(
-      callPipeline({ id: this.id, send: a.send, telephoneEvent: a.telephoneEvent, dsp: this.dsp, microphone: this.options.microphone ?? 'silence', speaker: this.options.speaker ?? 'none', rtcpMux: r.rtcpMux, srtp, latencyMs: JITTER_BUFFER_MS, video: this.videoSpec() }),
+      callPipeline({ id: this.id, send: a.send, telephoneEvent: a.telephoneEvent, dsp: this.dsp, microphone: this.options.microphone ?? 'silence', speaker: this.options.speaker ?? 'none', rtcpMux: this.sockets.rtcp === undefined, srtp, latencyMs: JITTER_BUFFER_MS, video: this.videoSpec() }),
       this.report,
     );
     this.pipeline = p;
