@@ -49,7 +49,12 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env, paths: P
   const store = Store.open(paths.dataDir);
   if (!env.DBUS_SESSION_BUS_ADDRESS) throw new ConfabError('NotAvailable', 'DBUS_SESSION_BUS_ADDRESS is not set: there is no session bus to serve on');
   const bus = dbus.sessionBus();
-  const busClosed = new Promise<Error>((resolve) => bus.on('error', (err: Error) => resolve(err)));
+  // dbus-next 0.10 tells of a closed bus on the MessageBus only at the next write ('error'); its
+  // connection's 'end' tells at once (a private field, read here only; confab-media does the same).
+  const busClosed = new Promise<Error>((resolve) => {
+    bus.on('error', (err: Error) => resolve(err));
+    (bus as unknown as { _connection?: { on(event: 'end', f: () => void): void } })._connection?.on('end', () => resolve(new Error('the bus closed the connection')));
+  });
 
   let secrets: SecretStore;
   try {

@@ -1,7 +1,7 @@
 /**
  * Nothing outlives its call: a session whose client leaves the bus (confabd killed with -9) is closed
  * and its pipeline released; confab-media killed with -9 mid-call leaves no socket bound, and a new one
- * takes the bus name again.
+ * takes the bus name again; without its bus it exits.
  */
 import { createSocket } from 'node:dgram';
 import dbus from 'dbus-next';
@@ -65,4 +65,11 @@ test('kill -9 of confab-media in a call frees its ports; the next one owns the n
   mp = await startMedia();
   const b = await mp.client.createSession({ audio: true, video: false, transport: 'rtp', address: '127.0.0.1' });
   await b.close();
+});
+
+test('confab-media exits when its bus goes away (the session ended, or the test bus of a killed confabd stopped)', async () => {
+  mp = await startMedia();
+  const media = mp.media;
+  mp.bus.kill('SIGTERM');
+  await until('confab-media to exit without its bus', async () => media.exitCode !== null || media.signalCode !== null, 10_000);
 });

@@ -76,11 +76,21 @@ export async function serve(report: ErrorSink): Promise<void> {
   const reply = await bus.requestName(BUS_NAME, dbus.NameFlag.DO_NOT_QUEUE);
   if (reply !== dbus.RequestNameReply.PRIMARY_OWNER) throw new ConfabError('NameInUse', `${BUS_NAME} is already owned on this bus`);
   await new Promise<void>((resolve) => {
-    bus.on('error', () => resolve());
+    onBusGone(bus, resolve);
     process.once('SIGTERM', () => resolve());
     process.once('SIGINT', () => resolve());
   });
   await Promise.all([...sessions.values()].map((s) => s.close('closed')));
   devices.stop();
   bus.disconnect();
+}
+
+/**
+ * Calls `fn` once the bus connection is gone (the bus daemon stopped, the session ended). dbus-next
+ * 0.10 says so on its MessageBus only at the next write (`error`); its connection's `end` says it at
+ * once, but the connection is a private field: read here, in this one place.
+ */
+function onBusGone(bus: ReturnType<typeof dbus.sessionBus>, fn: () => void): void {
+  bus.on('error', () => fn());
+  (bus as unknown as { _connection?: { on(event: 'end', f: () => void): void } })._connection?.on('end', () => fn());
 }

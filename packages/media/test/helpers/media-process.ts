@@ -11,6 +11,8 @@ import { CONFAB_MEDIA } from './aec-scenario';
 export interface MediaProcess {
   readonly address: string;
   readonly media: ChildProcess;
+  /** The private bus's dbus-daemon. */
+  readonly bus: ChildProcess;
   readonly client: MediaClient;
   output(): string;
   /** Stops confab-media (SIGTERM, then SIGKILL) and the bus. */
@@ -84,6 +86,7 @@ export async function startMedia(): Promise<MediaProcess> {
   return {
     address,
     media,
+    bus,
     client,
     output: () => out,
     stop: async () => {
