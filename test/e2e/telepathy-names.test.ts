@@ -4,7 +4,8 @@
  * API without the adapter; with `telepathy.enabled: false` it never asks for the names.
  */
 import dbus from 'dbus-next';
-import { DaemonFixture } from '../fixtures/confabd';
+import { join } from 'node:path';
+import { DaemonFixture, REPO_ROOT, run } from '../fixtures/confabd';
 import { ircAccount } from '../fixtures/accounts';
 import { stopAll } from '../fixtures/processes';
 import { mcTool } from '../fixtures/telepathy/mc-tool';
@@ -53,5 +54,11 @@ describe('telepathy.enabled: false', () => {
     expect(d.proc.output()).not.toContain('serving Telepathy');
     const r = await mcTool(d, 'list');
     expect(r.code).not.toBe(0); // nothing answers (and nothing can be activated on this bus)
+  });
+
+  it('makes the Mission Control import refuse to run: it would not be importing into Confab', async () => {
+    const r = await run(process.execPath, [join(REPO_ROOT, 'packages', 'telepathy', 'bin', 'confab-import-mission-control.js'), '/nonexistent/accounts.cfg'], d.env());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('org.freedesktop.Telepathy.AccountManager is not served by confabd on this bus');
   });
 });
