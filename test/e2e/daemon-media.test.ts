@@ -98,4 +98,15 @@ describe('confab-media kept by confabd', () => {
     await d.proc.stop();
     await until(() => !alive(pid), 10000, 'confab-media to exit with confabd');
   });
+
+  it('confabd and its confab-media exit when the session bus goes away', async () => {
+    await d.restart();
+    await d.waitForStatus(account, 'connected');
+    const path = await start('media');
+    await stateIs(path, 'active');
+    const pid = (await mediaPid())!;
+    await d.bus.proc.kill();
+    await until(() => d.proc.child.exitCode !== null || d.proc.child.signalCode !== null, 10000, 'confabd to exit without its bus');
+    await until(() => !alive(pid), 10000, 'confab-media to exit without its bus');
+  });
 });
