@@ -3,7 +3,8 @@
  * (test/fixtures/sip/raw-uac.ts): malformed, oversized and unknown-codec offers are refused (400,
  * 488) without ringing; an offer pointing RTP at a port nobody listens on still makes a call that
  * ends cleanly; garbage datagrams and RTP with strange SSRCs, sequence numbers and truncated headers
- * sent to the call's media port crash nothing; afterwards confab-media holds no session and no
+ * sent to the call's media port crash nothing; a far end that never sends RTP is hung up after
+ * `rtp-timeout`; afterwards confab-media holds no session and no
  * pipeline (GetDiagnostics), and the account is still connected and places calls.
  */
 import dbus from 'dbus-next';
@@ -41,7 +42,7 @@ describe('hostile calls to a Confab SIP account', () => {
 
   beforeAll(async () => {
     k = use(await startKamailio({ users: { alice: 'alice-pw' }, presence: 'none' }));
-    alice = await d.createAccount('sip', 'alice', sipAccount('alice', 'alice-pw', k.udpPort, 'udp'), { connected: true });
+    alice = await d.createAccount('sip', 'alice', sipAccount('alice', 'alice-pw', k.udpPort, 'udp', { 'rtp-timeout': 4 }), { connected: true });
     uac = use(await RawUac.open(k.udpPort));
   });
 
@@ -102,6 +103,19 @@ describe('hostile calls to a Confab SIP account', () => {
     await until(async () => (await d.prop(path, CALL, 'State')) === 'ended', 10_000, 'the call to end');
     expect(await d.prop(path, CALL, 'EndReason')).toBe('remote-hangup');
     await until(async () => (await diagnostics()).sessions === 0 && (await diagnostics()).pipelines === 0, 10_000, 'confab-media to hold nothing');
+  });
+
+  it('a call whose far end never sends RTP ends media-failed after rtp-timeout, with a BYE', async () => {
+    const dead = await freePort();
+    const before = new Set(await calls());
+    const answered = uac.invite('alice@127.0.0.1', sdp(dead, '0', ['a=rtpmap:0 PCMU/8000']), 20_000);
+    const path = await until(async () => (await calls()).find((p) => !before.has(p)), 10_000, 'the call to ring');
+    await (await d.object(path)).getInterface(CALL).Accept({ microphone: v('s', 'tone:440'), speaker: v('s', 'none') });
+    expect(statuses(await answered)).toContain(200);
+    await until(async () => (await d.prop(path, CALL, 'State')) === 'ended', 15_000, 'the silent call to end');
+    expect([await d.prop(path, CALL, 'EndReason'), await d.prop(path, CALL, 'EndDetail')]).toEqual(['media-failed', expect.stringMatching(/no RTP from the peer for 4 s/)]);
+    await until(() => uac.requests.includes('BYE'), 5_000, 'the BYE to the silent peer');
+    await until(async () => (await diagnostics()).sessions === 0, 10_000, 'the session to be closed');
   });
 
   it('after all that, the account is still connected and still places calls', async () => {

@@ -78,6 +78,7 @@ export class SipConnection implements Connection {
         peerOf: contactOf,
         localAddress: () => this.localAddress(),
         srtp: this.settings.mediaEncryption === 'srtp',
+        rtpTimeout: this.settings.rtpTimeout,
         media: this.mediaAccess,
         log: log.child('calls'),
       });

@@ -42,6 +42,7 @@ export const SIP_PARAMETERS: readonly ParamSpec[] = [
     description: 'calls we place: none (RTP/AVP) or srtp (RTP/SAVP keyed by SDES, RFC 4568); an SRTP offer is always accepted',
     validate: (v) => (MEDIA_ENCRYPTIONS.includes(v as MediaEncryption) ? undefined : `must be one of ${MEDIA_ENCRYPTIONS.join(', ')}`),
   },
+  { name: 'rtp-timeout', type: 'int', default: 30, description: 'seconds without RTP from the far end (not on hold) after which a call ends media-failed and is hung up; 0 for never', validate: range(0, 3600, 'seconds') },
 ];
 
 export interface SipSettings {
@@ -59,6 +60,8 @@ export interface SipSettings {
   readonly keepAlive: number;
   /** What our own call offers carry (an incoming SRTP offer is answered with SRTP whatever this says). */
   readonly mediaEncryption: MediaEncryption;
+  /** Seconds without the far end's RTP before a call ends (0: never). */
+  readonly rtpTimeout: number;
 }
 
 const DEFAULT_PORTS: Readonly<Record<SipTransportName, number>> = { udp: 5060, tcp: 5060, tls: 5061, ws: 80, wss: 443 }; // RFC 3261 §19.1.2, RFC 7118 §4
@@ -88,6 +91,7 @@ export function accountSettings(params: AccountParams): SipSettings {
     expires: typeof params.expires === 'number' ? params.expires : 3600,
     keepAlive: typeof params['keepalive-interval'] === 'number' ? params['keepalive-interval'] : 30,
     mediaEncryption: params['media-encryption'] === 'srtp' ? 'srtp' : 'none',
+    rtpTimeout: typeof params['rtp-timeout'] === 'number' ? params['rtp-timeout'] : 30,
   };
 }
 

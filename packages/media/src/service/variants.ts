@@ -47,6 +47,7 @@ export function toSessionOptions(d: VariantDict): SessionOptions {
     echoSuppression: oneOf<SuppressionLevel>(str(d, 'echo-suppression'), ['low', 'moderate', 'high'], 'echo-suppression'),
     gainControl: bool(d, 'gain-control'),
     noiseSuppression: bool(d, 'noise-suppression'),
+    rtpTimeoutMs: u32(d, 'rtp-timeout-ms'),
     camera: str(d, 'camera'),
     videoSink: oneOf<VideoSinkChoice>(str(d, 'video-sink'), VIDEO_SINKS, 'video-sink'),
   };

@@ -59,6 +59,9 @@ function openVideo(o: SessionOptions, choices = videoChoices(o)): LocalVideo {
   return { ...choices, sockets, ...(o.srtp ? { key: newSdesKey() } : {}) };
 }
 
+/** How long a peer meant to send may send no RTP before the session ends (SessionOptions.rtpTimeoutMs). */
+export const DEFAULT_RTP_TIMEOUT_MS = 30_000;
+
 export class RtpSession {
   private readonly sockets: SocketPair;
   private readonly codecs: Codec[];
@@ -73,6 +76,8 @@ export class RtpSession {
   private currentState: SessionState = 'new';
   private muted = false;
   private farLevelDb = -127;
+  /** Reads the received-packet count every second while active (steering, not per packet). */
+  private rtpWatch?: NodeJS.Timeout;
   private readonly stateEmitter = new Emitter<StateChange>();
   private readonly dtmfEmitter = new Emitter<string>();
 
@@ -179,6 +184,30 @@ export class RtpSession {
     if (this.currentState !== 'ready') return;
     this.pipeline.play();
     this.setState('active', 'started');
+    this.watchRtp();
+  }
+
+  /**
+   * RTP inactivity (RFC 3550 § 6.3.5 times out silent members; phones end the call): no new packet
+   * from a peer that should be sending for `rtpTimeoutMs` ends the session `remote-timeout`.
+   */
+  private watchRtp(): void {
+    const limit = this.options.rtpTimeoutMs ?? DEFAULT_RTP_TIMEOUT_MS;
+    if (limit <= 0 || this.rtpWatch) return;
+    let last = -1;
+    let since = Date.now();
+    this.rtpWatch = setInterval(() => {
+      const peerSends = this.currentState === 'active' && (this.remote?.direction ?? 'sendrecv') !== 'recvonly' && this.remote?.direction !== 'inactive';
+      const received = this.stats().packetsReceived;
+      if (!peerSends || received !== last) {
+        last = received;
+        since = Date.now();
+        return;
+      }
+      if (Date.now() - since < limit) return;
+      void this.close('remote-timeout', `no RTP from the peer for ${Math.round(limit / 1000)} s`);
+    }, Math.min(1000, limit));
+    this.rtpWatch.unref();
   }
 
   hold(): void {
@@ -228,6 +257,7 @@ export class RtpSession {
     if (this.currentState === 'ended') return;
     const p = this.pipeline;
     this.currentState = 'ended';
+    clearInterval(this.rtpWatch);
     if (p && !p.isDisposed) await finishRecording(p);
     p?.dispose();
     this.pipeline = undefined;

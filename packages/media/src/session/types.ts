@@ -50,6 +50,12 @@ export interface SessionOptions {
   readonly echoSuppression?: SuppressionLevel;
   readonly gainControl?: boolean;
   readonly noiseSuppression?: boolean;
+  /**
+   * End the session `remote-timeout` when the peer, meant to be sending, sent no RTP for this long
+   * (ms; 0: never). Default 30000, as phones do (baresip's rtp_timeout). Not counted while on hold or
+   * while the peer says it sends nothing (its direction recvonly or inactive). @since 0.2.0
+   */
+  readonly rtpTimeoutMs?: number;
   /** With `video`: the camera (default `default`). @since 0.2.0 */
   readonly camera?: CameraChoice;
   /** With `video`: where the far end's video goes (default `none`). @since 0.2.0 */

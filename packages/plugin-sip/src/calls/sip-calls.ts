@@ -55,6 +55,8 @@ export interface SipCallsContext {
   localAddress(): string;
   /** Offer SRTP (RTP/SAVP with SDES, RFC 4568) on calls we place. */
   readonly srtp: boolean;
+  /** Seconds without the far end's RTP before a call ends media-failed (0: never). */
+  readonly rtpTimeout: number;
   readonly media: MediaAccess;
   readonly log: Logger;
 }
@@ -403,6 +405,7 @@ export class SipCalls implements CallsFacet {
       speaker: o?.speaker ?? 'default',
       srtp: offer ? offer.profile === 'RTP/SAVP' : this.ctx.srtp, // RFC 4568 §3.1.4: an RTP/SAVP offer is answered with SRTP
       rtcpMux: offer ? offer.rtcpMux : true, // RFC 5761 §5.1.1: multiplex only what was offered so
+      rtpTimeoutMs: this.ctx.rtpTimeout * 1000,
     });
     call.media = media;
     media.onStateChanged((state, reason) => {
