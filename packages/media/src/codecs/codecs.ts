@@ -34,12 +34,18 @@ export interface CodecElements {
   readonly encodingName: string;
 }
 
+/**
+ * 20 ms packets, as every SDP we write says (a=ptime:20, RFC 4566 § 6): the capture hands 10 ms
+ * buffers, which the payloaders of G.711/G.722 would otherwise send one each.
+ */
+const PTIME_20 = 'min-ptime=20000000 max-ptime=20000000';
+
 const ELEMENTS: Record<AudioCodecName, CodecElements> = {
   // opusenc: 20 ms frames, in-band FEC for loss, DTX off (comfort noise is not ours to decide)
   opus: { rate: 48000, encoder: 'opusenc inband-fec=true frame-size=20', payloader: 'rtpopuspay', depayloader: 'rtpopusdepay', decoder: 'opusdec use-inband-fec=true plc=true', encodingName: 'OPUS' },
-  G722: { rate: 16000, encoder: 'avenc_g722', payloader: 'rtpg722pay', depayloader: 'rtpg722depay', decoder: 'avdec_g722', encodingName: 'G722' },
-  PCMU: { rate: 8000, encoder: 'mulawenc', payloader: 'rtppcmupay', depayloader: 'rtppcmudepay', decoder: 'mulawdec', encodingName: 'PCMU' },
-  PCMA: { rate: 8000, encoder: 'alawenc', payloader: 'rtppcmapay', depayloader: 'rtppcmadepay', decoder: 'alawdec', encodingName: 'PCMA' },
+  G722: { rate: 16000, encoder: 'avenc_g722', payloader: `rtpg722pay ${PTIME_20}`, depayloader: 'rtpg722depay', decoder: 'avdec_g722', encodingName: 'G722' },
+  PCMU: { rate: 8000, encoder: 'mulawenc', payloader: `rtppcmupay ${PTIME_20}`, depayloader: 'rtppcmudepay', decoder: 'mulawdec', encodingName: 'PCMU' },
+  PCMA: { rate: 8000, encoder: 'alawenc', payloader: `rtppcmapay ${PTIME_20}`, depayloader: 'rtppcmadepay', decoder: 'alawdec', encodingName: 'PCMA' },
 };
 
 /** Our defaults, in preference order. Opus is "opus/48000/2" in SDP (RFC 7587 § 7). */

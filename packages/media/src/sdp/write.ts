@@ -4,7 +4,7 @@
  * the offer's tag (RFC 4568 § 7.1.2) and rtcp-mux only when offered (RFC 5761 § 5.1.1).
  * A session with video adds an m=video section (0.2.0): VP8 (RFC 7741) with PLI feedback (RFC 4585
  * § 4.2), its own port, RTCP and key; a refused video stream is answered with port 0 (RFC 3264 § 6).
- * An audio-only session writes exactly what 0.1.0 wrote.
+ * An audio-only session writes what 0.1.0 wrote, with a=rtcp beside a=rtcp-mux since 0.2.0.
  * @since 0.1.0
  */
 import type { Codec } from '../codecs/codecs';
@@ -53,9 +53,13 @@ function rtpmap(c: Codec): string[] {
   return out;
 }
 
-/** rtcp-mux or a=rtcp (RFC 3605), the crypto line, the direction: the tail of a media section. */
+/**
+ * a=rtcp (RFC 3605) and rtcp-mux, the crypto line, the direction: the tail of a media section. With
+ * rtcp-mux, a=rtcp names the RTP port itself (RFC 5761 § 5.1.3), so a peer that declines to
+ * multiplex still sends its RTCP where we listen (baresip 1.0 does: else it goes to port + 1).
+ */
 function streamTail(rtcpMux: boolean, rtcpPort: number, crypto: LocalDescription['crypto'], tag: number | undefined, direction: Direction): string[] {
-  const out = [rtcpMux ? 'a=rtcp-mux' : `a=rtcp:${rtcpPort}`];
+  const out = rtcpMux ? [`a=rtcp:${rtcpPort}`, 'a=rtcp-mux'] : [`a=rtcp:${rtcpPort}`];
   if (crypto && tag !== undefined) out.push(`a=crypto:${tag} ${crypto.suite} inline:${crypto.keySalt}`);
   out.push(`a=${direction}`);
   return out;
