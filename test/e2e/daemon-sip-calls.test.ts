@@ -4,8 +4,8 @@
  * recorded (Goertzel, test/fixtures/media/tones.ts): Confab plays 440 Hz, baresip 1000 Hz. Then what
  * a user meets: hold and resume, hang-up from each side, busy, declined, unreachable, cancelled and
  * unanswered calls with their end reasons (a missed one unread in the inbox), DTMF both ways, TCP,
- * SRTP (SDES) with no key in the log, media bound only on the account's address, and kill -9 of
- * confab-media and of confabd in a call.
+ * SRTP (SDES) with no key in the log, media bound only on the account's address, a video call between
+ * two Confab accounts, and kill -9 of confab-media and of confabd in a call.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -20,7 +20,7 @@ import { tempDir, until } from '../fixtures/processes';
 
 const CALL = 'im.confab.Confab1.Call';
 const MEDIA = 'im.confab.Media1';
-const USERS = { alice: 'alice-pw', bob: 'bob-pw', tina: 'tina-pw', tom: 'tom-pw', sam: 'sam-pw', sue: 'sue-pw' };
+const USERS = { alice: 'alice-pw', bob: 'bob-pw', tina: 'tina-pw', tom: 'tom-pw', sam: 'sam-pw', sue: 'sue-pw', vic: 'vic-pw' };
 const OURS = 440;
 const THEIRS = 1000;
 const RING_MS = 6000;
@@ -253,6 +253,26 @@ describe('SIP calls between confabd and baresip through kamailio', () => {
     await written(wav);
     hears(wav, THEIRS);
     hears(await theirs.recorded(), OURS);
+  });
+
+  it('a video call between two Confab accounts on test pictures: frames decoded at each end (Stats); RemoveVideo and AddVideo in the call', async () => {
+    const vic = await account('vic', 'udp');
+    const path = await place(alice, 'vic@127.0.0.1', undefined, { video: v('b', true), camera: v('s', 'default') });
+    const inc = await nextIncoming();
+    expect(await prop(inc, 'Video')).toBe(true);
+    await (await callObj(inc)).Accept({ video: v('b', true), microphone: v('s', 'tone:1000') });
+    await stateIs(path, 'active');
+    const frames = async (call: string) => Number(((await prop(call, 'Stats')) as Record<string, { value: bigint } | undefined>)['video-frames-decoded']?.value ?? 0n);
+    await until(async () => (await frames(path)) > 20 && (await frames(inc)) > 20, 15000, 'decoded video frames at both ends');
+    await (await callObj(path)).RemoveVideo();
+    await until(async () => (await prop(path, 'Video')) === false && (await prop(inc, 'Video')) === false, 10000, 'video removed at both ends');
+    const before = await frames(inc);
+    await (await callObj(path)).AddVideo();
+    await until(async () => (await prop(path, 'Video')) === true && (await prop(inc, 'Video')) === true, 10000, 'video added again');
+    await until(async () => { const f = await frames(inc); return f !== before && f > 10; }, 15000, 'frames decoded again after AddVideo');
+    await (await callObj(inc)).Hangup();
+    await stateIs(path, 'ended', 'remote-hangup');
+    expect(vic).toBeTruthy();
   });
 
   it('kill -9 of confab-media in a call: it ends media-failed, baresip gets a BYE, a message meanwhile arrives, the next call works', async () => {
