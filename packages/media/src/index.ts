@@ -5,6 +5,6 @@
  * @since 0.1.0
  */
 export * from './session/types';
-export { DEFAULT_CODECS, DEFAULT_VIDEO_CODECS, codecByEncodingName, videoCodecByEncodingName, telephoneEvent, type Codec, type CodecName, type AudioCodecName, type VideoCodecName } from './codecs/codecs';
+export { DEFAULT_CODECS, DEFAULT_VIDEO_CODECS, VIDEO_CODECS, H264_CODEC, matchVideoFormat, codecByEncodingName, videoCodecByEncodingName, telephoneEvent, type Codec, type CodecName, type AudioCodecName, type VideoCodecName } from './codecs/codecs';
 export { MediaClient, MediaSessionClient, MEDIA_BUS_NAME, MEDIA_ROOT_PATH, type StatsRecord } from './client/media-client';
 export * from './sdp';

@@ -25,7 +25,9 @@ test.each([
 ])('a video call (%s): each side decodes the other\'s test picture, and the tones still pass', async (name, extra) => {
   const [a, b] = await media.call(`video-${name}`, 'opus', { video: true, camera: 'test', ...extra });
   const la = await a.localDescription();
-  expect(la.video).toMatchObject({ codecs: [{ name: 'VP8', pt: 96, clockRate: 90000 }] });
+  // VP8 first; H.264 after it on a machine with openh264enc and avdec_h264 (this one)
+  expect(la.video!.codecs[0]).toMatchObject({ name: 'VP8', pt: 96, clockRate: 90000 });
+  expect(la.video!.codecs.slice(1).map((c) => c.name)).toEqual(['H264']);
   expect(la.video!.port).not.toBe(la.port);
   if (name === 'srtp') expect(la.video!.crypto!.keySalt).not.toBe(la.crypto!.keySalt);
   await sleep(3000);
@@ -42,6 +44,32 @@ test.each([
   expect((await media.mp.client.diagnostics()).pipelines).toBe(0);
 }, 20_000);
 
+test('an H.264 video call (video-codecs-offered H264 only): each side decodes the other\'s test picture', async () => {
+  const [a, b] = await media.call('video-h264', 'opus', { video: true, camera: 'test', videoCodecs: ['H264'] });
+  const la = await a.localDescription();
+  expect(la.video!.codecs).toEqual([{ name: 'H264', pt: 97, clockRate: 90000, channels: 1, fmtp: 'profile-level-id=42e01f;packetization-mode=1' }]);
+  const t0 = Date.now();
+  await sleep(3000);
+  const [sa, sb] = [await a.stats(), await b.stats()];
+  const seconds = (Date.now() - t0) / 1000;
+  await a.close();
+  await b.close();
+  for (const s of [sa, sb]) {
+    expect(s['video-frames-sent']).toBeGreaterThan(30);
+    expect(s['video-frames-decoded']).toBeGreaterThan(20);
+    expect(s['video-packets-received']).toBeGreaterThan(20);
+  }
+  console.log(`H.264 over ${seconds.toFixed(1)} s: sent ${String(sa['video-frames-sent'])}/${String(sb['video-frames-sent'])}, decoded ${String(sa['video-frames-decoded'])}/${String(sb['video-frames-decoded'])}, packets received ${String(sa['video-packets-received'])}/${String(sb['video-packets-received'])}`);
+  expectHeard('video-h264');
+  expect((await media.mp.client.diagnostics()).pipelines).toBe(0);
+}, 20_000);
+
+test('an unknown video codec is refused before anything is bound', async () => {
+  const base = { audio: true, video: true, transport: 'rtp' as const, address: '127.0.0.1', camera: 'test' };
+  await expect(media.mp.client.createSession({ ...base, videoCodecs: ['VP9'] })).rejects.toMatchObject({ code: 'InvalidArgument' });
+  expect((await media.mp.client.diagnostics()).sessions).toBe(0);
+});
+
 test('a peer that refuses video (port 0 in its SDP answer) gets an audio-only call', async () => {
   const common = { audio: true, transport: 'rtp' as const, address: '127.0.0.1', codecs: ['opus'], microphone: 'tone:440', speaker: 'none' };
   const a = await media.mp.client.createSession({ ...common, video: true, camera: 'test' });
@@ -49,7 +77,8 @@ test('a peer that refuses video (port 0 in its SDP answer) gets an audio-only ca
   const offer = sdpOffer(await a.localDescription(), { sessionId: '1', sessionVersion: 1 });
   const answer = answerSdp(parseSdp(offer), await b.localDescription());
   const answerBody = sdpAnswer(await b.localDescription(), { sessionId: '2', sessionVersion: 1 }, answer.choice);
-  expect(answerBody).toMatch(/\r\nm=video 0 RTP\/AVP 96\r\n/);
+  // the refusal repeats the offer's formats: VP8 96, and H.264 97 on a machine with its encoder (RFC 3264 § 6)
+  expect(answerBody).toMatch(/\r\nm=video 0 RTP\/AVP 96( 97)?\r\n/);
   await b.setRemote(answer.remote);
   await a.setRemote(remoteFromSdp(parseSdp(answerBody), await a.localDescription()));
   await a.start();

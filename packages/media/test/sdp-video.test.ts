@@ -16,7 +16,8 @@ const local: LocalDescription = { ...audioOnly, video: { port: 40010, rtcpPort: 
 const o = { sessionId: '42', sessionVersion: 1 };
 const key = (n: number) => ({ suite: 'AES_CM_128_HMAC_SHA1_80' as const, keySalt: Buffer.alloc(30, n).toString('base64') });
 
-// what a video phone offers: video first, VP8 at its own dynamic type, H.264 we do not have, feedback
+// what a video phone offers: video first, VP8 at its own dynamic type, H.264 in packetization-mode 0
+// (not taken, and not offered by this VP8-only `local`: sdp-h264.test.ts), feedback
 const PHONE_OFFER = [
   'v=0', 'o=- 1 1 IN IP4 192.0.2.7', 's=-', 'c=IN IP4 192.0.2.7', 't=0 0',
   'm=video 20000 RTP/AVP 100 97', 'a=rtpmap:100 VP8/90000', 'a=rtcp-fb:100 nack pli', 'a=rtpmap:97 H264/90000', 'a=fmtp:97 profile-level-id=42e01f',

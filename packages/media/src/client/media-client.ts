@@ -44,6 +44,7 @@ function optionsDict(o: SessionOptions): VariantDict {
   if (o.gainControl !== undefined) d['gain-control'] = v('b', o.gainControl);
   if (o.noiseSuppression !== undefined) d['noise-suppression'] = v('b', o.noiseSuppression);
   if (o.rtpTimeoutMs !== undefined) d['rtp-timeout-ms'] = v('u', o.rtpTimeoutMs);
+  if (o.videoCodecs) d['video-codecs-offered'] = v('as', [...o.videoCodecs]);
   if (o.camera) d.camera = v('s', o.camera);
   if (o.videoSink) d['video-sink'] = v('s', o.videoSink);
   return d;

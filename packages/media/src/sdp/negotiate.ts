@@ -7,7 +7,7 @@
  */
 import { ConfabError, InvalidArgumentError } from '@confab/sdk';
 import type { Codec } from '../codecs/codecs';
-import { isVideoCodec } from '../codecs/codecs';
+import { matchVideoFormat } from '../codecs/codecs';
 import type { Direction, LocalDescription, RemoteDescription, RemoteVideoDescription } from '../session/types';
 import type { ParsedSdp, SdpAudio, SdpVideo } from './parse';
 import type { SdpMediaChoice, SdpRefusedStream, SdpVideoChoice } from './write';
@@ -23,6 +23,20 @@ export interface Answer {
 }
 
 const same = (a: Codec, b: Codec) => a.name === b.name && a.clockRate === b.clockRate;
+
+/**
+ * The peer's video formats we take, in its order, with its payload types (RFC 3264 § 6.1) and, for
+ * H.264, the format parameters we answer with (RFC 6184 § 8.2.2: packetization-mode must be ours, the
+ * level is the lower of the two; matchVideoFormat).
+ */
+function commonVideo(theirs: readonly Codec[], ours: readonly Codec[]): Codec[] {
+  const out: Codec[] = [];
+  for (const c of theirs) {
+    const m = ours.map((o) => matchVideoFormat(o, c)).find((x) => x !== undefined);
+    if (m) out.push(m);
+  }
+  return out;
+}
 
 /**
  * The answer to an offer: the offer's codecs we also have, in the offer's order, with its payload
@@ -80,7 +94,7 @@ function refuse(v: SdpVideo): { choice: SdpRefusedStream; remote?: undefined } {
 function answerVideo(v: SdpVideo, local: LocalDescription, ourDirection: Direction): { choice: SdpVideoChoice | SdpRefusedStream; remote?: RemoteVideoDescription } {
   const lv = local.video;
   if (!lv || v.port === 0) return refuse(v);
-  const codecs = v.codecs.filter((c) => isVideoCodec(c) && lv.codecs.some((l) => same(l, c)));
+  const codecs = commonVideo(v.codecs, lv.codecs);
   const savp = v.profile === 'RTP/SAVP';
   const key = savp ? v.crypto.find((k) => k.suite === lv.crypto?.suite) ?? v.crypto[0] : undefined;
   if (codecs.length === 0 || savp !== (lv.crypto !== undefined) || (savp && !key)) return refuse(v);
@@ -103,7 +117,7 @@ export function remoteFromSdp(answer: ParsedSdp, local: LocalDescription): Remot
   const v = answer.video;
   const lv = local.video;
   if (!v || !lv || v.port === 0) return audio;
-  const codecs = v.codecs.filter((c) => isVideoCodec(c) && lv.codecs.some((l) => same(l, c)));
+  const codecs = commonVideo(v.codecs, lv.codecs);
   if (codecs.length === 0) throw new InvalidArgumentError('the answer\'s video has no codec we offered');
   const key = lv.crypto ? v.crypto[0] : undefined;
   if (lv.crypto && !key) throw new ConfabError('NotCapable', 'the answer\'s video has no crypto attribute');

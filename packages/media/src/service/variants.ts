@@ -48,6 +48,7 @@ export function toSessionOptions(d: VariantDict): SessionOptions {
     gainControl: bool(d, 'gain-control'),
     noiseSuppression: bool(d, 'noise-suppression'),
     rtpTimeoutMs: u32(d, 'rtp-timeout-ms'),
+    videoCodecs: get(d, 'video-codecs-offered', 'as') as string[] | undefined,
     camera: str(d, 'camera'),
     videoSink: oneOf<VideoSinkChoice>(str(d, 'video-sink'), VIDEO_SINKS, 'video-sink'),
   };

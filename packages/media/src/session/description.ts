@@ -4,7 +4,7 @@
  */
 import { ConfabError, InvalidArgumentError } from '@confab/sdk';
 import { isIP } from 'node:net';
-import { DEFAULT_CODECS, DEFAULT_VIDEO_CODECS, hasEncoder, isAudioCodec, isVideoCodec, telephoneEvent, type Codec } from '../codecs/codecs';
+import { DEFAULT_CODECS, VIDEO_CODECS, hasEncoder, isAudioCodec, matchVideoFormat, telephoneEvent, type Codec } from '../codecs/codecs';
 import { checkSdesKey } from '../rtp/srtp';
 import type { RemoteDescription, RemoteVideoDescription } from './types';
 
@@ -65,10 +65,22 @@ function checkKey(key: RemoteDescription['crypto'], srtp: boolean, what: string)
   }
 }
 
-/** The video codecs a session offers (VP8, when vp8enc and vp8dec exist). @since 0.2.0 */
-export function offeredVideoCodecs(available: (c: Codec) => boolean = hasEncoder): Codec[] {
-  const out = DEFAULT_VIDEO_CODECS.filter(available);
-  if (out.length === 0) throw new ConfabError('NotCapable', 'no video codec is available (vp8enc/vp8dec: gstreamer1.0-plugins-good)');
+/**
+ * The video codecs a session offers, in the order asked (names from VIDEO_CODECS: VP8, H264; default
+ * all, VP8 first), each only when this GStreamer has its encoder and decoder: VP8 needs vp8enc/vp8dec
+ * (gstreamer1.0-plugins-good), H.264 openh264enc (gstreamer1.0-plugins-bad) and avdec_h264
+ * (gstreamer1.0-libav). An unknown name is InvalidArgument; none available is NotCapable.
+ * @since 0.2.0
+ */
+export function offeredVideoCodecs(names?: readonly string[], available: (c: Codec) => boolean = hasEncoder): Codec[] {
+  const wanted = names && names.length > 0 ? names : VIDEO_CODECS.map((c) => c.name);
+  const out: Codec[] = [];
+  for (const n of wanted) {
+    const c = VIDEO_CODECS.find((d) => d.name.toLowerCase() === n.toLowerCase());
+    if (!c) throw new InvalidArgumentError(`unknown video codec ${n}`);
+    if (available(c) && !out.includes(c)) out.push(c);
+  }
+  if (out.length === 0) throw new ConfabError('NotCapable', `no video codec asked for is available (${wanted.join(', ')}; VP8: vp8enc/vp8dec, gstreamer1.0-plugins-good; H264: openh264enc, gstreamer1.0-plugins-bad, and avdec_h264, gstreamer1.0-libav)`);
   return out;
 }
 
@@ -82,7 +94,8 @@ export interface AcceptedVideo {
 
 /**
  * Checks the peer's video stream against ours; undefined when the peer has none or refused it (port 0,
- * RFC 3264 § 6): the call is then audio-only. The first video codec it lists that we offered is sent.
+ * RFC 3264 § 6): the call is then audio-only. The first video codec it lists that we offered is sent
+ * (H.264: in a format we take, matchVideoFormat — packetization-mode 1).
  * @since 0.2.0
  */
 export function acceptRemoteVideo(v: RemoteVideoDescription | undefined, audioAddress: string, ours: readonly Codec[] | undefined, srtp: boolean): AcceptedVideo | undefined {
@@ -92,7 +105,7 @@ export function acceptRemoteVideo(v: RemoteVideoDescription | undefined, audioAd
   if (isIP(address) === 0) throw new InvalidArgumentError('the remote video address must be an IP address');
   checkPort(v.port, 'the remote video port');
   if (v.rtcpPort !== undefined) checkPort(v.rtcpPort, 'the remote video RTCP port');
-  const send = v.codecs.find((c) => isVideoCodec(c) && ours.some((o) => o.name === c.name && o.clockRate === c.clockRate));
+  const send = v.codecs.find((c) => ours.some((o) => matchVideoFormat(o, c) !== undefined));
   if (!send) throw new InvalidArgumentError('no video codec in common');
   if (!Number.isInteger(send.pt) || send.pt < 0 || send.pt > 127) throw new InvalidArgumentError('payload types are 0..127');
   checkKey(v.crypto, srtp, 'the remote video description');

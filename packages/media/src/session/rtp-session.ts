@@ -51,7 +51,7 @@ interface LocalVideo {
 function videoChoices(o: SessionOptions): { codecs: Codec[]; camera: string; sink: VideoSinkChoice } {
   const sink = o.videoSink ?? 'none';
   if (!VIDEO_SINKS.includes(sink)) throw new InvalidArgumentError(`video-sink must be one of ${VIDEO_SINKS.join(', ')}`);
-  return { codecs: offeredVideoCodecs(), camera: cameraFragment(o.camera ?? 'default'), sink };
+  return { codecs: offeredVideoCodecs(o.videoCodecs), camera: cameraFragment(o.camera ?? 'default'), sink };
 }
 
 function openVideo(o: SessionOptions, choices = videoChoices(o)): LocalVideo {

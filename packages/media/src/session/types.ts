@@ -34,7 +34,7 @@ export const VIDEO_SINKS: readonly VideoSinkChoice[] = ['none', 'autovideosink']
 
 export interface SessionOptions {
   readonly audio: boolean;
-  /** A video stream beside the audio (VP8 at 320x240, 15 fps), on its own sockets. @since 0.2.0 */
+  /** A video stream beside the audio (VP8 or H.264 at 320x240, 15 fps), on its own sockets. @since 0.2.0 */
   readonly video: boolean;
   readonly transport: Transport;
   /** The local address to bind media sockets to (the signalling transport's own address). */
@@ -56,6 +56,11 @@ export interface SessionOptions {
    * while the peer says it sends nothing (its direction recvonly or inactive). @since 0.2.0
    */
   readonly rtpTimeoutMs?: number;
+  /**
+   * With `video`: the video codecs to offer, in order (`VP8`, `H264`; default both, VP8 first); one
+   * this machine cannot encode and decode is left out (hasEncoder). @since 0.2.0
+   */
+  readonly videoCodecs?: readonly string[];
   /** With `video`: the camera (default `default`). @since 0.2.0 */
   readonly camera?: CameraChoice;
   /** With `video`: where the far end's video goes (default `none`). @since 0.2.0 */
@@ -93,7 +98,7 @@ export interface LocalVideoDescription {
   readonly port: number;
   readonly rtcpPort: number;
   readonly rtcpMux: boolean;
-  /** What we can receive, in preference order (VP8, RFC 7741). */
+  /** What we can receive, in preference order (VP8, RFC 7741; H.264, RFC 6184, when offered). */
   readonly codecs: readonly Codec[];
   readonly crypto?: SdesKey;
 }
