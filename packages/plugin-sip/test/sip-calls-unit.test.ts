@@ -92,11 +92,13 @@ describe('an incoming offer, checked before we ring', () => {
     expect(checkOffer(undefined, '', 'confab')).toEqual({ ok: true, video: false });
   });
 
-  it('says whether the offer has video we could take: VP8 with a port', () => {
+  it('says whether the offer has video we could take: VP8, or H.264 in packetization mode 1, with a port', () => {
     expect(checkOffer('application/sdp', offerSdp(), 'confab')).toMatchObject({ ok: true, video: false });
     expect(checkOffer('application/sdp', `${offerSdp()}${VP8_LINE}`, 'confab')).toMatchObject({ ok: true, video: true });
     expect(checkOffer('application/sdp', `${offerSdp()}${VP8_LINE.replace('40002', '0')}`, 'confab')).toMatchObject({ ok: true, video: false });
-    expect(checkOffer('application/sdp', `${offerSdp()}m=video 40002 RTP/AVP 97\r\na=rtpmap:97 H264/90000\r\n`, 'confab')).toMatchObject({ ok: true, video: false });
+    expect(checkOffer('application/sdp', `${offerSdp()}m=video 40002 RTP/AVP 97\r\na=rtpmap:97 H264/90000\r\n`, 'confab')).toMatchObject({ ok: true, video: false }); // mode 0 by default
+    const h264 = `${offerSdp()}m=video 40002 RTP/AVP 102\r\na=rtpmap:102 H264/90000\r\na=fmtp:102 profile-level-id=42e01f;packetization-mode=1\r\n`;
+    expect(checkOffer('application/sdp', h264, 'confab')).toMatchObject({ ok: true, video: true });
   });
 
   it('refuses no common codec with 488 and a Warning, never a ring', () => {

@@ -17,7 +17,7 @@
  *    keeps offering the video we declined (in a hold re-INVITE, say) cannot turn our camera on.
  * Free of sip.js and of the media process.
  */
-import { DEFAULT_VIDEO_CODECS, type Direction, type LocalDescription, type ParsedSdp, type SdpMediaChoice } from '@confab/media';
+import { DEFAULT_VIDEO_CODECS, VIDEO_CODECS, matchVideoFormat, type Direction, type LocalDescription, type ParsedSdp, type SdpMediaChoice } from '@confab/media';
 
 /** The m= lines a call's SDP has had, beyond its audio (which is always the first or second). */
 export interface MediaLines {
@@ -29,10 +29,14 @@ export interface MediaLines {
 
 export const NO_LINES: MediaLines = { videoFirst: false };
 
-/** Whether an SDP (an offer, or an answer to ours) has a video stream we can take: a port, and VP8. */
+/**
+ * Whether an SDP (an offer, or an answer to ours) has a video stream we can take: a port, and VP8 or
+ * H.264 in packetization mode 1 (RFC 6184 § 8.2.2; confab-media refuses it with port 0 where it has
+ * no H.264 encoder, and the call goes on with audio).
+ */
 export function hasVideo(sdp: ParsedSdp): boolean {
   const v = sdp.video;
-  return !!v && v.port !== 0 && v.codecs.some((c) => DEFAULT_VIDEO_CODECS.some((d) => d.name === c.name && d.clockRate === c.clockRate));
+  return !!v && v.port !== 0 && v.codecs.some((c) => VIDEO_CODECS.some((d) => matchVideoFormat(d, c) !== undefined));
 }
 
 /**
