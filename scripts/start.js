@@ -24,7 +24,9 @@ function startPrivateBus() {
   const runtime = process.env.XDG_RUNTIME_DIR || tmpdir();
   const dir = join(runtime, `confab-bus-${process.pid}`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const bus = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=1', `--address=unix:path=${join(dir, 'bus')}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // In a process group of its own: Ctrl-C reaches confabd (which stops cleanly), and the bus is
+  // stopped after it; in the terminal's group the bus would die first and confabd would lose it.
+  const bus = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=1', `--address=unix:path=${join(dir, 'bus')}`], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   return new Promise((resolve, reject) => {
     let out = '';
     bus.on('error', (e) => reject(new Error(`cannot start dbus-daemon: ${e.message}`)));
