@@ -2,11 +2,12 @@
  * `confab-media aec-check` on a synthetic echo path (test/helpers/aec-scenario.ts), run as the real
  * command. Figures for the record: `npm run bench -- media`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ECHO_DELAY_MS, measureAec, runAecCheck, writeScenario } from './helpers/aec-scenario';
-import { readWav } from './helpers/wav';
+import { withLeadingSilence } from '../src/aec/aec-check';
+import { readWav, writeWav } from './helpers/wav';
 
 let dir: string;
 beforeAll(() => {
@@ -47,4 +48,14 @@ test('a missing recording is a clear error and exit status 1', async () => {
 test('bad arguments are refused before anything runs', async () => {
   await expect(runAecCheck(['--far', 'a.wav'])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('--mic is required') as unknown });
   await expect(runAecCheck(['--far', 'a', '--mic', 'b', '--out', 'c', '--rate', '44100'])).rejects.toMatchObject({ stderr: expect.stringContaining('rate must be') as unknown });
+});
+
+test('the delay is written as silence before the far end\'s samples, the WAV sizes grown to match', () => {
+  const samples = Float64Array.from([0.5, -0.5, 0.25, -0.25]);
+  writeWav(join(dir, 'short.wav'), { rate: 8000, samples });
+  writeFileSync(join(dir, 'short-delayed.wav'), withLeadingSilence(readFileSync(join(dir, 'short.wav')), 3 * 2));
+  const out = readWav(join(dir, 'short-delayed.wav'));
+  expect(out.rate).toBe(8000);
+  expect(Array.from(out.samples).map((x) => Math.round(x * 100) / 100)).toEqual([0, 0, 0, 0.5, -0.5, 0.25, -0.25]);
+  expect(() => withLeadingSilence(Buffer.from('not a wave file'), 2)).toThrow('not a RIFF WAVE file');
 });
