@@ -54,14 +54,19 @@ async function main(argv: string[]): Promise<void> {
   }
   process.stderr.write('confabd: ready\n');
 
+  let stopping = false;
   const shutdown = (signal: string) => {
+    // Once: under `npm start` a terminal's Ctrl-C comes twice (to the whole process group, and again
+    // from start.js, which forwards it); a second SIGINT left to its default would kill us mid-stop.
+    if (stopping) return;
+    stopping = true;
     daemon?.log.info('stopping on %s', signal);
     const force = setTimeout(() => process.exit(0), 5000);
     force.unref();
     void daemon?.stop().finally(() => process.exit(0));
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
 void main(process.argv.slice(2));
