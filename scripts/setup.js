@@ -57,6 +57,7 @@ const PACKAGES = {
     'kamailio-tls-modules', // ... and over TLS
     'baresip-core', // a SIP client no one here wrote
     'sip-tester', // sipp: scripted hostile SIP traffic
+    'iproute2', // ss: a call's sockets listed, and its account's TCP flow cut (ss -K, as root)
     'libtoxcore-dev', // c-toxcore 0.2.18, the reference Tox, driven by our C harness ...
     'pkg-config', // ... built with gcc against it
     'telepathy-mission-control-5', // mc-tool, a Telepathy client no one here wrote (its Mission Control is never activated: test buses have no service files)

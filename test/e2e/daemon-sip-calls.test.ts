@@ -5,7 +5,8 @@
  * a user meets: hold and resume, hang-up from each side, busy, declined, unreachable, cancelled and
  * unanswered calls with their end reasons (a missed one unread in the inbox), DTMF both ways, TCP,
  * SRTP (SDES) with no key in the log, media bound only on the account's address, a video call between
- * two Confab accounts, and kill -9 of confab-media and of confabd in a call.
+ * two Confab accounts, a call that outlives the loss of its account's TCP connection, and kill -9 of
+ * confab-media and of confabd in a call.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -20,7 +21,7 @@ import { tempDir, until } from '../fixtures/processes';
 
 const CALL = 'im.confab.Confab1.Call';
 const MEDIA = 'im.confab.Media1';
-const USERS = { alice: 'alice-pw', bob: 'bob-pw', tina: 'tina-pw', tom: 'tom-pw', sam: 'sam-pw', sue: 'sue-pw', vic: 'vic-pw' };
+const USERS = { alice: 'alice-pw', bob: 'bob-pw', tina: 'tina-pw', tom: 'tom-pw', sam: 'sam-pw', sue: 'sue-pw', vic: 'vic-pw', rita: 'rita-pw', ray: 'ray-pw' };
 const OURS = 440;
 const THEIRS = 1000;
 const RING_MS = 6000;
@@ -253,6 +254,38 @@ describe('SIP calls between confabd and baresip through kamailio', () => {
     await written(wav);
     hears(wav, THEIRS);
     hears(await theirs.recorded(), OURS);
+  });
+
+  it('a call outlives a TCP reconnect of its account: the flow is cut (ss -K), re-opened, the peer told our new address; audio goes on both ways and its BYE reaches us', async () => {
+    const flows = () => execFileSync('ss', ['-H', '-t', '-n', '-p', 'state', 'established', 'dst', '127.0.0.1', 'dport', '=', `:${k.tcpPort}`], { encoding: 'utf8' })
+      .split('\n').filter((l) => l.includes(`pid=${d.proc.pid},`)).map((l) => /127\.0\.0\.1:(\d+)\s+127\.0\.0\.1:\d+/.exec(l)?.[1]).filter((x): x is string => !!x);
+    const before = new Set(flows());
+    const rita = await account('rita', 'tcp');
+    const ours = flows().filter((f) => !before.has(f));
+    expect(ours).toHaveLength(1); // rita's flow to kamailio
+    const ray = await baresip('ray', { answerMode: 'auto' }); // on UDP: only our side's flow breaks
+    const wav = recording();
+    const path = await place(rita, 'ray@127.0.0.1', wav);
+    await stateIs(path, 'active');
+    const theirs = await ray.incomingCall();
+    await theirs.reached('established');
+    await sleep(1500);
+
+    // RST both ways, as a NAT or a server restart would: confabd sees ECONNABORTED on rita's flow.
+    execFileSync('ss', ['-K', '-t', 'src', '127.0.0.1', 'sport', '=', `:${ours[0]!}`, 'dst', '127.0.0.1', 'dport', '=', `:${k.tcpPort}`]);
+    const cutAt = 1.5;
+    await until(() => flows().some((f) => !before.has(f) && f !== ours[0]), 10000, 'a new flow from confabd to kamailio');
+    await until(() => d.proc.output().includes('SIP flow re-opened; 1 call(s) go on'), 10000, 'the target refresh to be answered');
+    expect(await prop(path, 'State')).toBe('active');
+    expect(await d.accountProp(rita, 'Status')).toBe('connected');
+    await sleep(2500);
+    await ray.hangup(); // its BYE goes to our new Contact: the target refresh reached baresip
+    await stateIs(path, 'ended', 'remote-hangup');
+    await written(wav);
+    const after = toneLevel(wav, THEIRS, { fromS: cutAt + 1 });
+    expect({ present: after.present > 0.9, snr: after.snrDb > 25, after }).toEqual({ present: true, snr: true, after });
+    const heard = toneLevel(await theirs.recorded(), OURS, { fromS: cutAt + 1 });
+    expect({ present: heard.present > 0.9, snr: heard.snrDb > 25, heard }).toEqual({ present: true, snr: true, heard });
   });
 
   it('a video call between two Confab accounts on test pictures: frames decoded at each end (Stats); RemoveVideo and AddVideo in the call', async () => {

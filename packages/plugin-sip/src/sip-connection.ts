@@ -2,7 +2,10 @@
  * One SIP account's session on sip.js: REGISTER (RFC 3261 §10) kept fresh by sip.js's Registerer,
  * MESSAGE both ways (RFC 3428), our presence PUBLISHed (RFC 3903) and contacts' presence through
  * SUBSCRIBE/NOTIFY (RFC 3856, 6665), calls (INVITE, RFC 3261 §13; calls/) when the daemon gives us
- * confab-media, over the NodeTransport. The daemon reconnects; this never does.
+ * confab-media, over the NodeTransport. The daemon reconnects; this never does — except the flow
+ * under answered calls: a TCP/TLS/WebSocket flow lost while a call is up is re-opened here, the binding
+ * registered again and each call's peer told our new address (a target refresh), so the calls go on
+ * (RFC 5626 §4.4's flow recovery, without its outbound extension; calls/sip-calls.ts refreshTargets).
  */
 import {
   Messager, Registerer, RegistererState, Subscriber, SubscriptionState, UserAgent,
@@ -29,6 +32,8 @@ type IncomingResponse = Core.IncomingResponse;
 
 const PLACEHOLDER_HOST = 'confab.invalid'; // sip.js writes it into Via and Contact; the transport puts our address into Contact
 const ACTION_PREFIX = '/me '; // SIP has no actions; the IRC/XMPP convention (XEP-0245) travels as text
+/** Waits before each attempt to re-open a flow lost under a call: ~7 s in all, then the account is lost. */
+const FLOW_RETRIES_MS = [0, 250, 750, 2000, 4000];
 
 export class SipConnection implements Connection {
   private readonly bag = new DisposableStore();
@@ -67,6 +72,8 @@ export class SipConnection implements Connection {
   private readonly sendSlots: Slots;
   /** disconnect() is unregistering: the registration ending is no loss. */
   private closing = false;
+  /** The flow is being re-opened under answered calls: resolves true when it is back (messages wait for it). */
+  private recovering?: Promise<boolean>;
 
   constructor(account: AccountConfig, private readonly log: Logger, media?: MediaService) {
     this.settings = accountSettings(account.params);
@@ -152,6 +159,7 @@ export class SipConnection implements Connection {
   }
 
   async sendMessage(message: OutgoingMessage): Promise<SendReceipt> {
+    await this.flowBack();
     const ua = this.connectedAgent();
     if (message.channel.kind !== 'direct') throw new InvalidArgumentError('SIP has no rooms here');
     const body = message.kind === 'action' ? `${ACTION_PREFIX}${message.body}` : message.body;
@@ -165,6 +173,7 @@ export class SipConnection implements Connection {
 
   private async setChatState(channel: ChannelRef, state: ChatState): Promise<void> {
     if (channel.kind !== 'direct' || (state !== 'composing' && state !== 'paused')) return;
+    await this.flowBack();
     const ua = this.connectedAgent();
     await this.request((requestDelegate) =>
       new Messager(ua, this.uriOf(channel.target), buildIsComposing(state), ISCOMPOSING_TYPE).message({ requestDelegate }), 'isComposing'); // RFC 3994 §3
@@ -205,7 +214,7 @@ export class SipConnection implements Connection {
         else this.log.debug('sip.js %s: %s', category, content);
       },
       delegate: {
-        onDisconnect: (error) => { if (error) this.lost(error.message); },
+        onDisconnect: (error) => { if (error) this.flowLost(error.message); },
         onMessage: (m) => this.received(m),
         onNotify: (n) => { void n.reject({ statusCode: 481 }); }, // NOTIFYs for our subscriptions go to their Subscriber
         onInvite: (i) => (this.sipCalls ? this.sipCalls.incoming(i) : this.refuseCall(i)),
@@ -243,6 +252,54 @@ export class SipConnection implements Connection {
   private connectedAgent(): UserAgent {
     if (this.status !== 'connected' || !this.ua) throw new OfflineError();
     return this.ua;
+  }
+
+  /**
+   * The transport lost its flow. With answered calls on a stream transport the flow is re-opened here
+   * (bounded: FLOW_RETRIES_MS) and the calls go on; otherwise, or when that fails, the account is lost
+   * and the daemon reconnects it with a new user agent (the calls end `network-error`).
+   */
+  private flowLost(why: string): void {
+    if (this.status !== 'connected' || this.closing || this.recovering) return;
+    const ua = this.ua;
+    const registerer = this.registerer;
+    if (!ua || !registerer || this.settings.transport === 'udp' || !this.sipCalls?.answered()) {
+      this.lost(why);
+      return;
+    }
+    this.log.info('SIP flow lost during %d call(s) (%s): re-opening it', this.sipCalls.answered(), why);
+    this.sipCalls.endUnanswered('network-error', `the SIP flow was lost before the call was answered: ${why}`);
+    this.recovering = this.recoverFlow(ua, registerer, this.sipCalls).then((ok) => {
+      this.recovering = undefined;
+      if (!ok && this.ua === ua) this.lost(why);
+      return ok;
+    });
+  }
+
+  private async recoverFlow(ua: UserAgent, registerer: Registerer, calls: SipCalls): Promise<boolean> {
+    for (const delay of FLOW_RETRIES_MS) {
+      await new Promise((r) => setTimeout(r, delay).unref());
+      if (this.ua !== ua || this.closing || this.status !== 'connected') return false;
+      try {
+        await ua.reconnect(); // a new flow: a new local port, so a new Contact (node-transport.ts withRealContact)
+        await this.register(registerer); // RFC 3261 §10.2.1: the binding for the new Contact
+        const kept = await calls.refreshTargets();
+        for (const sub of this.subscribers.values()) {
+          if (sub.state === SubscriptionState.Subscribed) void sub.subscribe().catch(() => undefined); // RFC 6665 §4.1.2.1: a refresh carries the new Contact
+        }
+        this.log.info('SIP flow re-opened; %d call(s) go on', kept);
+        return true;
+      } catch (err) {
+        this.log.info('re-opening the SIP flow failed: %s', (err as Error).message);
+        await ua.transport.disconnect().catch(() => undefined);
+      }
+    }
+    return false;
+  }
+
+  /** Waits while the flow is being re-opened; Offline when it could not be. */
+  private async flowBack(): Promise<void> {
+    if (this.recovering && !(await this.recovering)) throw new OfflineError();
   }
 
   private lost(why: string): void {

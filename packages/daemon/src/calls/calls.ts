@@ -88,7 +88,7 @@ export class Calls {
       if (call.row.state !== 'ended') this.end(call, 'network-error', (err as Error).message);
       throw err;
     }
-    if (call.row.state === 'ended') void facet.hangup(call.pluginId).catch(() => undefined); // ended while it was placed (media-failed)
+    if (call.row.state === 'ended') this.hangupQuietly(call); // ended while it was placed (media-failed)
     return row.id;
   }
 

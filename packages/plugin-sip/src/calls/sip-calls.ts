@@ -304,6 +304,40 @@ export class SipCalls implements CallsFacet {
     await Promise.race([Promise.all(closing), new Promise((r) => setTimeout(r, 2000).unref())]);
   }
 
+  /** Calls in an established dialog: what a re-opened flow can carry on. */
+  answered(): number {
+    return [...this.calls.values()].filter((c) => c.session.state === SessionState.Established).length;
+  }
+
+  /**
+   * The account's flow was lost and is being re-opened: a call not yet answered cannot follow it
+   * (its INVITE transaction and the responses' Via were on the old flow) and ends with `reason`.
+   */
+  endUnanswered(reason: CallEndReason, detail: string): void {
+    for (const call of [...this.calls.values()]) if (call.session.state !== SessionState.Established) this.end(call, reason, detail);
+  }
+
+  /**
+   * After the flow was re-opened, every answered call tells its peer where we are now: a target
+   * refresh re-INVITE (RFC 3261 §12.2.1.2, §14.1) whose Contact is our address on the new flow, with
+   * the same media offered again (RFC 3264 §8: nothing changes). A peer that refuses it can no longer
+   * reach us in that dialog: that call ends `network-error`. Resolves with the calls that go on.
+   */
+  async refreshTargets(): Promise<number> {
+    const answered = [...this.calls.values()].filter((c) => c.session.state === SessionState.Established);
+    const kept = await Promise.all(answered.map(async (call) => {
+      try {
+        await reinvite(call.session);
+        return true;
+      } catch (err) {
+        void this.signalEnd(call).catch(() => undefined);
+        this.end(call, 'network-error', `the peer refused the target refresh after a reconnect: ${(err as Error).message}`);
+        return false;
+      }
+    }));
+    return kept.filter(Boolean).length;
+  }
+
   // --- internals --------------------------------------------------------------------------------
 
   private track(session: Inviter | Invitation, direction: CallDirection, callId: string, state: CallState, announced: boolean, video: boolean): SipCall {
