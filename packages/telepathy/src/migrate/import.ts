@@ -5,7 +5,8 @@
  * secret store). It refuses to run unless confabd owns org.freedesktop.Telepathy.AccountManager (else
  * it would be importing into Mission Control itself), and skips an account Confab already has (same
  * CM, protocol and `account` parameter), so running it twice imports nothing twice. It never writes
- * the file. Default file: `$XDG_DATA_HOME/telepathy/mission-control/accounts.cfg`.
+ * the file. Default file: `$XDG_DATA_HOME/telepathy/mission-control/accounts.cfg`. Polari's passwords,
+ * which it keeps in the keyring rather than in that file, come along (polari-keyring.ts).
  */
 import dbus from 'dbus-next';
 import { readFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { ACCOUNT_IFACE, ACCOUNT_PATH_BASE, AM_BUS_NAME, AM_IFACE, AM_PATH } from '../names';
 import { planImport, type ImportRequest } from './accounts-cfg';
 import { parseKeyFile } from './keyfile';
+import { POLARI_SECRETS, PolariKeyring } from './polari-keyring';
 
 type Bus = ReturnType<typeof dbus.sessionBus>;
 
@@ -27,24 +29,45 @@ export async function importAccounts(bus: Bus, file: string, say: (line: string)
   const am = (await bus.getProxyObject(AM_BUS_NAME, AM_PATH)).getInterface(AM_IFACE);
   const existing = await existingAccounts(bus);
   let failed = 0;
-  for (const p of planImport(parseKeyFile(readFileSync(file, 'utf8')))) {
-    if ('skip' in p) {
-      say(`skipped ${p.source}: ${p.skip}`);
-      continue;
+  const keyring = await PolariKeyring.open(bus).catch((err: unknown) => {
+    say(`the keyring could not be read (${(err as Error).message}): Polari's passwords are not imported`);
+    return undefined;
+  });
+  try {
+    for (const p of planImport(parseKeyFile(readFileSync(file, 'utf8')))) {
+      if ('skip' in p) {
+        say(`skipped ${p.source}: ${p.skip}`);
+        continue;
+      }
+      const key = keyOf(p);
+      const there = key ? existing.get(key) : undefined;
+      if (there) {
+        say(`skipped ${p.source}: already on Confab as ${there}`);
+        continue;
+      }
+      const fromKeyring = p.cm === 'idle' && keyring ? await keyring.find(p.source) : undefined; // Polari is IRC only
+      const params = { ...p.params };
+      const taken: string[] = [];
+      for (const [param, value] of Object.entries(fromKeyring?.params ?? {})) {
+        if (params[param] !== undefined) continue; // what the file says wins
+        params[param] = new dbus.Variant('s', value);
+        taken.push(POLARI_SECRETS.find((x) => x.param === param)!.what);
+      }
+      try {
+        const path = (await am.CreateAccount(p.cm, p.protocol, p.displayName, params, p.properties)) as string;
+        const note = [
+          ...(taken.length > 0 ? [`its ${taken.join(' and ')} from the keyring`] : []),
+          ...(fromKeyring?.locked.length ? [`its ${fromKeyring.locked.join(' and ')} not: the keyring is locked`] : []),
+          ...(fromKeyring?.left.length ? [`its ${fromKeyring.left.join(' and ')} stays in the keyring: Confab logs in to services by SASL, set sasl-password to use it`] : []),
+        ];
+        say(`imported ${p.source} as ${path.slice(ACCOUNT_PATH_BASE.length)}${note.length > 0 ? ` (${note.join('; ')})` : ''}`);
+      } catch (err) {
+        failed++;
+        say(`failed ${p.source}: ${(err as Error).message}`);
+      }
     }
-    const key = keyOf(p);
-    const there = key ? existing.get(key) : undefined;
-    if (there) {
-      say(`skipped ${p.source}: already on Confab as ${there}`);
-      continue;
-    }
-    try {
-      const path = (await am.CreateAccount(p.cm, p.protocol, p.displayName, p.params, p.properties)) as string;
-      say(`imported ${p.source} as ${path.slice(ACCOUNT_PATH_BASE.length)}`);
-    } catch (err) {
-      failed++;
-      say(`failed ${p.source}: ${(err as Error).message}`);
-    }
+  } finally {
+    await keyring?.close();
   }
   return failed;
 }
