@@ -1,6 +1,6 @@
 /**
  * The Telepathy adapter: serves Telepathy's AccountManager and Account objects over confabd's accounts,
- * on confabd's own bus connection. Started by the composition root after the native service (so the
+ * and a Connection (with its Text channels) for each connected account, on confabd's own bus connection. Started by the composition root after the native service (so the
  * accounts it shows are the ones im.confab.Confab1 shows), before the accounts connect.
  *
  * Order matters: every object is exported, then the names are asked for, so a client that sees the
@@ -12,9 +12,11 @@ import type dbus from 'dbus-next';
 import { DisposableStore, type Logger } from '@confab/sdk';
 import { AccountManager } from './accounts/account-manager';
 import { AccountOps } from './accounts/account-ops';
+import { Connections } from './connections/connections';
 import type { ConfabFeatures } from './confab';
 import { loadContract } from './dbus/contract';
 import type { Redact } from './dbus/errors';
+import { allowIntegerKeys } from './dbus/integer-keys';
 import { ownName, reportHeld } from './bus-names';
 import { AM_BUS_NAME, MC5_BUS_NAME } from './names';
 
@@ -31,6 +33,7 @@ export interface TelepathyOptions {
 export class TelepathyAdapter {
   private readonly subs = new DisposableStore();
   private manager?: AccountManager;
+  private connections?: Connections;
   private readonly owned: string[] = [];
 
   private constructor(private readonly opts: TelepathyOptions) {}
@@ -49,12 +52,28 @@ export class TelepathyAdapter {
   private async serve(): Promise<void> {
     const { bus, features: f, log } = this.opts;
     const ctx = { redact: this.opts.redact, log };
-    const ops = new AccountOps(f, log);
-    const manager = new AccountManager(bus, await loadContract(), f, ops, ctx);
+    allowIntegerKeys(); // Telepathy's handle-keyed dictionaries (dbus/integer-keys.ts)
+    const contract = await loadContract();
+    let connections: Connections | undefined = undefined;
+    const ops = new AccountOps(f, log, (id) => connections?.pathOf(id));
+    const manager = new AccountManager(bus, contract, f, ops, ctx);
+    connections = new Connections(bus, contract, f, ctx, (id) => ({
+      disconnect: () => ops.setRequestedPresence(id, [1, 'offline', '']),
+      setNickname: (nick) => ops.setNickname(id, nick),
+    }), (id) => manager.refresh(id));
+    const conns = connections;
     manager.export();
     // Followed from now on: the native API serves already, and an account may come while the name is asked for.
-    this.subs.add(f.accounts.onChanged(({ id, change }) => manager.follow(id, change))); // a status change is one too
-    this.subs.add(f.accounts.onPresenceChanged(() => manager.refreshAll()));
+    this.subs.add(f.accounts.onChanged(({ id, change }) => {
+      manager.follow(id, change); // a status change is one too
+      if (this.manager) conns.follow(id); // connections only once the AccountManager is ours
+    }));
+    this.subs.add(f.accounts.onPresenceChanged(() => {
+      manager.refreshAll();
+      conns.presenceChanged();
+    }));
+    this.subs.add(f.messages.onReceived((rows) => conns.received(rows)));
+    this.subs.add(f.conversations.onChanged(({ id, change }) => conns.conversationChanged(id, change)));
     if (!(await ownName(bus, AM_BUS_NAME))) {
       await reportHeld(bus, AM_BUS_NAME, log, 'Telepathy clients (mc-tool, Polari) will use it, not Confab; going on without the Telepathy adapter');
       this.subs.dispose();
@@ -65,12 +84,16 @@ export class TelepathyAdapter {
     if (await ownName(bus, MC5_BUS_NAME)) this.owned.push(MC5_BUS_NAME);
     else await reportHeld(bus, MC5_BUS_NAME, log, 'Mission Control is running beside Confab');
     this.manager = manager;
+    this.connections = conns;
+    for (const id of f.accounts.ids()) conns.follow(id); // accounts connected already (a restarted adapter)
     log.info('serving Telepathy as %s (%d accounts)', this.owned.join(' and '), f.accounts.ids().length);
   }
 
   /** Withdraws the objects and lets the names go. */
   async stop(): Promise<void> {
     this.subs.dispose();
+    await this.connections?.stopAll();
+    this.connections = undefined;
     this.manager?.unexport();
     this.manager = undefined;
     for (const name of this.owned.splice(0)) {

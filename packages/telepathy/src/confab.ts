@@ -3,9 +3,10 @@
  * `Features` of packages/daemon/src/core.ts, which satisfies it as it is). Defined here, not imported,
  * so that the dependency points one way: the daemon (the composition root) knows this package, this
  * package knows only @confab/sdk (DESIGN.md § Packages: telepathy → the daemon's feature API, never
- * storage or plugins). It grows as the adapter does (channels, messages: ChannelDispatcher next).
+ * storage or plugins). It grows as the adapter does (conversations, rooms and messages for the
+ * Text channels; ChannelDispatcher next).
  */
-import type { Account, AccountState, ConnectionStatus, Event, Presence, Protocol, StatusReason } from '@confab/sdk';
+import type { Account, AccountState, ChannelKind, ConnectionStatus, Event, Member, Presence, Protocol, StatusReason } from '@confab/sdk';
 
 /** One account as the daemon runs it (its runner). */
 export interface ConfabAccountRun {
@@ -47,6 +48,67 @@ export interface ConfabAccounts {
   readonly onPresenceChanged: Event<Presence>;
 }
 
+/** One conversation of an account (a row of the daemon's channels; its id is its D-Bus path's). */
+export interface ConfabChannel {
+  readonly id: number;
+  readonly accountId: string;
+  readonly kind: ChannelKind;
+  /** The target as stored: normalized by the protocol. */
+  readonly target: string;
+  readonly topic: string;
+}
+
+export interface ConfabChannelChange {
+  readonly id: number;
+  readonly change: 'added' | 'removed' | 'changed';
+}
+
+/** The daemon's conversations, as the Text channels need them. */
+export interface ConfabConversations {
+  byId(id: number): ConfabChannel | undefined;
+  find(accountId: string, kind: ChannelKind, target: string): ConfabChannel | undefined;
+  /** The direct conversation with a contact (as typed), made if new; InvalidArgument for one the protocol cannot read. */
+  openDirect(accountId: string, contact: string): ConfabChannel;
+  /** Made, removed, or something shown of it changed (members, topic, unread count). */
+  readonly onChanged: Event<ConfabChannelChange>;
+}
+
+/** The daemon's rooms: joining through the account's connection, and what is known of a joined room. */
+export interface ConfabRooms {
+  join(accountId: string, room: string, key: string): ConfabChannel;
+  leave(channelId: number, message: string): Promise<void>;
+  state(channelId: number): { readonly joined: boolean } | undefined;
+  members(channelId: number): readonly Member[];
+  setTopic(channelId: number, topic: string): Promise<void>;
+}
+
+/** A stored message (received, or sent; `call` entries too, which Text channels skip). */
+export interface ConfabMessage {
+  readonly id: number;
+  readonly channelId: number;
+  readonly accountId: string;
+  readonly senderId: string;
+  readonly senderName: string;
+  readonly serverTime: number;
+  readonly body: string;
+  readonly kind: string;
+  readonly outgoing: boolean;
+}
+
+/** The daemon's messages: its outbox and its pending queue (the only one: Telepathy's pending messages are these). */
+export interface ConfabMessages {
+  send(channelId: number, body: string, kind: string): { readonly id: number };
+  /** Received messages no client acknowledged yet, oldest first (0: all). */
+  pending(limit: number): readonly ConfabMessage[];
+  unreadIn(channelId: number): number;
+  acknowledge(ids: readonly number[]): void;
+  /** New messages, committed before they are announced. */
+  readonly onReceived: Event<readonly ConfabMessage[]>;
+}
+
 export interface ConfabFeatures {
   readonly accounts: ConfabAccounts;
+  readonly conversations: ConfabConversations;
+  readonly rooms: ConfabRooms;
+  readonly messages: ConfabMessages;
 }

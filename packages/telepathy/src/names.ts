@@ -29,3 +29,13 @@ export const NO_CONNECTION = '/';
 
 /** What StorageProvider says: Confab keeps the account (spec: a reversed domain name; '' would mean Mission Control's own files). */
 export const STORAGE_PROVIDER = 'im.confab.Confab1';
+
+/** Connection objects live under it, and their bus names under the matching prefix (spec Connection: `<cm>/<protocol>/<name>`). */
+export const CONNECTION_PATH_BASE = '/org/freedesktop/Telepathy/Connection/';
+export const CONNECTION_BUS_BASE = 'org.freedesktop.Telepathy.Connection.';
+
+/** A connection's path and bus name: the same `<cm>/<protocol>/<name>`, slashes and dots apart (spec Connection's object path rules). */
+export function connectionNames(cm: string, protocol: string, name: string): { path: string; busName: string } {
+  const proto = protocol.replace(/-/g, '_');
+  return { path: `${CONNECTION_PATH_BASE}${cm}/${proto}/${name}`, busName: `${CONNECTION_BUS_BASE}${cm}.${proto}.${name}` };
+}

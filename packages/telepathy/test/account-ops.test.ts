@@ -58,7 +58,7 @@ function fakeAccounts(): ConfabAccounts & { calls: string[]; accounts: Map<strin
 
 describe('accounts made and switched from Telepathy', () => {
   let accounts: ReturnType<typeof fakeAccounts>;
-  let f: ConfabFeatures;
+  let f: Pick<ConfabFeatures, 'accounts'>;
   let ops: AccountOps;
   beforeEach(() => {
     accounts = fakeAccounts();

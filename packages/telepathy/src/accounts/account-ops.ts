@@ -19,8 +19,10 @@ import { TpState } from './tp-state';
 
 export class AccountOps {
   constructor(
-    private readonly f: ConfabFeatures,
+    private readonly f: Pick<ConfabFeatures, 'accounts'>,
     private readonly log: Logger,
+    /** The path of the account's Telepathy connection while it has one (connections/); absent in unit tests. */
+    private readonly connectionOf?: (id: string) => string | undefined,
   ) {}
 
   run(id: string): ConfabAccountRun {
@@ -37,8 +39,16 @@ export class AccountOps {
     return new TpState(this.f.accounts.services(id).state);
   }
 
+  /**
+   * The account as Telepathy sees it. With connections served, a Confab account counts as connected
+   * only once its Connection object is on the bus: telepathy-glib makes a TpConnection of the path
+   * as soon as it reads it, and resolves its name's owner at once (the notes' ordering trap).
+   */
   snapshot(id: string): AccountSnapshot {
-    return { run: this.run(id), presence: this.f.accounts.presence, identity: this.f.accounts.identity(id), tp: this.state(id).read() };
+    let run = this.run(id);
+    const connection = this.connectionOf?.(id);
+    if (this.connectionOf && run.status === 'connected' && !connection) run = { ...run, status: 'connecting', reason: 'none' };
+    return { run, presence: this.f.accounts.presence, identity: this.f.accounts.identity(id), tp: this.state(id).read(), connection };
   }
 
   // ---- Enabled and presence ------------------------------------------------------------------

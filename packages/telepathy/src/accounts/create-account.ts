@@ -41,7 +41,7 @@ export function parseProperties(raw: Variants): Record<string, unknown> {
 
 /** Creates the account; returns its Confab id once the Telepathy properties are applied. */
 export async function createAccount(
-  f: ConfabFeatures, ops: AccountOps,
+  f: Pick<ConfabFeatures, 'accounts'>, ops: AccountOps,
   cm: string, protocol: string, displayName: string, params: Variants, properties: Variants,
 ): Promise<string> {
   const table = tableByName(cm, protocol, f.accounts.protocols.keys());

@@ -24,6 +24,8 @@ export interface AccountSnapshot {
   readonly presence: Presence;
   readonly identity: string;
   readonly tp: TpFields;
+  /** The path of its Telepathy Connection object, while it has one. */
+  readonly connection?: string;
 }
 
 /** Telepathy's Enabled: its own once set on Telepathy, else Confab's. */
@@ -65,7 +67,7 @@ export function accountProperties(table: ProtocolTable, s: AccountSnapshot): Rec
     Parameters: shapeParams(table, s.run.protocol.parameters, s.run.account.params, s.tp.kept),
     AutomaticPresence: s.tp.automatic ?? AVAILABLE,
     ConnectAutomatically: s.tp.connectAutomatically,
-    Connection: NO_CONNECTION, // Connection objects come with the next step (docs/telepathy.md)
+    Connection: s.connection ?? NO_CONNECTION, // spec Account.Connection: '/' when there is none
     ConnectionStatus: connectionStatus(status),
     ConnectionStatusReason: statusReason(reason),
     ConnectionError: error,
