@@ -9,9 +9,9 @@
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { toMsg, v } from '../fixtures/confabd';
+import { CLI_MAIN, toMsg, v } from '../fixtures/confabd';
 import { withDaemon } from '../fixtures/jest/with-daemon';
-import { until } from '../fixtures/processes';
+import { start as spawnProcess, until } from '../fixtures/processes';
 
 const CALL = 'im.confab.Confab1.Call';
 
@@ -154,6 +154,14 @@ describe('calls on D-Bus', () => {
     expect((await d.cli(['inbox'])).stdout).toMatch(/\bdave\b.*\s3 \(📞 1 missed call\)$/m);
     const inboxJson = JSON.parse((await d.cli(['inbox', '--json'])).stdout) as Array<{ target: string; unread: number; missedCalls: number }>;
     expect(inboxJson.find((r) => r.target === 'dave')).toMatchObject({ unread: 3, missedCalls: 1 });
+
+    // `confab watch --pending` prints the missed call as history does (with its call, not its entry's text).
+    const watch = spawnProcess(process.execPath, [CLI_MAIN, 'watch', '--pending'], { env: d.env() });
+    try {
+      await until(() => watch.output().includes(`#${missed.id} ${acc} dave 📞 missed call from dave (cancelled)`), 10000, `watch to print the missed call: ${watch.output()}`);
+    } finally {
+      await watch.stop();
+    }
 
     // Acknowledged as messages are (confab ack): nothing unread, no missed call.
     expect((await d.cli(['ack', ...pending.map((x) => String(x.id))])).code).toBe(0);

@@ -4,7 +4,7 @@
  */
 import { CALL, lastElement, ROOT, unwrap, type Confab, type Iface } from '../bus';
 import { callLine, callState, followCall } from '../calls';
-import { message, messageLine, toJson } from '../format';
+import { callEntryIds, message, messageLine, toJson, withCalls } from '../format';
 import type { Command } from './context';
 
 type Line = (event: string, data: Record<string, unknown>, text: string) => void;
@@ -27,7 +27,9 @@ export const watch: Command = {
       process.stdout.write((ctx.out.json ? toJson({ event, ...data }) : text) + '\n');
 
     const onMessages = async (batch: unknown[][]) => {
-      const msgs = batch.map(message);
+      // a call's entry (a missed call, an ended one) is printed with its call, as `confab history` does
+      const calls = callEntryIds(batch.map(message));
+      const msgs = withCalls(batch.map(message), calls.length ? ((await m.GetCalls(calls)) as unknown[][]) : []);
       if (msgs.some((x) => !targets.has(x.channel))) await refreshTargets();
       for (const x of msgs) line('message', { ...x }, messageLine(x, targets.get(x.channel)));
       if (p.values.ack && msgs.length > 0) await m.Acknowledge(msgs.map((x) => BigInt(x.id)));
