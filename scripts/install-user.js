@@ -8,6 +8,7 @@
  * clients start confabd rather than Mission Control (docs/telepathy.md, switching from Mission Control):
  *   ~/.local/share/dbus-1/services/org.freedesktop.Telepathy.AccountManager.service
  *   ~/.local/share/dbus-1/services/org.freedesktop.Telepathy.MissionControl5.service
+ *   ~/.local/share/dbus-1/services/org.freedesktop.Telepathy.ChannelDispatcher.service
  * `npm run install-user -- --uninstall` removes them all.
  */
 'use strict';
@@ -24,7 +25,7 @@ const targets = [
   [join(root, 'packages/daemon/data/im.confab.Confab1.service.in'), join(data, 'dbus-1/services/im.confab.Confab1.service')],
 ];
 /** The Telepathy names confabd owns (packages/telepathy/src/names.ts); activating them must start it. */
-const TELEPATHY_NAMES = ['org.freedesktop.Telepathy.AccountManager', 'org.freedesktop.Telepathy.MissionControl5'];
+const TELEPATHY_NAMES = ['org.freedesktop.Telepathy.AccountManager', 'org.freedesktop.Telepathy.MissionControl5', 'org.freedesktop.Telepathy.ChannelDispatcher'];
 const TELEPATHY_MARK = 'written by `npm run install-user -- --telepathy`';
 const telepathyFiles = TELEPATHY_NAMES.map((name) => [name, join(data, 'dbus-1/services', `${name}.service`)]);
 // The XDG Base Directory spec's place for a user's executables (Debian's ~/.profile puts it on the PATH).

@@ -6,7 +6,8 @@
  *     "reconnect": { "initialDelayMs": 1000, "maxDelayMs": 300000 },
  *     "secretStore": "auto",                       // auto | secret-service | file
  *     "disabledPlugins": ["@confab/plugin-foo"],
- *     "telepathy": { "enabled": true }            // serve Telepathy's AccountManager (docs/telepathy.md)
+ *     "telepathy": { "enabled": true }            // serve Telepathy's AccountManager (docs/telepathy.md);
+ *                                                 // "handlerTimeoutMs": how long a Telepathy client may take to answer the ChannelDispatcher (default 30000)
  *   }
  *
  * A missing file means the defaults. A bad file is refused with InvalidConfig naming the problem;
@@ -24,7 +25,7 @@ export interface Config {
   /** Calls (docs/calls.md): how long a call may ring before it ends `no-answer`. */
   readonly calls: { readonly ringTimeoutMs: number };
   /** The Telepathy adapter (docs/telepathy.md): on unless turned off. */
-  readonly telepathy: { readonly enabled: boolean };
+  readonly telepathy: { readonly enabled: boolean; readonly handlerTimeoutMs?: number };
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -95,8 +96,13 @@ export function parseConfig(raw: unknown, file = 'config'): Config {
 function parseTelepathy(raw: unknown, file: string): Config['telepathy'] {
   if (raw === undefined) return DEFAULT_CONFIG.telepathy;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid(file, `'telepathy' must be an object`);
-  for (const k of Object.keys(raw)) if (k !== 'enabled') throw invalid(file, `unknown key 'telepathy.${k}'`);
+  for (const k of Object.keys(raw)) if (k !== 'enabled' && k !== 'handlerTimeoutMs') throw invalid(file, `unknown key 'telepathy.${k}'`);
   const enabled = (raw as { enabled?: unknown }).enabled ?? DEFAULT_CONFIG.telepathy.enabled;
   if (typeof enabled !== 'boolean') throw invalid(file, `'telepathy.enabled' must be true or false`);
-  return { enabled };
+  const timeout = (raw as { handlerTimeoutMs?: unknown }).handlerTimeoutMs;
+  if (timeout === undefined) return { enabled };
+  if (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < 100 || timeout > 600000) {
+    throw invalid(file, `'telepathy.handlerTimeoutMs' must be a whole number of milliseconds from 100 to 600000`);
+  }
+  return { enabled, handlerTimeoutMs: timeout };
 }

@@ -81,7 +81,7 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env, paths: P
     },
   }, redactor, log.child('dbus'));
   await service.start();
-  const telepathy = settings.config.telepathy.enabled ? await startTelepathy(bus, core, redactor, log) : undefined;
+  const telepathy = settings.config.telepathy.enabled ? await startTelepathy(bus, core, redactor, log, settings.config.telepathy.handlerTimeoutMs) : undefined;
   core.start();
   log.info('serving on the session bus as im.confab.Confab1 (data in %s, secrets in %s)', paths.dataDir, secrets.kind);
 
@@ -105,9 +105,9 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env, paths: P
 }
 
 /** The Telepathy adapter (docs/telepathy.md); one that fails to start is logged, and confabd runs without it. */
-async function startTelepathy(bus: ReturnType<typeof dbus.sessionBus>, core: Core, redactor: Redactor, log: DaemonLogger): Promise<TelepathyAdapter | undefined> {
+async function startTelepathy(bus: ReturnType<typeof dbus.sessionBus>, core: Core, redactor: Redactor, log: DaemonLogger, handlerTimeoutMs?: number): Promise<TelepathyAdapter | undefined> {
   try {
-    return await TelepathyAdapter.start({ bus, features: core, redact: (text) => redactor.redact(text), log: log.child('telepathy') });
+    return await TelepathyAdapter.start({ bus, features: core, redact: (text) => redactor.redact(text), log: log.child('telepathy'), handlerTimeoutMs });
   } catch (err) {
     log.error('the Telepathy adapter could not start, running without it: %s', err instanceof Error ? (err.stack ?? err.message) : String(err));
     return undefined;

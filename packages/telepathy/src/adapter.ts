@@ -19,6 +19,12 @@ import type { Redact } from './dbus/errors';
 import { allowIntegerKeys } from './dbus/integer-keys';
 import { ownName, reportHeld } from './bus-names';
 import { AM_BUS_NAME, MC5_BUS_NAME } from './names';
+import { ChannelDispatcher } from './dispatcher/dispatcher';
+import { CD_BUS_NAME } from './dispatcher/constants';
+import type { DBusNames } from './dispatcher/client-registry';
+
+/** How long a Telepathy client may take to answer HandleChannels (and any call the dispatcher makes to it), by default. */
+export const DEFAULT_HANDLER_TIMEOUT_MS = 30000;
 
 type Bus = ReturnType<typeof dbus.sessionBus>;
 
@@ -28,12 +34,15 @@ export interface TelepathyOptions {
   /** Takes secrets out of a text bound for the bus (the daemon's Redactor). */
   readonly redact: Redact;
   readonly log: Logger;
+  /** The longest the ChannelDispatcher waits for a client's answer (HandleChannels…); DEFAULT_HANDLER_TIMEOUT_MS if unset. */
+  readonly handlerTimeoutMs?: number;
 }
 
 export class TelepathyAdapter {
   private readonly subs = new DisposableStore();
   private manager?: AccountManager;
   private connections?: Connections;
+  private dispatcher?: ChannelDispatcher;
   private readonly owned: string[] = [];
 
   private constructor(private readonly opts: TelepathyOptions) {}
@@ -83,14 +92,34 @@ export class TelepathyAdapter {
     this.owned.push(AM_BUS_NAME);
     if (await ownName(bus, MC5_BUS_NAME)) this.owned.push(MC5_BUS_NAME);
     else await reportHeld(bus, MC5_BUS_NAME, log, 'Mission Control is running beside Confab');
+    await this.serveDispatcher(contract, conns);
     this.manager = manager;
     this.connections = conns;
     for (const id of f.accounts.ids()) conns.follow(id); // accounts connected already (a restarted adapter)
     log.info('serving Telepathy as %s (%d accounts)', this.owned.join(' and '), f.accounts.ids().length);
   }
 
+  /** The ChannelDispatcher beside the AccountManager: its clients found, its object exported, then its name asked for. */
+  private async serveDispatcher(contract: Awaited<ReturnType<typeof loadContract>>, conns: Connections): Promise<void> {
+    const { bus, features: f, log } = this.opts;
+    const names = (await bus.getProxyObject('org.freedesktop.DBus', '/org/freedesktop/DBus')).getInterface('org.freedesktop.DBus') as unknown as DBusNames;
+    const dispatcher = new ChannelDispatcher(bus, names, contract, f, conns, { redact: this.opts.redact, log }, {
+      handlerTimeoutMs: this.opts.handlerTimeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS,
+    });
+    await dispatcher.start();
+    if (!(await ownName(bus, CD_BUS_NAME))) {
+      await reportHeld(bus, CD_BUS_NAME, log, 'channels requested through it will not reach Confab');
+      dispatcher.stop();
+      return;
+    }
+    this.owned.push(CD_BUS_NAME);
+    this.dispatcher = dispatcher;
+  }
+
   /** Withdraws the objects and lets the names go. */
   async stop(): Promise<void> {
+    this.dispatcher?.stop();
+    this.dispatcher = undefined;
     this.subs.dispose();
     await this.connections?.stopAll();
     this.connections = undefined;

@@ -224,6 +224,15 @@ export class TextChannel {
     for (const o of this.objects) o.refresh();
   }
 
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Closed without leaving its room (the dispatcher's doing: its handler left the bus); Confab stays in the room. */
+  closeQuietly(): void {
+    this.close(false);
+  }
+
   /** Closes it: spec Channel.Close (a room is left) — or the connection went, or the room was left on Confab. */
   close(byClient: boolean): void {
     if (this.closed) return;

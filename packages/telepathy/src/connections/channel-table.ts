@@ -90,6 +90,7 @@ export class ChannelTable {
     this.requests.emit('ChannelClosed', ch.path);
     this.requests.refresh();
     ch.unexport();
+    this.host.listener.closed(ch.path);
     const pending = ch.pending();
     const row = this.host.f.conversations.byId(channelId);
     if (pending.length > 0 && row && row.kind === 'direct' && !this.disposing) {
@@ -101,13 +102,18 @@ export class ChannelTable {
 
   /** spec Requests.EnsureChannel → (Yours, Channel, Properties); CreateChannel → (Channel, Properties). */
   private async request(req: Variants, ensure: boolean): Promise<unknown[]> {
+    const { yours, channel: ch } = await this.requestChannel(req, ensure);
+    return ensure ? [yours, ch.path, ch.immutable()] : [ch.path, ch.immutable()];
+  }
+
+  /** A request (the Requests interface's, or the ChannelDispatcher's): the channel, and whether it is new (spec Ensure's Yours). */
+  async requestChannel(req: Variants, ensure: boolean): Promise<{ yours: boolean; channel: TextChannel }> {
     const { handleType, targetId } = parseRequest(req, this.host.handles, this.canRooms);
     const row = handleType === HANDLE_ROOM ? await this.joinRoom(targetId) : this.openDirect(targetId);
     const existing = this.channels.get(row.id);
     if (existing && !ensure) throw new dbus.DBusError(`${TP}.Error.NotAvailable`, `a channel for '${row.target}' exists already: ${existing.path}`);
-    if (existing) return [false, existing.path, existing.immutable()];
-    const ch = this.open(row, true, this.host.selfHandle);
-    return ensure ? [true, ch.path, ch.immutable()] : [ch.path, ch.immutable()];
+    if (existing) return { yours: false, channel: existing };
+    return { yours: true, channel: this.open(row, true, this.host.selfHandle) };
   }
 
   private openDirect(targetId: string): ConfabChannel {
@@ -167,6 +173,7 @@ export class ChannelTable {
     ch.export();
     this.requests.emit('NewChannels', [[ch.path, ch.immutable()]]);
     this.requests.refresh();
+    this.host.listener.opened({ accountId: this.accountId, path: this.basePath }, ch, requested);
     return ch;
   }
 

@@ -18,7 +18,7 @@ import type { Contract } from '../dbus/contract';
 import { specOf } from '../dbus/contract';
 import { ContractObject, type ObjectContext } from '../dbus/contract-object';
 import { tpPresence } from '../accounts/presence';
-import type { ChannelHost } from '../channels/channel-host';
+import type { ChannelHost, ChannelListener } from '../channels/channel-host';
 import { ChannelTable } from './channel-table';
 import {
   ALIASING_IFACE, CONNECTION_IFACE, CONTACTS_IFACE, HANDLE_ROOM, REQUESTS_IFACE, SIMPLE_PRESENCE_IFACE, STATUS_CONNECTED,
@@ -68,6 +68,7 @@ export class ConnectionObject implements ChannelHost {
     readonly ctx: ObjectContext,
     readonly id: ConnectionIdentity,
     private readonly actions: ConnectionActions,
+    readonly listener: ChannelListener,
   ) {
     this.selfId = this.normalize(id.selfId);
     this.selfHandle = this.handles.contacts.ensure(this.selfId);

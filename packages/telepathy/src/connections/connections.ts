@@ -14,6 +14,13 @@ import { statusReason } from '../accounts/status';
 import { tableFor } from '../params';
 import { connectionNames } from '../names';
 import { ConnectionObject, type ConnectionActions } from './connection-object';
+import type { ChannelListener } from '../channels/channel-host';
+import type { TextChannel } from '../channels/text-channel';
+
+type Variants = Record<string, { signature?: string; value: unknown }>;
+
+/** Told nothing: until a ChannelDispatcher listens. */
+const NOBODY: ChannelListener = { opened: () => undefined, closed: () => undefined };
 
 type Bus = ReturnType<typeof dbus.sessionBus>;
 
@@ -21,6 +28,7 @@ export class Connections {
   private readonly live = new Map<string, ConnectionObject>();
   private readonly starting = new Set<string>();
   private serial = 0;
+  private listener: ChannelListener = NOBODY;
 
   constructor(
     private readonly bus: Bus,
@@ -35,6 +43,29 @@ export class Connections {
   /** The path of the account's connection, once its name is owned. */
   pathOf(accountId: string): string | undefined {
     return this.live.get(accountId)?.id.path;
+  }
+
+  /** The ChannelDispatcher, told of every channel opened and closed from now on. */
+  listen(listener: ChannelListener): void {
+    this.listener = listener;
+  }
+
+  /** A channel requested through the ChannelDispatcher on the account's connection (undefined: not connected). */
+  async request(accountId: string, req: Variants, ensure: boolean): Promise<{ yours: boolean; channel: TextChannel; connectionPath: string } | undefined> {
+    const conn = this.live.get(accountId);
+    if (!conn) return undefined;
+    const { yours, channel } = await conn.table.requestChannel(req, ensure);
+    return { yours, channel, connectionPath: conn.id.path };
+  }
+
+  /** A channel by its path, with its connection (PresentChannel, DelegateChannels). */
+  channelAt(path: string): { channel: TextChannel; accountId: string; connectionPath: string } | undefined {
+    for (const c of this.live.values()) {
+      if (!path.startsWith(`${c.id.path}/`)) continue;
+      const channel = c.table.all().find((ch) => ch.path === path);
+      if (channel) return { channel, accountId: c.id.accountId, connectionPath: c.id.path };
+    }
+    return undefined;
   }
 
   /** Follows the account's status (after any change of it, or its removal). */
@@ -78,7 +109,10 @@ export class Connections {
       protocol: run.protocol,
       selfId: typeof selfParam === 'string' && selfParam ? selfParam : this.f.accounts.identity(accountId),
       canRooms: run.protocol.capabilities.channelClasses.some((c) => c.kind === 'room'),
-    }, this.actions(accountId));
+    }, this.actions(accountId), {
+      opened: (c, ch, requested) => this.listener.opened(c, ch, requested),
+      closed: (path) => this.listener.closed(path),
+    });
     let owned = false;
     try {
       owned = await conn.serve();
