@@ -63,6 +63,10 @@ const PACKAGES = {
     'telepathy-mission-control-5', // mc-tool, a Telepathy client no one here wrote (its Mission Control is never activated: test buses have no service files)
     'python3-gi', // telepathy-glib from Python (/usr/bin/python3), making accounts as Polari does ...
     'gir1.2-telepathyglib-0.12', // ... through its typelib
+    'coturn', // the NAT test bed's STUN/TURN server (turnserver), in its public namespace
+    'iptables', // the NAT test bed's routers: MASQUERADE and the cases' firewall rules
+    'conntrack', // ... and their tracked flows emptied when a case changes (conntrack -F)
+    'socat', // baresip's ctrl_tcp reached inside a network namespace, from a Unix socket
     ...MEDIA, // confab-media's tests
   ],
   bench: [
@@ -83,6 +87,12 @@ const PACKAGES = {
     'libtoxcore-dev', // c-toxcore 0.2.18: bench/tox's network and the peer it runs beside ...
     'pkg-config', // ... through test/fixtures/tox/toxdriver.c, built with gcc against it
     'gcc',
+    'baresip-core', // bench/calls' and bench/nat's peer
+    'coturn', // bench/nat: the NAT test bed's STUN/TURN server
+    'iproute2', // bench/nat: ip netns, veth
+    'iptables', // bench/nat: the test bed's NAT routers
+    'conntrack', // bench/nat: flows emptied between cases
+    'socat', // bench/nat: baresip's ctrl_tcp inside a namespace
     ...MEDIA, // bench/media
   ],
 };
