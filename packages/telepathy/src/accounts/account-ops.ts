@@ -113,8 +113,12 @@ export class AccountOps {
     const table = tableFor(run.account.protocol);
     const parsed = parseParams(table, run.protocol.parameters, set);
     const gone = parseUnset(table, run.protocol.parameters, unset);
-    const toUnset = [...parsed.unset, ...gone.confab];
-    if (Object.keys(parsed.set).length > 0 || toUnset.length > 0) await this.f.accounts.update(id, parsed.set, toUnset);
+    // Only what changes: Polari sets `account` to the same nick on every connect, and a change reconnects the account
+    // (a request for a channel made meanwhile would find it disconnected, and Polari would try again, for ever).
+    const params = run.account.params as Record<string, unknown>;
+    const changed = Object.fromEntries(Object.entries(parsed.set).filter(([k, v]) => !sameValue(params[k], v)));
+    const toUnset = [...parsed.unset, ...gone.confab].filter((k) => params[k] !== undefined || run.protocol.parameters.some((p) => p.name === k && p.secret));
+    if (Object.keys(changed).length > 0 || toUnset.length > 0) await this.f.accounts.update(id, changed, toUnset);
     if (Object.keys(parsed.kept).length > 0 || gone.kept.length > 0) {
       const kept = { ...this.state(id).read().kept, ...parsed.kept };
       for (const name of gone.kept) delete kept[name];
@@ -152,4 +156,10 @@ export class AccountOps {
     if (data.length > 1024 * 1024) throw new InvalidArgumentError('an avatar must be at most 1 MiB');
     this.state(id).write('avatar', [Buffer.from(data).toString('base64'), mime]);
   }
+}
+
+/** Whether a parameter keeps its value (numbers compared as numbers: clients send `port` as u or q). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (typeof a === 'bigint' || typeof b === 'bigint') return a !== undefined && b !== undefined && String(a) === String(b);
+  return a === b;
 }

@@ -29,6 +29,8 @@ export class Connections {
   private readonly starting = new Set<string>();
   private serial = 0;
   private listener: ChannelListener = NOBODY;
+  /** Callers waiting for an account's connection to be served (ChannelRequests made while it connects). */
+  private readonly waiters = new Map<string, Set<() => void>>();
 
   constructor(
     private readonly bus: Bus,
@@ -56,6 +58,30 @@ export class Connections {
     if (!conn) return undefined;
     const { yours, channel } = await conn.table.requestChannel(req, ensure);
     return { yours, channel, connectionPath: conn.id.path };
+  }
+
+  /**
+   * Resolves true once the account's connection is served, false after `ms` or at once when the account
+   * is not on its way (disabled, offline): a request made while the account connects waits for it, as
+   * Mission Control's do.
+   */
+  whenServed(accountId: string, ms: number): Promise<boolean> {
+    if (this.live.has(accountId)) return Promise.resolve(true);
+    const run = this.f.accounts.find(accountId);
+    if (!run || run.status === 'disconnected' && !run.account.enabled) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const set = this.waiters.get(accountId) ?? new Set<() => void>();
+      this.waiters.set(accountId, set);
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        set.delete(wake);
+        if (set.size === 0) this.waiters.delete(accountId);
+        resolve(ok);
+      };
+      const wake = () => done(true);
+      const timer = setTimeout(() => done(false), ms);
+      set.add(wake);
+    });
   }
 
   /** A channel by its path, with its connection (PresentChannel, DelegateChannels). */
@@ -132,6 +158,7 @@ export class Connections {
     this.live.set(accountId, conn);
     this.log.debug('account %s: Telepathy connection %s', accountId, names.path);
     this.accountChanged(accountId);
+    for (const wake of [...(this.waiters.get(accountId) ?? [])]) wake();
   }
 
   private async stop(accountId: string, reason: number): Promise<void> {

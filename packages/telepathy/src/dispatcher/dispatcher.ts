@@ -42,6 +42,8 @@ import { OperationObject, type Decision } from './operation-object';
 import { RequestObject, type Variants } from './request-object';
 
 type Bus = ReturnType<typeof dbus.sessionBus>;
+/** How long a request made while its account connects waits for the connection. */
+const CONNECT_WAIT_MS = 30000;
 type Variant = InstanceType<typeof dbus.Variant>;
 
 export interface DispatcherOptions {
@@ -176,6 +178,8 @@ export class ChannelDispatcher implements ChannelListener {
     const { spec } = r;
     let got: Awaited<ReturnType<Connections['request']>>;
     try {
+      await this.connections.whenServed(spec.accountId, CONNECT_WAIT_MS); // an account connecting: its connection is waited for
+      if (r.cancelled) return void done();
       got = await this.connections.request(spec.accountId, spec.request, spec.ensure);
     } catch (err) {
       const e = err instanceof dbus.DBusError ? err : this.ctxError(err, 'ChannelRequest.Proceed');
