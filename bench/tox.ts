@@ -30,12 +30,14 @@
  *      friend_message;
  *    - c-toxcore → confabd: `add`; AnswerSubscription on SubscriptionRequested; c-toxcore sends on
  *      friend_connection_status ≠ none; to the MessagesReceived signal.
- * 3. idle: one connected account with one online friend (a toxdriver), over IDLE_S: CPU
- *    (utime + stime from /proc/<pid>/stat, % of one core) and VmRSS of the confabd process (a fresh
- *    daemon with only that account) and of a toxdriver in the same situation, side by side in the
- *    same window, after SETTLE_S of settling; then, for confabd, RSS and JS heap used after a full GC
- *    (bench/gc-hook.js), with the account and before it was created (when its CPU and RSS over
- *    IDLE_S are also taken: the daemon's own share).
+ * 3. idle: one connected account with N online friends (toxdrivers; N from IDLE_FRIENDS, 1 and 10),
+ *    over IDLE_S: CPU (utime + stime from /proc/<pid>/stat, % of one core) and VmRSS of the confabd
+ *    process (a fresh daemon, one account at a time) and of a toxdriver with the same N friends (each
+ *    friend adds both), side by side in the same window, after SETTLE_S of settling; then, for
+ *    confabd, RSS and JS heap used after a full GC (bench/gc-hook.js), with the account and before any
+ *    was created (when its CPU and RSS over IDLE_S are also taken: the daemon's own share). With
+ *    CPU_PROF, confabd's CPU profile of each window (bench/peers/cpu-prof-hook.js); the profiler's
+ *    own cost is then in the figures.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -49,6 +51,13 @@ const STARTS = Number(process.env.STARTS ?? 5);
 const FRIENDS = Number(process.env.FRIENDS ?? 5);
 const IDLE_S = Number(process.env.IDLE_S ?? 30);
 const SETTLE_S = Number(process.env.SETTLE_S ?? 5);
+/** The parts to run: `starts` (start → online/reachable, friend request → first message) and `idle`. */
+const PARTS = (process.env.TOX_PART ?? 'starts,idle').split(',');
+const part = (name: string) => PARTS.includes(name);
+/** Counts of online friends the idle account and its c-toxcore beside it have, one window each. */
+const IDLE_FRIENDS = (process.env.IDLE_FRIENDS ?? '1,10').split(',').map(Number);
+/** A folder: confabd's CPU profile of each idle window is written there (bench/peers/cpu-prof-hook.js). */
+const CPU_PROF = process.env.CPU_PROF;
 const PASSWORD = 'bench password';
 const ONLINE_MS = 60_000;
 const FLOW_MS = 120_000;
@@ -84,6 +93,10 @@ class Bench {
     // not `debug` (the fixture's default): every packet would be a log line
     const env: NodeJS.ProcessEnv = { CONFAB_LOG_LEVEL: 'warn' };
     if (gcHook) env.NODE_OPTIONS = `--expose-gc --require ${join(REPO_ROOT, 'bench', 'gc-hook.js')}`;
+    if (gcHook && CPU_PROF) {
+      env.NODE_OPTIONS += ` --require ${join(REPO_ROOT, 'bench', 'peers', 'cpu-prof-hook.js')}`;
+      env.CPU_PROF = CPU_PROF;
+    }
     const b = new Bench(await DaemonFixture.start({ env }), net);
     const m = await b.d.manager();
     m.on('AccountsChanged', (rows: Array<[string, string, string, string]>) => {
@@ -300,6 +313,49 @@ function ctoxToConfabd(b: Bench): Promise<Flow[]> {
 
 interface Idle { cpu: number; rss: number }
 
+/**
+ * One connected confabd account (a new one in `b`'s daemon) and a c-toxcore toxdriver beside it, each
+ * with the same `n` online friends (toxdrivers that added both bare keys), idle over the same IDLE_S
+ * window after SETTLE_S; the account, the subject and the friends are gone afterwards.
+ */
+async function idleWithFriends(b: Bench, net: ToxNetwork, n: number, others: ToxNode[]): Promise<{ d: Idle; c: Idle; gc: { rss: number; heapUsed: number } }> {
+  const t = Date.now();
+  const [account, subject, ...friends] = await Promise.all([b.create(), onlineNode(net, `subject${n}`), ...Array.from({ length: n }, (_, i) => onlineNode(net, `f${n}.${i}`))]);
+  const mine = [subject, ...friends];
+  others.push(...mine);
+  try {
+    await b.statusAt(account, 'connected', t);
+    const id = (await b.toxId(account)).slice(0, 64);
+    const acc = await b.d.account(account);
+    const from = friends.map((f) => f.events().length);
+    for (const f of friends) {
+      await acc.AddContact(f.ready.public_key, ''); // no request: each side adds the bare key
+      await f.addNoRequest(id);
+      await f.addNoRequest(subject.ready.public_key);
+      await subject.addNoRequest(f.ready.public_key);
+    }
+    // each friend sees both subjects connected: its friend_connection_status twice
+    await Promise.all(friends.map((f, i) => f.waitFor(() => f.events().slice(from[i]).filter((e) => e.event === 'friend_connection_status' && e.connection !== 'none').length >= 2, FLOW_MS, from[i])));
+    await Promise.all(friends.map((f) => b.available(account, f.ready.public_key)));
+    await sleep(SETTLE_S * 1000);
+    if (CPU_PROF) b.d.proc.child.kill('SIGTTIN');
+    const [d, c] = await idleCost([b.d.proc.pid, subject.pid]);
+    if (CPU_PROF) {
+      const from = b.d.proc.output().length;
+      b.d.proc.child.kill('SIGTTOU');
+      const lines = () => b.d.proc.output().slice(from).split('\n').filter((l) => l.startsWith('CPUPROF '));
+      await until(() => lines().find((l) => l.startsWith('CPUPROF /')), 10000, 'the CPU profile');
+      console.log(`${n} friend(s), with the profiler on (its own cost is in the figures below):\n${lines().join('\n')}`);
+    }
+    const gc = await b.retained(); // after the window: a full GC is no idle work
+    return { d, c, gc };
+  } finally {
+    await b.remove(account);
+    await Promise.all(mine.map((x) => x.stop()));
+    others.splice(others.length - mine.length, mine.length);
+  }
+}
+
 /** CPU (% of one core) and RSS of each pid over the same IDLE_S window. */
 async function idleCost(pids: readonly number[]): Promise<Idle[]> {
   const c0 = pids.map(cpuSeconds);
@@ -327,57 +383,51 @@ async function main(): Promise<void> {
     await net.waitOnline(ONLINE_MS);
     const prober = await onlineNode(net, 'prober');
     others.push(prober);
-    b = await Bench.start(net);
+    if (part('starts')) {
+      b = await Bench.start(net);
 
-    console.log(`Tox on 127.0.0.1, a network of 3 c-toxcore 0.2.18 nodes, local discovery off; median / max`);
-    const cStart = await ctoxStarts(net, prober);
-    const dStart = await confabdStarts(b, prober);
-    console.log(table([
-      [`start (${STARTS} each)`, 'c-toxcore', 'confabd'],
-      ['  start → online (c-toxcore: onion announced 3 s; confabd: DHT)', medMax(cStart.online), medMax(dStart.online)],
-      ['  start → reachable (a peer\'s friend request arrives)', medMax(cStart.reachable), medMax(dStart.reachable)],
-      ['  SetEnabled(true), saved profile → online', '', medMax(dStart.reenable)],
-    ]));
+      console.log(`Tox on 127.0.0.1, a network of 3 c-toxcore 0.2.18 nodes, local discovery off; median / max`);
+      const cStart = await ctoxStarts(net, prober);
+      const dStart = await confabdStarts(b, prober);
+      console.log(table([
+        [`start (${STARTS} each)`, 'c-toxcore', 'confabd'],
+        ['  start → online (c-toxcore: onion announced 3 s; confabd: DHT)', medMax(cStart.online), medMax(dStart.online)],
+        ['  start → reachable (a peer\'s friend request arrives)', medMax(cStart.reachable), medMax(dStart.reachable)],
+        ['  SetEnabled(true), saved profile → online', '', medMax(dStart.reenable)],
+      ]));
 
-    const cc = await ctoxToCtox(net);
-    const dc = await confabdToCtox(b);
-    const cd = await ctoxToConfabd(b);
-    // the steps' medians, from the add: the request arrives, the sender sees the friend connected
-    const flow = (xs: Flow[]) => [medMax(xs.map((x) => x.message)), ms(pct(xs.map((x) => x.request), 50)), ms(pct(xs.map((x) => x.connected), 50))];
-    console.log(table([
-      [`friend request → first message (${FRIENDS} each)`, 'median / max', 'request at', 'connected at'],
-      ['  c-toxcore → c-toxcore', ...flow(cc)],
-      ['  confabd → c-toxcore', ...flow(dc)],
-      ['  c-toxcore → confabd', ...flow(cd)],
-    ]));
-    await b.stop();
-    b = undefined;
+      const cc = await ctoxToCtox(net);
+      const dc = await confabdToCtox(b);
+      const cd = await ctoxToConfabd(b);
+      // the steps' medians, from the add: the request arrives, the sender sees the friend connected
+      const flow = (xs: Flow[]) => [medMax(xs.map((x) => x.message)), ms(pct(xs.map((x) => x.request), 50)), ms(pct(xs.map((x) => x.connected), 50))];
+      console.log(table([
+        [`friend request → first message (${FRIENDS} each)`, 'median / max', 'request at', 'connected at'],
+        ['  c-toxcore → c-toxcore', ...flow(cc)],
+        ['  confabd → c-toxcore', ...flow(dc)],
+        ['  c-toxcore → confabd', ...flow(cd)],
+      ]));
+      await b.stop();
+      b = undefined;
+    }
 
-    // a fresh daemon with just this account, beside a toxdriver with one friend, in the same window
-    idle = await Bench.start(net, true);
-    await sleep(SETTLE_S * 1000);
-    const [emptyIdle] = await idleCost([idle.d.proc.pid]); // the daemon's own idle cost, for comparison
-    const empty = await idle.retained();
-    const t = Date.now();
-    const [account, friendOfD, subject, friendOfC] = await Promise.all([idle.create(), onlineNode(net, 'fd'), onlineNode(net, 'subject'), onlineNode(net, 'fc')]);
-    others.push(friendOfD, subject, friendOfC);
-    await idle.statusAt(account, 'connected', t);
-    const fromD = friendOfD.events().length;
-    await (await idle.d.account(account)).AddContact(friendOfD.ready.public_key, ''); // no request: both add the bare key
-    await friendOfD.addNoRequest((await idle.toxId(account)).slice(0, 64));
-    const fromC = friendOfC.events().length;
-    await subject.addNoRequest(friendOfC.ready.public_key);
-    await friendOfC.addNoRequest(subject.ready.public_key);
-    await Promise.all([idle.available(account, friendOfD.ready.public_key), friendUp(friendOfD, fromD), friendUp(friendOfC, fromC)]);
-    await sleep(SETTLE_S * 1000);
-    const [dIdle, cIdle] = await idleCost([idle.d.proc.pid, subject.pid]);
-    const one = await idle.retained(); // after the window: a full GC is no idle work
-    console.log(table([
-      [`idle, 1 account, 1 friend online, ${IDLE_S} s`, 'CPU (% core)', 'RSS', 'after a full GC: RSS, JS heap'],
-      ['  c-toxcore (toxdriver)', `${cIdle.cpu.toFixed(2)} %`, `${cIdle.rss.toFixed(1)} MiB`, ''],
-      ['  confabd (whole daemon)', `${dIdle.cpu.toFixed(2)} %`, `${dIdle.rss.toFixed(1)} MiB`, `${one.rss.toFixed(1)} MiB, ${one.heapUsed.toFixed(1)} MiB`],
-      ['  the same confabd before the account was created', `${emptyIdle.cpu.toFixed(2)} %`, `${emptyIdle.rss.toFixed(1)} MiB`, `${empty.rss.toFixed(1)} MiB, ${empty.heapUsed.toFixed(1)} MiB`],
-    ]));
+    if (part('idle')) {
+      // a fresh daemon, idle before any account (its own share), then per count of friends
+      idle = await Bench.start(net, true);
+      await sleep(SETTLE_S * 1000);
+      const [emptyIdle] = await idleCost([idle.d.proc.pid]);
+      const empty = await idle.retained();
+      const rows: string[][] = [[`idle, 1 account, N friends online, ${IDLE_S} s`, 'CPU (% core)', 'RSS', 'after a full GC: RSS, JS heap']];
+      rows.push(['  confabd before any account', `${emptyIdle.cpu.toFixed(2)} %`, `${emptyIdle.rss.toFixed(1)} MiB`, `${empty.rss.toFixed(1)} MiB, ${empty.heapUsed.toFixed(1)} MiB`]);
+      for (const n of IDLE_FRIENDS) {
+        const r = await idleWithFriends(idle, net, n, others);
+        rows.push(
+          [`  ${n} friend${n === 1 ? '' : 's'}: c-toxcore (toxdriver)`, `${r.c.cpu.toFixed(2)} %`, `${r.c.rss.toFixed(1)} MiB`, ''],
+          [`  ${n} friend${n === 1 ? '' : 's'}: confabd (whole daemon)`, `${r.d.cpu.toFixed(2)} %`, `${r.d.rss.toFixed(1)} MiB`, `${r.gc.rss.toFixed(1)} MiB, ${r.gc.heapUsed.toFixed(1)} MiB`],
+        );
+      }
+      console.log(table(rows));
+    }
   } finally {
     await b?.stop();
     await idle?.stop();
