@@ -51,12 +51,20 @@ export class Congestion {
 
   /** Whether a request packet is due early: packets arrive fast, so ask between every 50 ms and 1 s. */
   requestDue(now: number, lastRequestSentAt: number, recvQueued: number): boolean {
-    if (this.packetRecvRate <= CRYPTO_PACKET_MIN_RATE) return false;
+    const interval = this.requestInterval(recvQueued);
+    return interval !== undefined && now - lastRequestSentAt > interval;
+  }
+
+  /**
+   * How often request packets go out while packets arrive fast (between 50 ms and 1 s), or
+   * `undefined` when they do not (net_crypto.c send_crypto_packets' request_packet_interval).
+   */
+  requestInterval(recvQueued: number): number | undefined {
+    if (this.packetRecvRate <= CRYPTO_PACKET_MIN_RATE) return undefined;
     let interval = REQUEST_PACKETS_COMPARE_CONSTANT / ((recvQueued + 1) / (this.packetRecvRate + 1));
     const interval2 = (CRYPTO_PACKET_MIN_RATE / this.packetRecvRate) * CRYPTO_SEND_PACKET_INTERVAL_MS + PACKET_COUNTER_AVERAGE_INTERVAL_MS;
     interval = Math.min(interval, interval2);
-    interval = Math.max(PACKET_COUNTER_AVERAGE_INTERVAL_MS, Math.min(CRYPTO_SEND_PACKET_INTERVAL_MS, interval));
-    return now - lastRequestSentAt > interval;
+    return Math.max(PACKET_COUNTER_AVERAGE_INTERVAL_MS, Math.min(CRYPTO_SEND_PACKET_INTERVAL_MS, interval));
   }
 
   /** Measures the rates (every 50 ms) and refills both buckets; `sendQueued` is the send buffer's count. */

@@ -33,7 +33,7 @@ import { copyBytes } from '../wire/copy';
 import { incrementNonce } from '../crypto/nonce';
 import { precompute } from '../crypto/box';
 import {
-  CRYPTO_PACKET_BUFFER_SIZE, CRYPTO_SEND_PACKET_INTERVAL_MS, DEFAULT_PING_CONNECTION_MS,
+  CRYPTO_PACKET_BUFFER_SIZE, CRYPTO_PACKET_MIN_RATE, CRYPTO_SEND_PACKET_INTERVAL_MS, DEFAULT_PING_CONNECTION_MS,
   MAX_CRYPTO_DATA_SIZE, MAX_NUM_SENDPACKET_TRIES, PacketId, UDP_DIRECT_TIMEOUT_MS,
 } from './constants';
 import { applyRequest, encodeRequest, PacketBuffer } from './packet-buffer';
@@ -334,6 +334,17 @@ export class CryptoConnection {
       this.sendRequest(now);
     }
     if (this.stateV === 'established') this.congestion(now);
+  }
+
+  /**
+   * What this connection asks of the run interval (net_crypto.c send_crypto_packets, which sets
+   * current_sleep_time from them): how often its request packets are due while packets arrive fast,
+   * and the send rate it counts toward the total when above 1.5 × CRYPTO_PACKET_MIN_RATE.
+   */
+  runDemand(): { requestInterval: number | undefined; sendRate: number } {
+    if (this.stateV !== 'established') return { requestInterval: undefined, sendRate: 0 };
+    const rate = this.cc.packetSendRate;
+    return { requestInterval: this.cc.requestInterval(this.recvBuf.count), sendRate: rate > CRYPTO_PACKET_MIN_RATE * 1.5 ? rate : 0 };
   }
 
   private congestion(now: number): void {

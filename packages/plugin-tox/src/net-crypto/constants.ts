@@ -63,6 +63,13 @@ export const MAX_NUM_SENDPACKET_TRIES = 8;
 /** A connection is "directly connected" while a packet came in the last 8 s (UDP_DIRECT_TIMEOUT). */
 export const UDP_DIRECT_TIMEOUT_MS = 8000;
 
+/**
+ * The longest wait between two runs of the periodic work (Messenger.c messenger_run_interval:
+ * MIN_RUN_INTERVAL, the cap on net_crypto's current_sleep_time, which an idle connection leaves at
+ * CRYPTO_SEND_PACKET_INTERVAL).
+ */
+export const MIN_RUN_INTERVAL_MS = 50;
+
 /** Congestion control (c-toxcore's send_crypto_packets). */
 export const CRYPTO_PACKET_MIN_RATE = 4.0;
 export const CRYPTO_MIN_QUEUE_LENGTH = 64;

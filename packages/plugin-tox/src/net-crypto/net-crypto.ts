@@ -10,8 +10,9 @@
  * key we want leads to the public-key work of the handshake box; then the incoming handler decides.
  * Everything else is counted and dropped.
  *
- * Periodic work every `tickMs` (c-toxcore runs do_net_crypto as often as its sleep time allows,
- * 1–50 ms when busy): resends, request packets, congestion control, handshake timeouts.
+ * Periodic work (c-toxcore runs do_net_crypto as often as its sleep time allows: every 50 ms when
+ * idle, 1–50 ms when busy; we run every 50 ms when idle and down to every `tickMs` when busy, see
+ * `runInterval`): resends, request packets, congestion control, handshake timeouts.
  * @since 0.1.0
  */
 import { Emitter, type Disposable, type Event } from '@confab/sdk';
@@ -23,7 +24,10 @@ import { PacketKind } from '../dht/packet-kind';
 import type { DropReason, Inbound, Outcome } from '../dht/router';
 import { addressKey, type SocketAddress } from '../wire/ip';
 import { copyBytes } from '../wire/copy';
-import { COOKIE_REQUEST_LENGTH, COOKIE_RESPONSE_LENGTH, HANDSHAKE_PACKET_LENGTH, MAX_CRYPTO_PACKET_SIZE } from './constants';
+import {
+  COOKIE_REQUEST_LENGTH, COOKIE_RESPONSE_LENGTH, CRYPTO_PACKET_MIN_RATE, CRYPTO_SEND_PACKET_INTERVAL_MS, HANDSHAKE_PACKET_LENGTH,
+  MAX_CRYPTO_PACKET_SIZE, MIN_RUN_INTERVAL_MS,
+} from './constants';
 import { CryptoConnection, type ConnectionHost } from './connection';
 import {
   cookieRequestSender, dataPacketSizeOk, encodeCookieRequest, encodeCookieResponse, handshakeCookie, makeCookie, openCookie,
@@ -73,6 +77,7 @@ export class NetCrypto implements Disposable {
   private incoming: IncomingHandler | undefined;
   private readonly disposables: Disposable[] = [];
   private timer: Disposable | undefined;
+  private disposed = false;
   private readonly tickMs: number;
   private readonly drops: Record<NetCryptoDrop, number> = {
     'bad-size': 0, 'bad-box': 0, 'stale-cookie': 0, 'unwanted-key': 0, 'no-connection': 0, unexpected: 0, malformed: 0, refused: 0,
@@ -114,7 +119,39 @@ export class NetCrypto implements Disposable {
 
   /** Starts the periodic work. */
   start(): void {
-    if (this.timer === undefined) this.timer = this.scheduler.every(this.tickMs, () => this.tick(), 'net-crypto');
+    if (this.timer === undefined) this.arm(this.tickMs);
+  }
+
+  /** The next run of the periodic work in `ms`, then again after each run as `runInterval` says. */
+  private arm(ms: number): void {
+    this.timer = this.scheduler.after(ms, () => {
+      this.timer = undefined;
+      try {
+        this.tick();
+      } finally {
+        // re-armed even when the tick threw (the contained scheduler reports it)
+        if (!this.disposed) this.arm(this.runInterval());
+      }
+    }, 'net-crypto');
+  }
+
+  /**
+   * The wait before the next run, ms: c-toxcore sleeps for net_crypto's current_sleep_time (set in
+   * net_crypto.c send_crypto_packets: the shortest request interval of a connection receiving fast,
+   * 1000 / the total send rate + 1 when sending fast, else CRYPTO_SEND_PACKET_INTERVAL), capped by
+   * Messenger.c messenger_run_interval at MIN_RUN_INTERVAL (50 ms). So idle connections cost 20
+   * runs a second, as in c-toxcore; busy ones run every `tickMs` at the most.
+   */
+  private runInterval(): number {
+    let sleep = CRYPTO_SEND_PACKET_INTERVAL_MS;
+    let totalSendRate = 0;
+    for (const c of this.byPk.values()) {
+      const d = c.runDemand();
+      if (d.requestInterval !== undefined) sleep = Math.min(sleep, d.requestInterval);
+      totalSendRate += d.sendRate;
+    }
+    if (totalSendRate > CRYPTO_PACKET_MIN_RATE) sleep = Math.min(sleep, 1000 / totalSendRate + 1);
+    return Math.max(this.tickMs, Math.min(MIN_RUN_INTERVAL_MS, sleep));
   }
 
   /** Who decides on handshakes from unknown peers (c-toxcore's new_connection_handler). Without one, all are refused. */
@@ -164,6 +201,7 @@ export class NetCrypto implements Disposable {
 
   /** Kills every connection (kill packets to established ones) and lets go of the router. */
   dispose(): void {
+    this.disposed = true;
     this.timer?.dispose();
     this.timer = undefined;
     for (const c of [...this.byPk.values()]) c.kill();
