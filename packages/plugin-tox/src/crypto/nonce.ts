@@ -3,12 +3,11 @@
  * number for the ordered streams of net_crypto.
  * @since 0.1.0
  */
-import nacl from 'tweetnacl';
-import { NONCE_SIZE } from './keys';
+import { NONCE_SIZE, randomBytes } from './keys';
 
 /** A random 24-byte nonce from the CSPRNG (spec § "Nonce": "randombytes"). @since 0.1.0 */
 export function randomNonce(): Uint8Array {
-  return nacl.randomBytes(NONCE_SIZE);
+  return randomBytes(NONCE_SIZE);
 }
 
 /**

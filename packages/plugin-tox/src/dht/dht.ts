@@ -249,6 +249,8 @@ export class Dht implements Disposable {
     const now = this.clock.now();
     const picked: NodeInfo[] = [];
     const consider = (e: ClientEntry) => {
+      // not closer than the farthest of a full list: it would be dropped again (keys are distinct, so no ties)
+      if (picked.length === max && compareDistance(target, e.publicKey, picked[max - 1].publicKey) >= 0) return;
       if (picked.some((n) => keysEqual(n.publicKey, e.publicKey))) return;
       const a = e.bestAssoc(now);
       if (a === undefined || (!forLan && isLan(a.address.host))) return;

@@ -35,9 +35,24 @@ export function bytesToIp(b: Uint8Array): string {
   return ipv6ToText(b);
 }
 
+/**
+ * Spellings already normalised: every datagram in and most out pass here (the sender's address,
+ * `sameAddress`, `addressKey`), from a few hundred hosts at most, so parsing each again and again
+ * was a hot spot of an idle account. Bounded: emptied when full.
+ */
+const normalized = new Map<string, string>();
+const NORMALIZED_MAX = 4096;
+/** `isLan` of hosts already seen (asked for every node a response names), bounded the same way. */
+const lan = new Map<string, boolean>();
+
 /** One spelling per address: IPv4-mapped IPv6 as IPv4, IPv6 in RFC 5952 form. @since 0.1.0 */
 export function normalizeHost(host: string): string {
-  return bytesToIp(ipToBytes(host));
+  const known = normalized.get(host);
+  if (known !== undefined) return known;
+  const n = bytesToIp(ipToBytes(host)); // throws for text that is no IP literal: never cached
+  if (normalized.size >= NORMALIZED_MAX) normalized.clear();
+  normalized.set(host, n);
+  return n;
 }
 
 /** `host:port` with the host normalised, for maps keyed by endpoint. @since 0.1.0 */
@@ -57,7 +72,15 @@ export function sameAddress(a: SocketAddress, b: SocketAddress): boolean {
  * @since 0.1.0
  */
 export function isLan(host: string): boolean {
-  const b = ipToBytes(normalizeHost(host));
+  const known = lan.get(host);
+  if (known !== undefined) return known;
+  const is = isLanBytes(ipToBytes(normalizeHost(host)));
+  if (lan.size >= NORMALIZED_MAX) lan.clear();
+  lan.set(host, is);
+  return is;
+}
+
+function isLanBytes(b: Uint8Array): boolean {
   if (b.length === 4) {
     return b[0] === 127 || b[0] === 10 || (b[0] === 172 && (b[1] & 0xf0) === 16) || (b[0] === 192 && b[1] === 168)
       || (b[0] === 169 && b[1] === 254) || (b[0] === 100 && (b[1] & 0xc0) === 64);
