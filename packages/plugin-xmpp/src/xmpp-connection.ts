@@ -14,10 +14,11 @@ import {
   ConfabError, DisposableStore, Emitter, OfflineError, StatusHolder,
   type AccountConfig, type AccountState, type ChannelKind, type ChannelRef, type ChatState, type ChatStateChange, type ChatStatesFacet, type Connection, type ConnectionStatus,
   type ContactsFacet, type DeliveryReport, type IncomingMessage, type Logger, type OutgoingMessage, type Presence, type ReceiptsFacet, type RoomChange,
-  type RoomInvitation, type RoomsFacet, type SendReceipt,
+  type RoomInvitation, type RoomsFacet, type SendReceipt, type CallsFacet, type MediaService,
 } from '@confab/sdk';
 import { join } from 'node:path';
 import { Avatars } from './avatars';
+import { connectionCalls, serveJingle, type ConnectionCalls } from './calls/connection-calls';
 import { fetchBookmarks, publishBookmark } from './bookmarks';
 import { XmppContacts } from './contacts';
 import { applyBookmarks } from './handlers/bookmarks';
@@ -79,6 +80,9 @@ export class XmppConnection implements Connection {
   };
   // XEP-0184 receipts and XEP-0333 markers, read by handlers/receipts.ts
   readonly receipts: ReceiptsFacet = { onDelivery: this.deliveryEmitter.event };
+  /** Jingle calls (calls/), when the daemon gives us confab-media (ConnectionServices.media). */
+  readonly calls?: CallsFacet;
+  private readonly callParts: ConnectionCalls; // the calls, and the disco features that say so
 
   private xmpp: XmppClient | undefined;
   private requestedStop = false;
@@ -94,7 +98,10 @@ export class XmppConnection implements Connection {
     private readonly log: Logger,
     state?: AccountState,
     cacheDir?: string,
+    media?: MediaService,
   ) {
+    this.callParts = connectionCalls(media, { jid: () => this.jid, live: () => this.live() }, log);
+    this.calls = this.callParts.jingle;
     this.avatars = new Avatars(cacheDir ? join(cacheDir, 'avatars') : undefined, (iq) => this.live().iqCaller.request(iq, INFO_TIMEOUT_MS), log);
     this.muc = new MucRooms(
       {
@@ -213,7 +220,8 @@ export class XmppConnection implements Connection {
         this.log.warn('xmpp: dropped a stanza we could not handle: %s', describe(e)); // never crash on input
       }
     });
-    serveIqs(xmpp.iqCallee, discoHandlers, undefined);
+    serveIqs(xmpp.iqCallee, discoHandlers, this.callParts.features);
+    serveJingle(xmpp, this.callParts.jingle, () => this.xmpp === xmpp);
     const inbound = this.inbound;
     serveIqs(xmpp.iqCallee, rosterHandlers, {
       get jid() {
@@ -273,7 +281,7 @@ export class XmppConnection implements Connection {
     const show = p.status === 'away' ? 'away' : p.status === 'busy' ? 'dnd' : undefined;
     if (p.status === 'offline' || p.status === 'invisible') return xmpp.send(xml('presence', { type: 'unavailable' }));
     // XEP-0115: our capabilities ride on every available presence.
-    return xmpp.send(xml('presence', {}, ...(show ? [xml('show', {}, show)] : []), ...(p.message ? [xml('status', {}, p.message)] : []), capsElement()));
+    return xmpp.send(xml('presence', {}, ...(show ? [xml('show', {}, show)] : []), ...(p.message ? [xml('status', {}, p.message)] : []), capsElement(this.callParts.features)));
   }
 
   /** XEP-0198 §5: resumes the dropped session; when it cannot be, the connection is lost. */
@@ -336,6 +344,7 @@ export class XmppConnection implements Connection {
 
   dispose(): void {
     this.teardown();
+    this.callParts.access?.dispose(); // confab-media ends whatever session of ours is left
     this.bag.dispose();
   }
 
@@ -370,6 +379,7 @@ export class XmppConnection implements Connection {
       chatState: (change) => this.chatStateEmitter.fire(change),
       send: (el) => void this.xmpp?.send(el).catch(() => undefined),
       nextId: () => ++this.ids,
+      jingle: this.callParts.jingle,
     };
   }
 
@@ -438,6 +448,8 @@ export class XmppConnection implements Connection {
 
   private teardown(): void {
     clearInterval(this.pinger);
+    // calls cannot outlive the stream (a resumed one keeps them); a requested stop tells their peers
+    void this.callParts.jingle?.endAll('network-error', 'the account was disconnected', this.requestedStop && this.status === 'connected');
     this.people.book.clear();
     this.archive.clear();
     this.muc.clear();

@@ -37,7 +37,7 @@ export const XMPP_PARAMETERS: readonly ParamSpec[] = [
 ];
 
 export const XMPP_CAPABILITIES: ProtocolCapabilities = {
-  channelClasses: [{ kind: 'direct', media: 'text' }, { kind: 'room', media: 'text' }],
+  channelClasses: [{ kind: 'direct', media: 'text' }, { kind: 'room', media: 'text' }, { kind: 'direct', media: 'call' }],
   presenceStatuses: ['available', 'away', 'busy', 'invisible', 'offline'],
   writableContactFields: [],
   serverRoster: true,
@@ -63,6 +63,6 @@ export class XmppProtocol implements Protocol {
   }
 
   createConnection(account: AccountConfig, services: ConnectionServices): Connection {
-    return new XmppConnection(account, services.log, services.state, services.cacheDir);
+    return new XmppConnection(account, services.log, services.state, services.cacheDir, services.media);
   }
 }
