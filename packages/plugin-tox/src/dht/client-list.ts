@@ -66,11 +66,12 @@ export class ClientEntry {
     else this.v6 = fresh;
   }
 
-  /** The freshest good address, if any. */
+  /** The freshest good address, if any (IPv6 first on a tie); no array made: asked for every node handed out. */
   bestAssoc(now: number): Assoc | undefined {
-    let best: Assoc | undefined;
-    for (const a of this.assocs()) if (!isBad(a, now) && (best === undefined || a.seenAt > best.seenAt)) best = a;
-    return best;
+    const v6 = this.v6 !== undefined && !isBad(this.v6, now) ? this.v6 : undefined;
+    const v4 = this.v4 !== undefined && !isBad(this.v4, now) ? this.v4 : undefined;
+    if (v6 === undefined) return v4;
+    return v4 !== undefined && v4.seenAt > v6.seenAt ? v4 : v6;
   }
 }
 
@@ -93,6 +94,12 @@ function newEntry(publicKey: Uint8Array, address: SocketAddress, now: number): C
 /** The close list: k-buckets around our DHT key. @since 0.1.0 */
 export class CloseList {
   private readonly buckets: (ClientEntry | undefined)[][];
+  /**
+   * The stored nodes in bucket order, made again only after a slot changed: the whole list was
+   * walked by a generator for every announce request served, nodes response and tick (1,024 slots,
+   * an iterator result each), the first allocation site of an idle account.
+   */
+  private stored: readonly ClientEntry[] | undefined;
 
   constructor(readonly base: Uint8Array) {
     this.buckets = Array.from({ length: BUCKET_COUNT }, () => new Array<ClientEntry | undefined>(BUCKET_SIZE).fill(undefined));
@@ -141,18 +148,31 @@ export class CloseList {
     if (slot < 0) return undefined;
     const e = newEntry(publicKey, address, now);
     bucket[slot] = e;
+    this.stored = undefined;
     return e;
   }
 
-  /** Every stored node, bucket by bucket. */
-  *entries(): IterableIterator<ClientEntry> {
-    for (const b of this.buckets) for (const e of b) if (e !== undefined) yield e;
+  /** Every stored node, bucket by bucket: a snapshot, never changed afterwards (the next change makes a new one). */
+  entries(): readonly ClientEntry[] {
+    if (this.stored === undefined) {
+      const out: ClientEntry[] = [];
+      for (let b = 0; b < this.buckets.length; b++) {
+        const bucket = this.buckets[b];
+        for (let i = 0; i < bucket.length; i++) {
+          const e = bucket[i];
+          if (e !== undefined) out.push(e);
+        }
+      }
+      this.stored = out;
+    }
+    return this.stored;
   }
 
   /** Nodes with at least one good address. */
   goodCount(now: number): number {
     let n = 0;
-    for (const e of this.entries()) if (!isReplaceable(e, now)) n++;
+    const all = this.entries();
+    for (let i = 0; i < all.length; i++) if (!isReplaceable(all[i], now)) n++;
     return n;
   }
 
@@ -161,7 +181,10 @@ export class CloseList {
     for (const b of this.buckets) {
       for (let i = 0; i < b.length; i++) {
         const a = b[i]?.assoc(family);
-        if (a !== undefined && sameAddress(a.address, address)) b[i] = undefined;
+        if (a !== undefined && sameAddress(a.address, address)) {
+          b[i] = undefined;
+          this.stored = undefined;
+        }
       }
     }
   }

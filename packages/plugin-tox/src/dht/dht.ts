@@ -347,7 +347,7 @@ export class Dht implements Disposable {
   tick(): void {
     const now = this.clock.now();
     for (const n of this.closeToAsk.splice(0)) this.sendNodesRequest(n.address, n.publicKey, this.publicKey);
-    const closeEntries = [...this.closeList.entries()];
+    const closeEntries = this.closeList.entries(); // a snapshot: what the tick adds makes a new one
     const st = { lastGetNodesAt: this.closeLastGetNodesAt, bootstrapTimes: this.closeBootstrapTimes };
     const notKilled = this.checkList(closeEntries, this.publicKey, st, now);
     this.closeLastGetNodesAt = st.lastGetNodesAt;
