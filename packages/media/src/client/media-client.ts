@@ -7,7 +7,7 @@ import dbus from 'dbus-next';
 import { ConfabError, type ErrorCode } from '@confab/sdk';
 import type { LocalDescription, RemoteDescription, SessionOptions, SessionState } from '../session/types';
 import { ERROR_PREFIX } from '../service/errors';
-import { localDescriptionFromDict, type VariantDict } from '../service/variants';
+import { localDescriptionFromDict, putIceDtls, type VariantDict } from '../service/variants';
 
 export const MEDIA_BUS_NAME = 'im.confab.Media1';
 export const MEDIA_ROOT_PATH = '/im/confab/Media1';
@@ -47,6 +47,8 @@ function optionsDict(o: SessionOptions): VariantDict {
   if (o.videoCodecs) d['video-codecs-offered'] = v('as', [...o.videoCodecs]);
   if (o.camera) d.camera = v('s', o.camera);
   if (o.videoSink) d['video-sink'] = v('s', o.videoSink);
+  if (o.iceServers) d['ice-servers'] = v('a(asss)', o.iceServers.map((s) => [[...s.urls], s.username ?? '', s.credential ?? '']));
+  if (o.encryption) d.encryption = v('s', o.encryption);
   return d;
 }
 
@@ -76,6 +78,7 @@ export function remoteDict(r: RemoteDescription): VariantDict {
     }
     if (rv.direction) d['video-direction'] = v('s', rv.direction);
   }
+  putIceDtls(d, r.ice, r.dtls);
   return d;
 }
 

@@ -166,3 +166,31 @@ export function gio(): GioModule {
 export function gstExtras(): GstExtras {
   return gi().Gst as unknown as GstExtras;
 }
+
+/** A GstPromise: webrtcbin answers create-offer, create-answer and get-stats through one. @since 0.3.0 */
+export interface GstPromise {
+  getReply(): (GstStructure & { getValue(field: string): { getBoxed(): unknown } | null }) | null;
+}
+
+/** The webrtcbin-side constructors (GstWebRTC, GstSdp). @since 0.3.0 */
+export interface WebRtcModules {
+  Promise: { new: () => GstPromise; newWithChangeFunc(fn: (p: GstPromise) => void): GstPromise };
+  Structure: { newEmpty(name: string): GstStructure };
+  SDPMessage: { newFromText(text: string): [number, unknown] };
+  WebRTCSessionDescription: { new: (type: number, sdp: unknown) => unknown };
+  WebRTCSDPType: { OFFER: number; ANSWER: number };
+}
+
+let webrtcLoaded: WebRtcModules | undefined;
+
+/** GstWebRTC and GstSdp through node-gtk, once. @since 0.3.0 */
+export function webrtcModules(): WebRtcModules {
+  if (webrtcLoaded) return webrtcLoaded;
+  const Gst = gi().Gst as unknown as { Promise: WebRtcModules['Promise']; Structure: WebRtcModules['Structure'] };
+  // node-gtk has no types: this file gives it its types
+  const nodeGtk = require('node-gtk') as NodeGtk;
+  const W = nodeGtk.require('GstWebRTC', '1.0') as Pick<WebRtcModules, 'WebRTCSessionDescription' | 'WebRTCSDPType'>;
+  const S = nodeGtk.require('GstSdp', '1.0') as Pick<WebRtcModules, 'SDPMessage'>;
+  webrtcLoaded = { Promise: Gst.Promise, Structure: Gst.Structure, SDPMessage: S.SDPMessage, WebRTCSessionDescription: W.WebRTCSessionDescription, WebRTCSDPType: W.WebRTCSDPType };
+  return webrtcLoaded;
+}

@@ -10,7 +10,7 @@ import { Devices, type DeviceInfo } from '../devices/monitor';
 import { gi } from '../gst/gi';
 import { livePipelines } from '../gst/pipeline';
 import type { ErrorSink } from '../gst/safe';
-import { RtpSession } from '../session/rtp-session';
+import { createSession as newSession, type MediaSession } from '../session/media-session';
 import { loadContract, type InterfaceSpec } from './contract';
 import { ContractObject } from './contract-object';
 import { Owners } from './owners';
@@ -30,7 +30,7 @@ export async function serve(report: ErrorSink): Promise<void> {
     return s;
   };
   const bus = dbus.sessionBus();
-  const sessions = new Map<string, RtpSession>();
+  const sessions = new Map<string, MediaSession>();
   const devices = new Devices(report);
   // a client that leaves the bus takes its sessions with it
   const owners = new Owners(bus, (paths) => {
@@ -41,7 +41,7 @@ export async function serve(report: ErrorSink): Promise<void> {
   const createSession = (d: VariantDict): string => {
     const id = String(next++);
     const path = `${ROOT_PATH}/sessions/${id}`;
-    const s = new RtpSession(`s${process.pid}_${id}`, toSessionOptions(d), report);
+    const s = newSession(`s${process.pid}_${id}`, toSessionOptions(d), report);
     sessions.set(path, s);
     owners.own(path);
     const obj = sessionObject(spec('im.confab.Media1.Session'), s, report, () => {

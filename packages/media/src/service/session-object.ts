@@ -2,17 +2,17 @@
  * A session on the bus: /im/confab/Media1/sessions/<n>, im.confab.Media1.Session.
  * @since 0.1.0
  */
-import type { RtpSession } from '../session/rtp-session';
+import type { MediaSession } from '../session/media-session';
 import type { InterfaceSpec } from './contract';
 import { ContractObject, type Log } from './contract-object';
 import { fromLocalDescription, fromStats, toRemoteDescription, type VariantDict } from './variants';
 
-export function sessionObject(spec: InterfaceSpec, s: RtpSession, log: Log, onClosed: () => void): ContractObject {
+export function sessionObject(spec: InterfaceSpec, s: MediaSession, log: Log, onClosed: () => void): ContractObject {
   const obj: ContractObject = new ContractObject(
     spec,
     {
       methods: {
-        GetLocalDescription: () => fromLocalDescription(s.localDescription()),
+        GetLocalDescription: async () => fromLocalDescription(await s.localDescription()),
         SetRemote: (d: VariantDict) => s.setRemote(toRemoteDescription(d)),
         Start: () => s.start(),
         Hold: () => s.hold(),
@@ -26,7 +26,7 @@ export function sessionObject(spec: InterfaceSpec, s: RtpSession, log: Log, onCl
           obj.propertiesChanged({ Video: enabled });
         },
         SendDtmf: (digits: string, toneMs: number) => s.sendDtmf(digits, toneMs),
-        GetStats: () => fromStats(s.stats()),
+        GetStats: async () => fromStats(await s.stats()),
         Close: () => s.close('closed'),
       },
       properties: { State: () => s.state, Muted: () => s.isMuted, Video: () => s.hasVideo },

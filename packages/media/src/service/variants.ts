@@ -7,8 +7,8 @@ import dbus from 'dbus-next';
 import { InvalidArgumentError } from '@confab/sdk';
 import { isCodecName, type Codec } from '../codecs/codecs';
 import type { SuppressionLevel } from '../aec/dsp-settings';
-import type { Direction, LocalDescription, LocalVideoDescription, RemoteDescription, RemoteVideoDescription, SdesKey, SessionOptions, SessionStats, Transport, VideoSinkChoice } from '../session/types';
-import { TRANSPORTS, VIDEO_SINKS } from '../session/types';
+import type { DtlsParameters, DtlsSetup, Encryption, IceCandidate, IceParameters, IceServer, Direction, LocalDescription, LocalVideoDescription, RemoteDescription, RemoteVideoDescription, SdesKey, SessionOptions, SessionStats, Transport, VideoSinkChoice } from '../session/types';
+import { CANDIDATE_TYPES, DTLS_SETUPS, ENCRYPTIONS, TRANSPORTS, VIDEO_SINKS, type CandidateType } from '../session/types';
 
 type Variant = InstanceType<typeof dbus.Variant>;
 export type VariantDict = Record<string, Variant>;
@@ -51,7 +51,59 @@ export function toSessionOptions(d: VariantDict): SessionOptions {
     videoCodecs: get(d, 'video-codecs-offered', 'as') as string[] | undefined,
     camera: str(d, 'camera'),
     videoSink: oneOf<VideoSinkChoice>(str(d, 'video-sink'), VIDEO_SINKS, 'video-sink'),
+    iceServers: toIceServers(d),
+    encryption: oneOf<Encryption>(str(d, 'encryption'), ENCRYPTIONS, 'encryption'),
   };
+}
+
+/** `ice-servers` a(asss): urls, username, credential ("" when none). The credential is a secret: no error repeats it. @since 0.3.0 */
+function toIceServers(d: VariantDict): IceServer[] | undefined {
+  const list = get(d, 'ice-servers', 'a(asss)') as [string[], string, string][] | undefined;
+  return list?.map(([urls, username, credential]) => ({ urls, ...(username ? { username } : {}), ...(credential ? { credential } : {}) }));
+}
+
+/** A candidate as the struct (sususussu): foundation, component, protocol, priority, address, port, type, rel-address ("" none), rel-port. @since 0.3.0 */
+export type CandidateTuple = [string, number, string, number, string, number, string, string, number];
+export const CANDIDATE_SIGNATURE = 'a(sususussu)';
+
+export function fromCandidate(c: IceCandidate): CandidateTuple {
+  return [c.foundation, c.component, c.protocol, c.priority, c.address, c.port, c.type, c.relAddress ?? '', c.relPort ?? 0];
+}
+
+function toCandidate(t: CandidateTuple): IceCandidate {
+  const [foundation, component, protocol, priority, address, port, type, relAddress, relPort] = t;
+  if (!CANDIDATE_TYPES.includes(type as CandidateType)) throw new InvalidArgumentError(`candidate type must be one of ${CANDIDATE_TYPES.join(', ')}`);
+  return { foundation, component, protocol, priority, address, port, type: type as CandidateType, ...(relAddress ? { relAddress, relPort } : {}) };
+}
+
+/** ice-ufrag s, ice-pwd s, ice-lite b, ice-candidates a(sususussu); dtls-hash s, dtls-fingerprint s, dtls-setup s. @since 0.3.0 */
+function toIceDtls(d: VariantDict): { ice?: IceParameters; dtls?: DtlsParameters } {
+  const ufrag = str(d, 'ice-ufrag');
+  const pwd = str(d, 'ice-pwd');
+  const candidates = (get(d, 'ice-candidates', CANDIDATE_SIGNATURE) as CandidateTuple[] | undefined) ?? [];
+  const fingerprint = str(d, 'dtls-fingerprint');
+  const hash = str(d, 'dtls-hash') ?? 'sha-256';
+  const setup = oneOf<DtlsSetup>(str(d, 'dtls-setup'), DTLS_SETUPS, 'dtls-setup');
+  if (hash !== 'sha-256') throw new InvalidArgumentError('dtls-hash must be sha-256');
+  const lite = bool(d, 'ice-lite');
+  return {
+    ...(ufrag !== undefined && pwd !== undefined ? { ice: { ufrag, pwd, candidates: candidates.map(toCandidate), ...(lite ? { lite } : {}) } } : {}),
+    ...(fingerprint !== undefined ? { dtls: { fingerprint: { hash: 'sha-256' as const, value: fingerprint }, setup: setup ?? 'actpass' } } : {}),
+  };
+}
+
+function putIceDtls(out: VariantDict, ice: IceParameters | undefined, dtls: DtlsParameters | undefined): void {
+  if (ice) {
+    out['ice-ufrag'] = v('s', ice.ufrag);
+    out['ice-pwd'] = v('s', ice.pwd);
+    if (ice.lite) out['ice-lite'] = v('b', true);
+    out['ice-candidates'] = v(CANDIDATE_SIGNATURE, ice.candidates.map(fromCandidate));
+  }
+  if (dtls) {
+    out['dtls-hash'] = v('s', dtls.fingerprint.hash);
+    out['dtls-fingerprint'] = v('s', dtls.fingerprint.value);
+    out['dtls-setup'] = v('s', dtls.setup);
+  }
 }
 
 type CodecTuple = [string, number, number, number, string];
@@ -134,8 +186,12 @@ export function toRemoteDescription(d: VariantDict): RemoteDescription {
     ...(crypto ? { crypto } : {}),
     direction: oneOf<Direction>(str(d, 'direction'), DIRECTIONS, 'direction'),
     ...(video ? { video } : {}),
+    ...toIceDtls(d),
   };
 }
+
+/** The peer's ICE and DTLS fields, for clients writing a remote dictionary. @since 0.3.0 */
+export { putIceDtls };
 
 export function fromLocalDescription(l: LocalDescription): VariantDict {
   const out: VariantDict = {
@@ -151,6 +207,7 @@ export function fromLocalDescription(l: LocalDescription): VariantDict {
     out['crypto-key'] = v('s', l.crypto.keySalt);
   }
   if (l.video) putLocalVideo(out, l.video);
+  putIceDtls(out, l.ice, l.dtls);
   return out;
 }
 
@@ -168,6 +225,7 @@ export function localDescriptionFromDict(d: VariantDict): LocalDescription {
     codecs: codecs.map(toCodec),
     ...(crypto ? { crypto } : {}),
     ...(video ? { video } : {}),
+    ...toIceDtls(d),
   };
 }
 
@@ -188,5 +246,6 @@ export function fromStats(s: SessionStats): VariantDict {
     'video-frames-decoded': t(s.videoFramesDecoded),
     'video-packets-sent': t(s.videoPacketsSent),
     'video-packets-received': t(s.videoPacketsReceived),
+    'dtls-srtp': v('b', s.dtlsSrtp ?? false),
   };
 }

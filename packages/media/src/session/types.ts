@@ -1,9 +1,9 @@
 /**
  * A media session as plugins see it, whatever the transport: options to create it, the local
  * description to signal, the remote description the peer signalled, state and statistics.
- * Transports (DESIGN.md § Media): `rtp` (plain RTP/RTCP or SRTP over UDP) is implemented; `webrtc`
- * (ICE + DTLS-SRTP, webrtcbin) and `frames` (encoded frames handed to the plugin, ToxAV) are declared
- * and refused with NotImplemented until their issues.
+ * Transports (DESIGN.md § Media): `rtp` (plain RTP/RTCP or SRTP over UDP) and, since 0.3.0, `webrtc`
+ * (ICE + DTLS-SRTP, bundled, on webrtcbin: webrtc-session.ts) are implemented; `frames` (encoded frames
+ * handed to the plugin, ToxAV) is declared and refused with NotImplemented until its issue.
  * @since 0.1.0
  */
 import type { Codec } from '../codecs/codecs';
@@ -65,6 +65,86 @@ export interface SessionOptions {
   readonly camera?: CameraChoice;
   /** With `video`: where the far end's video goes (default `none`). @since 0.2.0 */
   readonly videoSink?: VideoSinkChoice;
+  /**
+   * With `webrtc`: STUN and TURN servers for ICE (RFC 8445 § 5.1.1.2, RFC 8656), as a browser's
+   * RTCIceServer. Credentials are secrets: never logged, never in a D-Bus property or an error.
+   * @since 0.3.0
+   */
+  readonly iceServers?: readonly IceServer[];
+  /**
+   * What the session accepts: `required` (DTLS-SRTP, RFC 5764, or SDES SRTP), `preferred`, `none`.
+   * With `webrtc` only `required` (its default) is possible: webrtcbin always keys SRTP with DTLS.
+   * @since 0.3.0
+   */
+  readonly encryption?: Encryption;
+}
+
+/** @since 0.3.0 */
+export type Encryption = 'required' | 'preferred' | 'none';
+export const ENCRYPTIONS: readonly Encryption[] = ['required', 'preferred', 'none'];
+
+/**
+ * A STUN or TURN server (RFC 7064 `stun:`/`stuns:`, RFC 7065 `turn:`/`turns:` URIs).
+ * @since 0.3.0
+ */
+export interface IceServer {
+  readonly urls: readonly string[];
+  /** TURN long-term credentials (RFC 8656 § 9.2); a secret. */
+  readonly username?: string;
+  readonly credential?: string;
+}
+
+/** RFC 8445 § 5.1.1: host, server-reflexive, peer-reflexive, relayed. @since 0.3.0 */
+export type CandidateType = 'host' | 'srflx' | 'prflx' | 'relay';
+export const CANDIDATE_TYPES: readonly CandidateType[] = ['host', 'srflx', 'prflx', 'relay'];
+
+/**
+ * One ICE candidate, the fields of an SDP `a=candidate` (RFC 8839 § 5.1) and of a Jingle ICE-UDP
+ * `<candidate/>` (XEP-0176 § 4).
+ * @since 0.3.0
+ */
+export interface IceCandidate {
+  /** RFC 8445 § 5.1.1.3: the same for candidates of the same type, base and server. */
+  readonly foundation: string;
+  /** 1: RTP (RTCP is multiplexed on it: RFC 5761, always with `webrtc`). */
+  readonly component: number;
+  /** `udp` (TCP candidates, RFC 6544, are not used). */
+  readonly protocol: string;
+  /** RFC 8445 § 5.1.2. */
+  readonly priority: number;
+  readonly address: string;
+  readonly port: number;
+  readonly type: CandidateType;
+  /** The base of a reflexive or relayed candidate (RFC 8839 § 5.1 `raddr`/`rport`). */
+  readonly relAddress?: string;
+  readonly relPort?: number;
+}
+
+/**
+ * ICE parameters of one side (RFC 8839 § 5.4: `a=ice-ufrag`, `a=ice-pwd`; § 5.3 `a=ice-lite`). The
+ * password authenticates connectivity checks (RFC 8445 § 7.2.2): it goes to the peer only.
+ * @since 0.3.0
+ */
+export interface IceParameters {
+  readonly ufrag: string;
+  readonly pwd: string;
+  readonly candidates: readonly IceCandidate[];
+  /** The side implements ICE lite (RFC 8445 § 2.5); ours is always full. */
+  readonly lite?: boolean;
+}
+
+/** RFC 4145 § 4 (`a=setup`), as RFC 5763 § 5 uses it: who starts the DTLS handshake. @since 0.3.0 */
+export type DtlsSetup = 'actpass' | 'active' | 'passive';
+export const DTLS_SETUPS: readonly DtlsSetup[] = ['actpass', 'active', 'passive'];
+
+/**
+ * DTLS-SRTP parameters (RFC 5763 § 5, RFC 8122 `a=fingerprint`; Jingle: XEP-0320).
+ * @since 0.3.0
+ */
+export interface DtlsParameters {
+  /** The hash of the side's certificate (RFC 8122 § 5): `sha-256`, upper-case hex pairs joined by `:`. */
+  readonly fingerprint: { readonly hash: 'sha-256'; readonly value: string };
+  readonly setup: DtlsSetup;
 }
 
 /** An SDES crypto attribute's content (RFC 4568 § 9.1): suite and base64 key||salt. */
@@ -86,6 +166,14 @@ export interface LocalDescription {
   readonly crypto?: SdesKey;
   /** The video stream, when the session has video. @since 0.2.0 */
   readonly video?: LocalVideoDescription;
+  /**
+   * With `webrtc`: our ICE parameters and the candidates gathered (all of them, or what was gathered
+   * within 5 s). Audio and video are bundled on these (RFC 8843): `port` is the first candidate's.
+   * @since 0.3.0
+   */
+  readonly ice?: IceParameters;
+  /** With `webrtc`: our certificate's fingerprint and our DTLS role (RFC 5763 § 5). @since 0.3.0 */
+  readonly dtls?: DtlsParameters;
 }
 
 /**
@@ -119,6 +207,14 @@ export interface RemoteDescription {
   readonly direction?: Direction;
   /** The peer's video stream; absent (or port 0: refused, RFC 3264 § 6) makes an audio-only call. @since 0.2.0 */
   readonly video?: RemoteVideoDescription;
+  /** With `webrtc` (required): the peer's ICE parameters and candidates (RFC 8445). @since 0.3.0 */
+  readonly ice?: IceParameters;
+  /**
+   * With `webrtc` (required): the peer's fingerprint, checked against the certificate its DTLS
+   * handshake shows (RFC 5763 § 5: a mismatch ends the session `media-security`), and its role.
+   * @since 0.3.0
+   */
+  readonly dtls?: DtlsParameters;
 }
 
 /** @since 0.2.0 */
@@ -140,7 +236,7 @@ export interface RemoteVideoDescription {
 export type SessionState = 'new' | 'ready' | 'active' | 'held' | 'ended';
 
 /** Why a session ended. */
-export type EndReason = 'closed' | 'media-failed' | 'remote-timeout' | 'invalid-remote';
+export type EndReason = 'closed' | 'media-failed' | 'remote-timeout' | 'invalid-remote' | 'ice-failed' | 'media-security';
 
 export interface SessionStats {
   readonly packetsSent: number;
@@ -165,4 +261,6 @@ export interface SessionStats {
   /** The video stream's RTP packets (rtpbin's second session). @since 0.2.0 */
   readonly videoPacketsSent: number;
   readonly videoPacketsReceived: number;
+  /** The media is SRTP keyed by a completed DTLS handshake (RFC 5764); false on `rtp`. @since 0.3.0 */
+  readonly dtlsSrtp?: boolean;
 }
