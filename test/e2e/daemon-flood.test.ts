@@ -7,6 +7,7 @@
 import { ircAccount } from '../fixtures/accounts';
 import { withDaemon } from '../fixtures/jest/with-daemon';
 import { startInspircd, type Inspircd } from '../fixtures/irc/inspircd';
+import { floodBody, sendFlood } from '../fixtures/irc/flood';
 import { connectRawClient, type RawIrcClient } from '../fixtures/irc/raw-irc-client';
 import { until } from '../fixtures/processes';
 
@@ -38,23 +39,14 @@ describe('a flood into confabd', () => {
     await raw.waitFor((l) => l.command === 'JOIN' && l.prefix.startsWith('sink!'), 10000);
 
     const t0 = Date.now();
-    for (let i = 0; i < COUNT; i += 500) {
-      const lines: string[] = [];
-      for (let j = i; j < Math.min(COUNT, i + 500); j++) lines.push(`PRIVMSG #flood :flood ${j} ${'x'.repeat(j % 37)}`);
-      raw.send(lines.join('\r\n'));
-      // Paced by a PING round trip so the sender never overruns its own receive queue on the server.
-      const from = raw.lines.length;
-      raw.send(`PING :mark${i}`);
-      await raw.waitFor((l) => l.command === 'PONG' && l.params[1] === `mark${i}`, 20000, from);
-    }
-    const sentMs = Date.now() - t0;
+    const sentMs = await sendFlood(raw, '#flood', COUNT);
     await until(() => announced >= COUNT, 60000, `all ${COUNT} to be announced (${announced} so far)`);
     const elapsed = Date.now() - t0;
 
     const history = await d.history(chPath);
     expect(history).toHaveLength(COUNT);
     for (let j = 0; j < COUNT; j++) {
-      if (history[j].body !== `flood ${j} ${'x'.repeat(j % 37)}`) {
+      if (history[j].body !== floodBody(j)) {
         throw new Error(`message ${j} is wrong: ${JSON.stringify(history[j].body)}`);
       }
     }
