@@ -71,6 +71,9 @@ describe('Jingle calls between two Confab accounts on prosody', () => {
   const lines = (p: Started) => p.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, string>);
   const phoneSaw = (match: Record<string, string>, what: string) =>
     until(() => lines(phone).find((l) => Object.entries(match).every(([k, val]) => l[k] === val)), 10000, what);
+  const proposes = () => lines(phone).filter((l) => l.jmi === 'propose');
+  /** The propose of the call placed after `before` proposes were seen on bob's phone. */
+  const nextPropose = (before: number) => until(() => proposes()[before], 10000, 'the propose on bob\'s phone');
   /** confab-media's sessions now (none may be left after a call ends). */
   const mediaSessions = async () => {
     const sessions = await d.client.getProxyObject('im.confab.Media1', '/im/confab/Media1/sessions');
@@ -118,6 +121,96 @@ describe('Jingle calls between two Confab accounts on prosody', () => {
     notHears(aliceWav, ALICE_HZ);
     hears(bobWav, ALICE_HZ);
     notHears(bobWav, BOB_HZ);
+    await until(async () => (await mediaSessions()) === 0, 5000, 'no media session left');
+  });
+
+  it('bob calls alice, alice answers; bob holds and resumes (content-modify senders); alice hangs up (hangup here, remote-hangup there)', async () => {
+    const out = await place(bob, 'alice@localhost', BOB_HZ);
+    const inc = await nextIncoming();
+    expect(await prop(inc, 'Peer')).toBe('bob@localhost');
+    await (await callObj(inc)).Accept({ microphone: v('s', `tone:${ALICE_HZ}`) });
+    await stateIs(out, 'active');
+    await stateIs(inc, 'active');
+    expect(await mediaSessions()).toBe(2);
+    await (await callObj(out)).Hold();
+    await stateIs(out, 'held');
+    await stateIs(inc, 'held');
+    await (await callObj(out)).Resume();
+    await stateIs(out, 'active');
+    await stateIs(inc, 'active');
+    await (await callObj(inc)).Hangup();
+    await stateIs(inc, 'ended', 'hangup');
+    await stateIs(out, 'ended', 'remote-hangup');
+    await until(async () => (await mediaSessions()) === 0, 5000, 'no media session left');
+  });
+
+  it('bob rejects: declined at both ends, his phone sees the carbon of the reject', async () => {
+    const before = proposes().length;
+    const out = await place(alice, 'bob@localhost', ALICE_HZ);
+    const inc = await nextIncoming();
+    await stateIs(out, 'ringing');
+    const propose = await nextPropose(before);
+    await (await callObj(inc)).Reject('declined');
+    await stateIs(inc, 'ended', 'declined');
+    await stateIs(out, 'ended', 'declined');
+    await phoneSaw({ carbon: 'sent', jmi: 'reject', id: propose.id }, 'the carbon of the reject');
+    await until(async () => (await mediaSessions()) === 0, 5000, 'no media session left');
+  });
+
+  it('alice gives up before an answer: a retract, and a missed call (cancelled, unread) for bob', async () => {
+    const out = await place(alice, 'bob@localhost', ALICE_HZ);
+    const inc = await nextIncoming();
+    await stateIs(out, 'ringing');
+    await (await callObj(out)).Hangup();
+    await stateIs(out, 'ended', 'cancelled');
+    await stateIs(inc, 'ended', 'cancelled');
+    await phoneSaw({ jmi: 'retract' }, 'the retract on bob\'s phone');
+    const channel = String(await prop(inc, 'Channel'));
+    await until(async () => Number(await d.channelProp(channel, 'UnreadCount')) >= 1, 5000, 'the missed call to be unread');
+  });
+
+  it('a video call on test pictures: frames decoded at each end (Stats)', async () => {
+    const out = await place(alice, 'bob@localhost', ALICE_HZ, undefined, { video: v('b', true), camera: v('s', 'default') });
+    const inc = await nextIncoming();
+    expect(await prop(inc, 'Video')).toBe(true);
+    await (await callObj(inc)).Accept({ video: v('b', true), microphone: v('s', `tone:${BOB_HZ}`) });
+    await stateIs(out, 'active');
+    const frames = async (call: string) => Number(((await prop(call, 'Stats')) as Record<string, { value: bigint } | undefined>)['video-frames-decoded']?.value ?? 0n);
+    await until(async () => (await frames(out)) > 20 && (await frames(inc)) > 20, 20000, 'decoded video frames at both ends');
+    await (await callObj(inc)).Hangup();
+    await stateIs(out, 'ended', 'remote-hangup');
+    await until(async () => (await mediaSessions()) === 0, 5000, 'no media session left');
+  });
+
+  it('hostile Jingle gets XEP-0166 §8 errors: unknown sid, forged from, unknown action, absurd payload count; the call goes on, nothing leaks', async () => {
+    const before = proposes().length;
+    const out = await place(alice, 'bob@localhost', ALICE_HZ);
+    const inc = await nextIncoming();
+    await (await callObj(inc)).Accept({ microphone: v('s', `tone:${BOB_HZ}`) });
+    await stateIs(out, 'active');
+    const { id: sid, from: aliceJid } = await nextPropose(before);
+    let k = 0;
+    const ask = async (jingle: string) => {
+      const id = `hostile-${++k}`;
+      phone.child.stdin!.write(`<iq type='set' to='${aliceJid}' id='${id}'>${jingle}</iq>\n`);
+      return until(() => lines(phone).find((l) => l.iq === id), 10000, `the answer to ${id}`);
+    };
+    const J = "xmlns='urn:xmpp:jingle:1'";
+    expect(await ask(`<jingle ${J} action='session-accept' sid='no-such-session'/>`)).toMatchObject({ type: 'error', condition: 'item-not-found', jingle: 'unknown-session' });
+    // bob's phone is not the device in the call: for it the session does not exist
+    expect(await ask(`<jingle ${J} action='session-terminate' sid='${sid}'><reason><success/></reason></jingle>`)).toMatchObject({ type: 'error', condition: 'item-not-found', jingle: 'unknown-session' });
+    expect(await ask(`<jingle ${J} action='session-dance' sid='${sid}'/>`)).toMatchObject({ type: 'error', condition: 'bad-request' });
+    const pts = Array.from({ length: 500 }, (_, i) => `<payload-type id='${i % 128}' name='opus' clockrate='48000'/>`).join('');
+    expect(await ask(`<jingle ${J} action='session-initiate' sid='flood-1' initiator='bob@localhost/phone'><content creator='initiator' name='a'><description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>${pts}</description><transport xmlns='urn:xmpp:jingle:transports:raw-udp:1'><candidate component='1' generation='0' id='c' ip='127.0.0.1' port='9'/></transport></content></jingle>`))
+      .toMatchObject({ type: 'error', condition: 'bad-request' });
+    expect(await ask(`<jingle ${J} action='transport-info' sid='never'/>`)).toMatchObject({ type: 'error', condition: 'item-not-found' });
+    await sleep(500);
+    expect(await prop(out, 'State')).toBe('active');
+    expect(await prop(inc, 'State')).toBe('active');
+    expect(await mediaSessions()).toBe(2); // the flood made no session
+    expect(await d.accountProp(alice, 'Status')).toBe('connected');
+    await (await callObj(out)).Hangup();
+    await stateIs(inc, 'ended', 'remote-hangup');
     await until(async () => (await mediaSessions()) === 0, 5000, 'no media session left');
   });
 });
