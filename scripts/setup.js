@@ -74,6 +74,7 @@ const PACKAGES = {
     'iptables', // the NAT test bed's routers: MASQUERADE and the cases' firewall rules
     'conntrack', // ... and their tracked flows emptied when a case changes (conntrack -F)
     'socat', // baresip's ctrl_tcp reached inside a network namespace, from a Unix socket
+    'chromium', // the browser peer (test/fixtures/browser/chromium.ts): headless, fake devices, WebRTC pages (sip.js, StanzaJS)
     ...MEDIA, // confab-media's tests
   ],
   bench: [
