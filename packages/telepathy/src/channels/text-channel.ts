@@ -221,7 +221,7 @@ export class TextChannel {
     }
     if (this.isRoom) this.membersChanged();
     this.pendingChanged();
-    for (const o of this.objects) o.refresh();
+    for (const o of this.objects) if (o !== this.messages) o.refresh(); // PendingMessages changes are told by MessageReceived/PendingMessagesRemoved, never PropertiesChanged
   }
 
   get isClosed(): boolean {
