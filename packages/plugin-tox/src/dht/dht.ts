@@ -34,7 +34,7 @@ import { Malformed, Reader, Writer } from '../wire/bytes';
 import { isLan, sameAddress, type SocketAddress } from '../wire/ip';
 import type { NodeInfo } from '../wire/packed-node';
 import { contained, systemClock, systemScheduler, type Clock, type Scheduler } from './clock';
-import { ClientEntry, CloseList, isBad, SearchEntry } from './client-list';
+import { ClientEntry, CloseList, isBad, SearchEntry, type Assoc } from './client-list';
 import {
   BAD_NODE_TIMEOUT_MS, DHT_TICK_MS, FAKE_SEARCH_ENTRIES, GET_NODE_INTERVAL_MS, KILL_NODE_TIMEOUT_MS,
   MAX_BOOTSTRAP_TIMES, MAX_CLOSE_TO_BOOTSTRAP, MAX_SENT_NODES, MAX_TO_PING, PING_INTERVAL_MS,
@@ -572,16 +572,19 @@ export class Dht implements Disposable {
     st: { lastGetNodesAt: number; bootstrapTimes: number }, now: number): number {
     let notKilled = 0;
     const good: { e: ClientEntry; address: SocketAddress }[] = [];
-    for (const e of entries) {
-      for (const a of e.assocs()) {
-        if (now - a.seenAt >= KILL_NODE_TIMEOUT_MS) continue;
-        notKilled++;
-        if (now - a.checkedAt >= PING_INTERVAL_MS) {
-          this.sendNodesRequest(a.address, e.publicKey, base);
-          a.checkedAt = now;
-        }
-        if (!isBad(a, now)) good.push({ e, address: a.address });
+    const check = (e: ClientEntry, a: Assoc | undefined) => {
+      if (a === undefined || now - a.seenAt >= KILL_NODE_TIMEOUT_MS) return;
+      notKilled++;
+      if (now - a.checkedAt >= PING_INTERVAL_MS) {
+        this.sendNodesRequest(a.address, e.publicKey, base);
+        a.checkedAt = now;
       }
+      if (!isBad(a, now)) good.push({ e, address: a.address });
+    };
+    // every node of every list, every second: indexed, without an array of addresses per node
+    for (let i = 0; i < entries.length; i++) {
+      check(entries[i], entries[i].v6); // the order of ClientEntry.assocs()
+      check(entries[i], entries[i].v4);
     }
     if (good.length > 0 && (now - st.lastGetNodesAt >= GET_NODE_INTERVAL_MS || st.bootstrapTimes < MAX_BOOTSTRAP_TIMES)) {
       const pick = good[randomBelow(this.random, good.length)];

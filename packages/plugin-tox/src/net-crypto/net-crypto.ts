@@ -146,9 +146,8 @@ export class NetCrypto implements Disposable {
     let sleep = CRYPTO_SEND_PACKET_INTERVAL_MS;
     let totalSendRate = 0;
     for (const c of this.byPk.values()) {
-      const d = c.runDemand();
-      if (d.requestInterval !== undefined) sleep = Math.min(sleep, d.requestInterval);
-      totalSendRate += d.sendRate;
+      sleep = Math.min(sleep, c.requestIntervalDemand);
+      totalSendRate += c.sendRateDemand;
     }
     if (totalSendRate > CRYPTO_PACKET_MIN_RATE) sleep = Math.min(sleep, 1000 / totalSendRate + 1);
     return Math.max(this.tickMs, Math.min(MIN_RUN_INTERVAL_MS, sleep));
