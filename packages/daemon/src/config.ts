@@ -22,10 +22,19 @@ export interface Config {
   readonly reconnect: { readonly initialDelayMs: number; readonly maxDelayMs: number };
   readonly secretStore: 'auto' | 'secret-service' | 'file';
   readonly disabledPlugins: readonly string[];
-  /** Calls (docs/calls.md): how long a call may ring before it ends `no-answer`. */
-  readonly calls: { readonly ringTimeoutMs: number };
+  /**
+   * Calls (docs/calls.md): how long a call may ring before it ends `no-answer`; the STUN/TURN servers
+   * of every call (RFC 7064/7065 URLs, a TURN user name — its password is a secret, never here).
+   */
+  readonly calls: { readonly ringTimeoutMs: number; readonly iceServers: readonly IceServerSetting[] };
   /** The Telepathy adapter (docs/telepathy.md): on unless turned off. */
   readonly telepathy: { readonly enabled: boolean; readonly handlerTimeoutMs?: number };
+}
+
+/** One entry of `calls.iceServers`. */
+export interface IceServerSetting {
+  readonly urls: readonly string[];
+  readonly username?: string;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -33,7 +42,7 @@ export const DEFAULT_CONFIG: Config = {
   reconnect: { initialDelayMs: 1000, maxDelayMs: 300_000 },
   secretStore: 'auto',
   disabledPlugins: [],
-  calls: { ringTimeoutMs: 60_000 },
+  calls: { ringTimeoutMs: 60_000, iceServers: [] },
   telepathy: { enabled: true },
 };
 
@@ -84,13 +93,32 @@ export function parseConfig(raw: unknown, file = 'config'): Config {
 
   const calls = (o.calls ?? {}) as Record<string, unknown>;
   if (typeof calls !== 'object' || Array.isArray(calls)) throw invalid(file, `'calls' must be an object`);
-  for (const k of Object.keys(calls)) if (k !== 'ringTimeoutMs') throw invalid(file, `unknown key 'calls.${k}'`);
+  for (const k of Object.keys(calls)) if (k !== 'ringTimeoutMs' && k !== 'iceServers') throw invalid(file, `unknown key 'calls.${k}'`);
   const ringTimeoutMs = calls.ringTimeoutMs ?? DEFAULT_CONFIG.calls.ringTimeoutMs;
   if (typeof ringTimeoutMs !== 'number' || !Number.isInteger(ringTimeoutMs) || ringTimeoutMs < 1000 || ringTimeoutMs > 600_000) {
     throw invalid(file, `'calls.ringTimeoutMs' must be a whole number of milliseconds from 1000 to 600000`);
   }
+  const iceServers = parseIceServers(calls.iceServers, file);
   const telepathy = parseTelepathy(o.telepathy, file);
-  return { logLevel: logLevel as LogLevel, reconnect: { initialDelayMs, maxDelayMs }, secretStore: secretStore as Config['secretStore'], disabledPlugins, calls: { ringTimeoutMs }, telepathy };
+  return { logLevel: logLevel as LogLevel, reconnect: { initialDelayMs, maxDelayMs }, secretStore: secretStore as Config['secretStore'], disabledPlugins, calls: { ringTimeoutMs, iceServers }, telepathy };
+}
+
+/** `calls.iceServers`: `[{"urls": ["stun:…", "turn:…"], "username": "…"}]`; a `credential` here is refused (it is a secret). */
+function parseIceServers(raw: unknown, file: string): IceServerSetting[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw) || raw.length > 8) throw invalid(file, `'calls.iceServers' must be a list of at most 8 servers`);
+  return raw.map((entry: unknown, i) => {
+    const where = `'calls.iceServers[${i}]'`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw invalid(file, `${where} must be an object`);
+    const e = entry as Record<string, unknown>;
+    if ('credential' in e || 'password' in e) throw invalid(file, `${where}: the TURN password is a secret and does not go in the configuration file (docs/install.md)`);
+    for (const k of Object.keys(e)) if (k !== 'urls' && k !== 'username') throw invalid(file, `unknown key ${where}.${k}`);
+    const urls = typeof e.urls === 'string' ? [e.urls] : e.urls;
+    // RFC 7064 § 3.1, RFC 7065 § 3.1
+    if (!Array.isArray(urls) || urls.length === 0 || !urls.every((u) => typeof u === 'string' && /^(stuns?|turns?):[^\s]{1,250}$/i.test(u))) throw invalid(file, `${where}.urls must be stun:/stuns:/turn:/turns: URLs`);
+    if (e.username !== undefined && (typeof e.username !== 'string' || e.username.length === 0 || e.username.length > 256)) throw invalid(file, `${where}.username must be a non-empty string`);
+    return { urls: urls as string[], ...(typeof e.username === 'string' ? { username: e.username } : {}) };
+  });
 }
 
 function parseTelepathy(raw: unknown, file: string): Config['telepathy'] {

@@ -18,6 +18,7 @@ import { Container } from 'inversify';
 import { ConfabError } from '@confab/sdk';
 import { TelepathyAdapter } from '@confab/telepathy';
 import { DEFAULT_CONFIG, loadConfig, type Config } from './config';
+import { configuredIceServers } from './calls/ice-servers';
 import { MediaSupervisor, mediaCommand } from './calls/media-supervisor';
 import { Core } from './core';
 import { loadContract } from './dbus/contract';
@@ -67,6 +68,7 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env, paths: P
 
   const media = new MediaSupervisor(bus, mediaCommand(env), env, log.child('media'));
   const core = new Core(store, plugins.protocols, secrets, redactor, settings.config, log.child('core'), media);
+  media.iceSource = () => configuredIceServers(core.accounts.config, secrets, redactor);
   core.load();
   const service = new DBusService(bus, core, await loadContract(), {
     version: VERSION,

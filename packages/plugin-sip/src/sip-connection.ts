@@ -17,6 +17,7 @@ import {
   type ContactInfo, type ContactPresence, type ContactsFacet, type IncomingMessage, type Logger, type OutgoingMessage,
   type MediaService, type Presence, type SendReceipt, type StatusChange,
 } from '@confab/sdk';
+import { callIceServers } from './calls/ice-servers';
 import { MediaAccess } from './calls/media-access';
 import { SipCalls } from './calls/sip-calls';
 import { Digest } from './digest';
@@ -85,6 +86,8 @@ export class SipConnection implements Connection {
         peerOf: contactOf,
         localAddress: () => this.localAddress(),
         srtp: this.settings.mediaEncryption === 'srtp',
+        dtlsSrtp: this.settings.mediaEncryption === 'dtls-srtp',
+        iceServers: async () => callIceServers(this.settings.ice, (await media.iceServers?.()) ?? [], this.settings.authUser),
         rtpTimeout: this.settings.rtpTimeout,
         media: this.mediaAccess,
         log: log.child('calls'),

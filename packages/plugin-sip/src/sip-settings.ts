@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type AccountParams, type ParamSpec } from '@confab/sdk';
+import { iceServerProblem, type AccountIceSettings } from './calls/ice-servers';
 import { SIP_TRANSPORTS, type SipTransportName } from './node-transport';
 import { parseSipAddress, formatSipAddress } from './sip-uri';
 
@@ -19,8 +20,8 @@ const uriProblem = (v: unknown) => {
   }
 };
 
-export type MediaEncryption = 'none' | 'srtp';
-export const MEDIA_ENCRYPTIONS: readonly MediaEncryption[] = ['none', 'srtp'];
+export type MediaEncryption = 'none' | 'srtp' | 'dtls-srtp';
+export const MEDIA_ENCRYPTIONS: readonly MediaEncryption[] = ['none', 'srtp', 'dtls-srtp'];
 
 export const SIP_PARAMETERS: readonly ParamSpec[] = [
   { name: 'uri', type: 'string', required: true, description: 'your SIP address, user@domain (a sip: URI; ;transport=tcp in it chooses the transport)', validate: uriProblem },
@@ -39,9 +40,14 @@ export const SIP_PARAMETERS: readonly ParamSpec[] = [
   { name: 'keepalive-interval', type: 'int', default: 30, description: 'seconds between keep-alives (RFC 5626 CRLF, WebSocket ping); 0 for none', validate: range(0, 3600, 'seconds') },
   {
     name: 'media-encryption', type: 'string', default: 'none',
-    description: 'calls we place: none (RTP/AVP) or srtp (RTP/SAVP keyed by SDES, RFC 4568); an SRTP offer is always accepted',
+    description: 'calls we place: none (RTP/AVP), srtp (RTP/SAVP keyed by SDES, RFC 4568) or dtls-srtp (UDP/TLS/RTP/SAVPF with ICE, RFC 8445, and DTLS-SRTP, RFC 5763/5764); an SRTP or DTLS-SRTP offer is always accepted',
     validate: (v) => (MEDIA_ENCRYPTIONS.includes(v as MediaEncryption) ? undefined : `must be one of ${MEDIA_ENCRYPTIONS.join(', ')}`),
   },
+  { name: 'stun-server', type: 'string', description: 'a STUN server for calls with ICE (dtls-srtp): stun:host[:port] (RFC 7064)', validate: (v) => iceServerProblem(v, 'stun') },
+  { name: 'turn-server', type: 'string', description: 'TURN servers for calls with ICE: turn:host[:port][?transport=udp|tcp] or turns:… (RFC 7065), comma-separated', validate: (v) => iceServerProblem(v, 'turn') },
+  { name: 'turn-username', type: 'string', description: "the TURN user (with turn-secret: the name in the REST API's username; default the address's user part)" },
+  { name: 'turn-password', type: 'string', secret: true, description: 'the TURN password (long-term credentials, RFC 8489 § 9.2)' },
+  { name: 'turn-secret', type: 'string', secret: true, description: "the TURN REST API's shared secret (coturn use-auth-secret): time-limited credentials made for each call" },
   { name: 'rtp-timeout', type: 'int', default: 30, description: 'seconds without RTP from the far end (not on hold) after which a call ends media-failed and is hung up; 0 for never', validate: range(0, 3600, 'seconds') },
 ];
 
@@ -62,11 +68,14 @@ export interface SipSettings {
   readonly mediaEncryption: MediaEncryption;
   /** Seconds without the far end's RTP before a call ends (0: never). */
   readonly rtpTimeout: number;
+  /** The account's STUN/TURN servers (secrets among them). */
+  readonly ice: AccountIceSettings;
 }
 
 const DEFAULT_PORTS: Readonly<Record<SipTransportName, number>> = { udp: 5060, tcp: 5060, tls: 5061, ws: 80, wss: 443 }; // RFC 3261 §19.1.2, RFC 7118 §4
 
 export function accountSettings(params: AccountParams): SipSettings {
+  const str = (name: string): string | undefined => (typeof params[name] === 'string' && params[name] ? (params[name] as string) : undefined);
   const raw = String(params.uri ?? '');
   const address = parseSipAddress(raw);
   const transport = (params.transport as SipTransportName | undefined) ?? transportOfUri(raw);
@@ -90,8 +99,15 @@ export function accountSettings(params: AccountParams): SipSettings {
     displayName: typeof params['display-name'] === 'string' ? params['display-name'] : undefined,
     expires: typeof params.expires === 'number' ? params.expires : 3600,
     keepAlive: typeof params['keepalive-interval'] === 'number' ? params['keepalive-interval'] : 30,
-    mediaEncryption: params['media-encryption'] === 'srtp' ? 'srtp' : 'none',
+    mediaEncryption: MEDIA_ENCRYPTIONS.includes(params['media-encryption'] as MediaEncryption) ? (params['media-encryption'] as MediaEncryption) : 'none',
     rtpTimeout: typeof params['rtp-timeout'] === 'number' ? params['rtp-timeout'] : 30,
+    ice: {
+      ...(str('stun-server') ? { stunServer: str('stun-server') } : {}),
+      ...(str('turn-server') ? { turnServer: str('turn-server') } : {}),
+      ...(str('turn-username') ? { turnUsername: str('turn-username') } : {}),
+      ...(str('turn-password') ? { turnPassword: str('turn-password') } : {}),
+      ...(str('turn-secret') ? { turnSecret: str('turn-secret') } : {}),
+    },
   };
 }
 

@@ -82,6 +82,8 @@ export interface CallStats {
   readonly videoFramesSent?: number;
   /** Video frames decoded from the far end's stream; present while the call carries video. @since 0.5.0 */
   readonly videoFramesDecoded?: number;
+  /** How the media is protected: `srtp` (SDES keys), `dtls-srtp` (keyed by a DTLS handshake whose certificate matched, RFC 5763), `none`. @since 0.6.0 */
+  readonly encryption?: 'none' | 'srtp' | 'dtls-srtp';
 }
 
 /**
@@ -128,4 +130,18 @@ export interface MediaService {
    * Rejects with NotAvailable (saying why: not installed, exited at start) when it cannot start.
    */
   ensure(): Promise<void>;
+  /**
+   * The STUN/TURN servers every call may use (confabd's `calls.iceServers`, the TURN credential from
+   * the secret store): a plugin passes them to confab-media after its account's own. Credentials are
+   * secrets: never logged, never in a property or an error. @since 0.6.0
+   */
+  iceServers?(): Promise<readonly IceServerConfig[]>;
+}
+
+/** A STUN or TURN server (RFC 7064/7065 URIs) with TURN long-term credentials. @since 0.6.0 */
+export interface IceServerConfig {
+  readonly urls: readonly string[];
+  readonly username?: string;
+  /** A secret. */
+  readonly credential?: string;
 }

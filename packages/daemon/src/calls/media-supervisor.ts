@@ -11,7 +11,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type dbus from 'dbus-next';
-import { ConfabError, Emitter, type Logger, type MediaService } from '@confab/sdk';
+import { ConfabError, Emitter, type IceServerConfig, type Logger, type MediaService } from '@confab/sdk';
 
 export const MEDIA_BUS_NAME = 'im.confab.Media1';
 /** How long confab-media may take to own its name (GStreamer's registry may be rebuilt on a first run). */
@@ -63,6 +63,14 @@ export class MediaSupervisor implements MediaService {
     private readonly env: NodeJS.ProcessEnv,
     private readonly log: Logger,
   ) {}
+
+  /** Where the configured STUN/TURN servers come from (the composition root sets it: config + secret store). */
+  iceSource?: () => Promise<readonly IceServerConfig[]>;
+
+  /** MediaService.iceServers: confabd's `calls.iceServers`, TURN passwords from the secret store. */
+  async iceServers(): Promise<readonly IceServerConfig[]> {
+    return (await this.iceSource?.()) ?? [];
+  }
 
   ensure(): Promise<void> {
     if (this.stopped) return Promise.reject(new ConfabError('NotAvailable', 'confabd is stopping'));

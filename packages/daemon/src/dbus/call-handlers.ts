@@ -39,6 +39,7 @@ function statsDict(s: CallStats | undefined): Record<string, InstanceType<typeof
   if (s.roundTripMs !== undefined) out['round-trip-ms'] = new dbus.Variant('d', s.roundTripMs);
   if (s.videoFramesSent !== undefined) out['video-frames-sent'] = new dbus.Variant('t', BigInt(s.videoFramesSent));
   if (s.videoFramesDecoded !== undefined) out['video-frames-decoded'] = new dbus.Variant('t', BigInt(s.videoFramesDecoded));
+  if (s.encryption !== undefined) out.encryption = new dbus.Variant('s', s.encryption);
   return out;
 }
 

@@ -44,7 +44,17 @@ export function cancelReasonOf(reasonHeader: string | undefined): CallEndReason 
 
 /** Whether confab-media's StateChanged reason means the media path broke (not that we closed it). */
 export function isMediaFailure(reason: string): boolean {
-  return /^(?:media-failed|remote-timeout)\b/.test(reason);
+  return mediaEndReason(reason) !== undefined;
+}
+
+/**
+ * The call's end reason for confab-media's StateChanged reason, or undefined when we closed it:
+ * `media-security` (a DTLS fingerprint mismatch or a failed handshake, RFC 5763 § 5) stays what it is;
+ * a broken path (no RTP, a pipeline error, no ICE pair: RFC 8445 § 8) is `media-failed`.
+ */
+export function mediaEndReason(reason: string): CallEndReason | undefined {
+  if (/^media-security\b/.test(reason)) return 'media-security';
+  return /^(?:media-failed|remote-timeout|ice-failed|invalid-remote)\b/.test(reason) ? 'media-failed' : undefined;
 }
 
 /**

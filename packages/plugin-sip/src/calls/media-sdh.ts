@@ -88,6 +88,11 @@ export class MediaSdh implements SessionDescriptionHandler {
     return this.closing !== undefined;
   }
 
+  /** The call's media is SRTP keyed by SDES (RFC 4568). */
+  get srtp(): boolean {
+    return this.local?.crypto !== undefined;
+  }
+
   hasDescription(contentType: string): boolean {
     return contentType.split(';')[0]!.trim().toLowerCase() === SDP_TYPE;
   }

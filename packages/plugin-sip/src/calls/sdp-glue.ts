@@ -6,6 +6,7 @@
  */
 import { DEFAULT_CODECS, parseSdp, type Direction, type ParsedSdp, type SdpAudio } from '@confab/media';
 import { hasVideo } from './media-lines';
+import { isWebRtcSdp, readTransport, webRtcCodec, webRtcProblem } from './sdp-webrtc';
 
 export const SDP_TYPE = 'application/sdp';
 
@@ -14,7 +15,7 @@ export type OfferVerdict =
    * `audio` is absent for an INVITE without an offer (RFC 3261 §13.2.1: we offer in the 200); `video`:
    * the offer has a video stream we could take (media-lines.ts), so the call rings as a video call.
    */
-  | { readonly ok: true; readonly audio?: SdpAudio; readonly video: boolean }
+  | { readonly ok: true; readonly audio?: SdpAudio; readonly video: boolean; readonly webrtc?: boolean }
   | { readonly ok: false; readonly statusCode: number; readonly reasonPhrase: string; readonly extraHeaders: readonly string[] };
 
 const PROFILES = ['RTP/AVP', 'RTP/SAVP']; // RFC 3551; RFC 3711 with SDES keys (RFC 4568 §3.1.4)
@@ -35,6 +36,13 @@ export function checkOffer(contentType: string | undefined, body: string | undef
   }
   const audio = parsed.audio;
   if (!audio || audio.port === 0) return refuse(488, 'Not Acceptable Here', warn(304, 'Media type not available')); // RFC 3264 §6: no audio to take
+  if (isWebRtcSdp(body)) {
+    // ICE + DTLS-SRTP (RFC 5763 § 5, RFC 8839): taken on the webrtc transport, whatever media-encryption says
+    const problem = webRtcProblem(audio, readTransport(body));
+    if (problem) return refuse(488, 'Not Acceptable Here', warn(302, problem.slice(0, 80)));
+    if (!webRtcCodec(audio.codecs)) return refuse(488, 'Not Acceptable Here', warn(305, 'Incompatible media format'));
+    return { ok: true, audio, video: false, webrtc: true }; // video is not taken on this transport yet (port 0)
+  }
   if (!PROFILES.includes(audio.profile)) return refuse(488, 'Not Acceptable Here', warn(302, 'Incompatible transport protocol'));
   if (audio.profile === 'RTP/SAVP' && audio.crypto.length === 0) return refuse(488, 'Not Acceptable Here', warn(305, 'No usable crypto attribute')); // RFC 4568 §7.1.2
   if (!hasCommonCodec(audio)) return refuse(488, 'Not Acceptable Here', warn(305, 'Incompatible media format')); // RFC 3261 §21.4.26

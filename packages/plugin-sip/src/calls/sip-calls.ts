@@ -34,12 +34,13 @@ import {
   type CallChange, type CallDirection, type CallEndReason, type CallOptions, type CallState, type CallStats, type CallsFacet,
   type IncomingCall, type Logger,
 } from '@confab/sdk';
-import type { MediaSessionClient, RemoteDescription, SdpAudio } from '@confab/media';
-import { REFUSALS, callStatsOf, cancelReasonOf, detailOf, endReasonOf, infoDigit, isMediaFailure } from './call-reasons';
+import type { Codec, IceServer, MediaSessionClient, RemoteDescription, SdpAudio } from '@confab/media';
+import { REFUSALS, callStatsOf, cancelReasonOf, detailOf, endReasonOf, infoDigit, isMediaFailure, mediaEndReason } from './call-reasons';
 import { reinvite, sendInfoDigit, signalEnd } from './dialog-requests';
 import type { MediaAccess } from './media-access';
 import { MediaSdh } from './media-sdh';
 import { checkOffer, isHolding } from './sdp-glue';
+import { WebRtcSdh } from './webrtc-sdh';
 
 type IncomingResponse = Core.IncomingResponse;
 
@@ -55,6 +56,10 @@ export interface SipCallsContext {
   localAddress(): string;
   /** Offer SRTP (RTP/SAVP with SDES, RFC 4568) on calls we place. */
   readonly srtp: boolean;
+  /** Offer ICE + DTLS-SRTP (UDP/TLS/RTP/SAVPF, RFC 5763/5764, RFC 8839) on calls we place: the webrtc transport. */
+  readonly dtlsSrtp?: boolean;
+  /** STUN/TURN servers for a call on the webrtc transport (ice-servers.ts); credentials are secrets. */
+  readonly iceServers?: () => Promise<IceServer[]>;
   /** Seconds without the far end's RTP before a call ends media-failed (0: never). */
   readonly rtpTimeout: number;
   readonly media: MediaAccess;
@@ -66,7 +71,9 @@ interface SipCall {
   readonly direction: CallDirection;
   readonly session: Inviter | Invitation;
   options?: CallOptions;
-  sdh?: MediaSdh;
+  /** `rtp` (plain RTP or SDES SRTP) or `webrtc` (ICE + DTLS-SRTP), from the account or the peer's offer. */
+  readonly transport: 'rtp' | 'webrtc';
+  sdh?: MediaSdh | WebRtcSdh;
   media?: MediaSessionClient;
   state: CallState;
   localHold: boolean;
@@ -99,9 +106,17 @@ export class SipCalls implements CallsFacet {
   constructor(private readonly ctx: SipCallsContext) {}
 
   /** UserAgentOptions.sessionDescriptionHandlerFactory: every session's handler, bound to its call. */
-  readonly sdhFactory = (session: Session): MediaSdh => {
+  readonly sdhFactory = (session: Session): MediaSdh | WebRtcSdh => {
     const call = this.bySession.get(session);
     if (!call) throw new ConfabError('Internal', 'a SIP session that no call made');
+    if (call.transport === 'webrtc') {
+      const w = new WebRtcSdh({
+        open: (codec) => this.openWebRtc(call, codec),
+        applied: (remote, from) => this.applied(call, remote, from),
+      });
+      call.sdh = w;
+      return w;
+    }
     const sdh = new MediaSdh({
       open: (offer, video) => this.openMedia(call, offer, video),
       wantsVideo: () => call.options?.video === true,
@@ -118,7 +133,9 @@ export class SipCalls implements CallsFacet {
     const uri = this.ctx.uriOf(target);
     await this.ctx.media.ready(); // NotAvailable (confab-media cannot start) before anything is sent
     const inviter = new Inviter(this.ctx.agent(), uri, { earlyMedia: true }); // RFC 3261 §13.2.1
-    const call = this.track(inviter, 'outgoing', inviter.request.callId, 'dialing', false, options.video);
+    const transport = this.ctx.dtlsSrtp ? 'webrtc' : 'rtp';
+    // video is not carried on ICE/DTLS-SRTP SIP calls yet: such a call is audio-only
+    const call = this.track(inviter, 'outgoing', inviter.request.callId, 'dialing', false, transport === 'rtp' && options.video, transport);
     call.options = options;
     try {
       await inviter.invite({
@@ -178,7 +195,7 @@ export class SipCalls implements CallsFacet {
       void invitation.reject({ statusCode: verdict.statusCode, reasonPhrase: verdict.reasonPhrase, extraHeaders: [...verdict.extraHeaders] }).catch(() => undefined);
       return;
     }
-    const call = this.track(invitation, 'incoming', req.callId, 'ringing', true, verdict.video);
+    const call = this.track(invitation, 'incoming', req.callId, 'ringing', true, verdict.video, verdict.webrtc ? 'webrtc' : 'rtp');
     invitation.delegate = {
       ...invitation.delegate,
       // RFC 3261 §9.2: the caller gave up; RFC 3326: Reason SIP;cause=200 when another device answered
@@ -287,7 +304,9 @@ export class SipCalls implements CallsFacet {
   async stats(id: string): Promise<CallStats> {
     const call = this.get(id);
     if (!call.media) throw new ConfabError('NotAvailable', `call ${id} has no media yet`);
-    return callStatsOf(await call.media.stats(), call.sdh?.codec ?? 'none', call.sdh?.video === true);
+    const s = await call.media.stats();
+    const encryption = call.transport === 'webrtc' ? (s['dtls-srtp'] ? 'dtls-srtp' : 'none') : call.sdh instanceof MediaSdh && call.sdh.srtp ? 'srtp' : 'none';
+    return { ...callStatsOf(s, call.sdh?.codec ?? 'none', call.sdh?.video === true), encryption };
   }
 
   /**
@@ -340,10 +359,10 @@ export class SipCalls implements CallsFacet {
 
   // --- internals --------------------------------------------------------------------------------
 
-  private track(session: Inviter | Invitation, direction: CallDirection, callId: string, state: CallState, announced: boolean, video: boolean): SipCall {
+  private track(session: Inviter | Invitation, direction: CallDirection, callId: string, state: CallState, announced: boolean, video: boolean, transport: 'rtp' | 'webrtc'): SipCall {
     let id = callId;
     for (let n = 2; this.calls.has(id); n++) id = `${callId}~${n}`; // a call to ourselves shares its Call-ID
-    const call: SipCall = { id, direction, session, state, localHold: false, remoteHold: false, video, weCancelled: false, ended: false, announced, queue: [] };
+    const call: SipCall = { id, direction, session, transport, state, localHold: false, remoteHold: false, video, weCancelled: false, ended: false, announced, queue: [] };
     this.calls.set(id, call);
     this.bySession.set(session, call);
     session.delegate = {
@@ -415,6 +434,8 @@ export class SipCalls implements CallsFacet {
 
   /** A session that ended with no word from the peer or from us. */
   private unexplainedEnd(call: SipCall): [CallEndReason, string] {
+    const f = call.sdh instanceof WebRtcSdh ? call.sdh.failure : undefined;
+    if (f) return [f.reason, f.detail]; // the peer's SDP could not be taken (never in clear): said so, not network-error
     if (call.direction === 'incoming' && call.state === 'ringing') return ['no-answer', NO_ANSWER_DETAIL]; // sip.js's no-answer timer (480)
     return ['network-error', 'the SIP dialog ended'];
   }
@@ -450,6 +471,32 @@ export class SipCalls implements CallsFacet {
   }
 
   /**
+   * The WebRtcSdh's open(): a session on the webrtc transport (ICE, DTLS-SRTP, rtcp-mux) bound to the
+   * SIP flow's address, sending `codec` (the offer's) or Opus, with the account's and the daemon's
+   * STUN/TURN servers (their credentials go to confab-media only).
+   */
+  private async openWebRtc(call: SipCall, codec: Codec | undefined): Promise<MediaSessionClient> {
+    const o = call.options;
+    const media = await this.ctx.media.createSession({
+      audio: true,
+      video: false,
+      transport: 'webrtc',
+      encryption: 'required', // RFC 5763 § 5: never in clear
+      address: this.ctx.localAddress(),
+      microphone: o?.microphone ?? 'default',
+      speaker: o?.speaker ?? 'default',
+      ...(codec ? { codecs: [codec.name] } : {}),
+      iceServers: (await this.ctx.iceServers?.()) ?? [],
+      rtpTimeoutMs: this.ctx.rtpTimeout * 1000,
+    });
+    call.media = media;
+    media.onStateChanged((state, reason) => {
+      if (state === 'ended' && isMediaFailure(reason)) this.mediaFailed(call, reason);
+    });
+    return media;
+  }
+
+  /**
    * The SDH applied a remote description: video may have come or gone (either side's offer), and a
    * peer's offer in an answered call may hold or resume it (RFC 3264 §8.4).
    */
@@ -472,7 +519,7 @@ export class SipCalls implements CallsFacet {
   private mediaFailed(call: SipCall, reason: string): void {
     if (call.ended) return;
     void this.signalEnd(call).catch((err: unknown) => this.ctx.log.debug('call %s: ending after media failure: %s', call.id, (err as Error).message));
-    this.end(call, 'media-failed', reason);
+    this.end(call, mediaEndReason(reason) ?? 'media-failed', reason);
   }
 
   private get(id: string): SipCall {
