@@ -84,6 +84,10 @@ const PACKAGES = {
     'inspircd',
     'atheme-services',
     'telepathy-idle', // the peer bench/irc compares confabd with
+    'telepathy-mission-control-5', // bench/telepathy: Mission Control, the peer beside confabd's Telepathy adapter, and mc-tool ...
+    'python3-gi', // ... a telepathy-glib receiver (/usr/bin/python3) ...
+    'gir1.2-telepathyglib-0.12', // ... through its typelib ...
+    'ngircd', // ... on ngircd
     'prosody', // bench/xmpp's server
     'folks-tools', // GNOME folks (folks-inspect), the peer bench/people compares confabd with
     'time', // GNU time: folks-inspect's peak RSS
