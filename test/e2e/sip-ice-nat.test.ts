@@ -13,6 +13,7 @@
  * The bed is built once for the file; the cases switch the routers' rules.
  */
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALICE_HZ, BOB_HZ, chosenPair } from '../fixtures/nat/baresip-peers';
 import { USERS, startNatServers, type NatServers } from '../fixtures/nat/servers';
@@ -49,16 +50,34 @@ beforeAll(async () => {
   servers = await startNatServers(bed);
   left = await DaemonFixture.start({ netns: bed.ns.left, config: CONFIG });
   right = await DaemonFixture.start({ netns: bed.ns.right, config: CONFIG });
-  alice = await account(left, 'alice', ADDRESSES.left);
+  alice = await account(left, 'alice');
 }, 60000);
 
+/** Confab's accounts by daemon: registered again after each case switch. */
+const accounts: [DaemonFixture, string][] = [];
+
+/**
+ * Switches the bed's case, then registers every Confab account again: the switch empties the routers'
+ * conntrack and changes the routes, so the old binding (a private address, or a NAT mapping now gone)
+ * no longer reaches us (RFC 3261 § 10: a new REGISTER from the new path).
+ */
+async function switchCase(c: NatCase): Promise<void> {
+  bed.setCase(c);
+  for (const [d, path] of accounts) {
+    await (await d.account(path)).Reconnect();
+    await d.waitForStatus(path, 'connected');
+  }
+}
+
 /** A SIP account on the bed's kamailio with ICE + DTLS-SRTP and STUN on coturn (`extra` adds TURN). */
-function account(d: DaemonFixture, user: 'alice' | 'bob', _at: string, extra: PlainParams = {}): Promise<string> {
+async function account(d: DaemonFixture, user: 'alice' | 'bob', extra: PlainParams = {}): Promise<string> {
   const k = servers.kamailio;
-  return d.createAccount('sip', user, {
+  const path = await d.createAccount('sip', user, {
     uri: `${user}@${k.domain}`, password: USERS[user]!, server: k.domain, port: k.udpPort, transport: 'udp',
     'media-encryption': 'dtls-srtp', 'stun-server': `stun:${servers.turn.address}:${servers.turn.udpPort}`, ...extra,
   }, { connected: true });
+  accounts.push([d, path]);
+  return path;
 }
 
 const prop = (d: DaemonFixture, path: string, name: string) => d.prop(path, CALL, name);
@@ -116,7 +135,7 @@ function baresipBob(answerMode: 'auto' | 'manual'): Promise<Baresip> {
 
 /** Confab (alice, left) calls baresip (bob, right) in case `c`: both tones heard, DTLS-SRTP; returns baresip's pair. */
 async function confabCallsBaresip(c: NatCase) {
-  bed.setCase(c);
+  await switchCase(c);
   const bob = await baresipBob('auto');
   try {
     const wav = recording();
@@ -142,11 +161,155 @@ async function confabCallsBaresip(c: NatCase) {
   }
 }
 
+/** baresip (bob, right) calls Confab (alice, left) in case `c`: Confab answers; both tones heard, DTLS-SRTP; returns baresip's pair. */
+async function baresipCallsConfab(c: NatCase) {
+  await switchCase(c);
+  const bob = await baresipBob('manual');
+  try {
+    const theirs = await bob.dial(`sip:alice@${servers.kamailio.domain}`);
+    const path = await nextIncoming(left);
+    expect(await prop(left, path, 'State')).toBe('ringing');
+    const wav = recording();
+    await (await callObj(left, path)).Accept({ microphone: v('s', `tone:${ALICE_HZ}`), speaker: v('s', `file:${wav}`) });
+    await stateIs(left, path, 'active');
+    await theirs.reached('established', 15000);
+    const stats = await statsOf(left, path);
+    await sleep(2000);
+    await bob.hangup();
+    await stateIs(left, path, 'ended', 'remote-hangup');
+    await written(wav, BOB_HZ);
+    hears(wav, BOB_HZ);
+    hears(await theirs.recorded(), ALICE_HZ);
+    const pair = chosenPair(bob.proc.output());
+    console.log(`${c}: baresip → Confab, baresip's pair ${pair?.text ?? '?'}, encryption ${String(stats.encryption)}, codec ${String(stats.codec)}`);
+    expect(stats.encryption).toBe('dtls-srtp');
+    return pair;
+  } finally {
+    await bob.stop();
+  }
+}
+
 describe('Confab ↔ baresip with ICE and DTLS-SRTP', () => {
   it('no NAT: Confab calls baresip, a host pair, DTLS-SRTP', async () => {
     const pair = await confabCallsBaresip('no-nat');
     expect([pair?.local, pair?.remote]).toEqual(['host', 'host']);
   }, 90000);
+
+  it('no NAT: baresip calls Confab (answered on the webrtc transport), a direct pair', async () => {
+    const pair = await baresipCallsConfab('no-nat');
+    expect(pair?.local).toBe('host');
+    // Confab's host address, learnt from its check before its candidates were read: peer-reflexive (RFC 8445 § 7.3.1.3)
+    expect(['host', 'prflx']).toContain(pair?.remote);
+  }, 90000);
+
+  it('one NAT (Confab behind it): Confab calls baresip, Confab on its server- or peer-reflexive address', async () => {
+    const pair = await confabCallsBaresip('one-nat');
+    expect(pair?.local).toBe('host');
+    expect(['srflx', 'prflx']).toContain(pair?.remote);
+  }, 90000);
+
+  it('one NAT: baresip calls Confab behind the NAT', async () => {
+    const pair = await baresipCallsConfab('one-nat');
+    expect(pair?.local).toBe('host');
+    expect(['srflx', 'prflx']).toContain(pair?.remote);
+  }, 90000);
+});
+
+/**
+ * The media flow a router saw from its host (conntrack, packets counted): the UDP flow with the most
+ * packets that is not SIP or a STUN check — to the other side's NAT (a direct pair) or to coturn (relay).
+ */
+function mediaFlow(router: string, host: string): { text: string; via: 'direct' | 'relay' | 'none' } {
+  const out = bed.run(router, 'conntrack', ['-L', '-p', 'udp']);
+  let best: { text: string; via: 'direct' | 'relay'; packets: number } | undefined;
+  for (const line of out.split('\n')) {
+    const m = /src=(\S+) dst=(\S+) sport=(\d+) dport=(\d+) packets=(\d+)/.exec(line);
+    if (!m || m[1] !== host || m[4] === '5060') continue;
+    const packets = Number(m[5]);
+    const via = m[2] === ADDRESSES.turn ? 'relay' : 'direct';
+    if (!best || packets > best.packets) best = { text: `${m[1]}:${m[3]} → ${m[2]}:${m[4]} (${packets} packets)`, via, packets };
+  }
+  return best ? { text: best.text, via: best.via } : { text: 'no flow', via: 'none' };
+}
+
+describe('Confab ↔ Confab where baresip cannot', () => {
+  let bob: string;
+  beforeAll(async () => {
+    // packets counted per flow (per namespace), to tell which path carried the call
+    for (const r of [bed.ns.routerLeft, bed.ns.routerRight]) bed.run(r, 'sysctl', ['-q', '-w', 'net.netfilter.nf_conntrack_acct=1']);
+    const t = servers.turnRest;
+    bob = await account(right, 'bob', { 'turn-server': `turn:${t.address}:${t.udpPort}`, 'turn-secret': t.secret });
+  }, 30000);
+
+  async function confabToConfab(c: NatCase) {
+    await switchCase(c);
+    const [wa, wb] = [recording(), recording()];
+    const t0 = Date.now();
+    const path = await place(left, alice, `bob@${servers.kamailio.domain}`, ALICE_HZ, wa);
+    const theirs = await nextIncoming(right);
+    await (await callObj(right, theirs)).Accept({ microphone: v('s', `tone:${BOB_HZ}`), speaker: v('s', `file:${wb}`) });
+    await stateIs(left, path, 'active');
+    const [sa, sb] = await Promise.all([statsOf(left, path), statsOf(right, theirs)]).catch((err: Error) => {
+      if (process.env.NAT_LOGS) writeFileSync(join(process.env.NAT_LOGS, `${c}-confab.log`), `${left.proc.output()}\n=====RIGHT\n${right.proc.output()}\n=====TURN\n${servers.turnRest.output()}`);
+      throw err;
+    });
+    const setupMs = Date.now() - t0;
+    await sleep(2000);
+    const flows = { left: mediaFlow(bed.ns.routerLeft, ADDRESSES.left), right: mediaFlow(bed.ns.routerRight, ADDRESSES.right) };
+    await (await callObj(left, path)).Hangup();
+    await stateIs(left, path, 'ended', 'hangup');
+    await stateIs(right, theirs, 'ended', 'remote-hangup');
+    await written(wa, BOB_HZ);
+    await written(wb, ALICE_HZ);
+    hears(wa, BOB_HZ);
+    hears(wb, ALICE_HZ);
+    expect([sa.encryption, sb.encryption]).toEqual(['dtls-srtp', 'dtls-srtp']);
+    console.log(`${c}: Confab ↔ Confab, left ${flows.left.text} [${flows.left.via}], right ${flows.right.text} [${flows.right.via}], ~${setupMs} ms to stats`);
+    return flows;
+  }
+
+  // NOT YET WORKING (measured 2026-12-03): the call is answered, ICE fails (`ice-failed: no candidate pair works`)
+  // ~10 s later. coturn (REST API credentials: accepted) allocated bob's relay and made permissions for alice's
+  // host and server-reflexive addresses, sent 6 packets to alice's NAT (198.18.0.11) and received none from it:
+  // alice's agent never checked bob's relay candidate. Why (candidates missing from bob's answer, or alice's
+  // libnice) is not found yet. NAT_LOGS=<dir> keeps both confabd logs and coturn's.
+  it.skip('both behind NAT: the call connects (direct or relayed, whatever ICE finds)', async () => {
+    const flows = await confabToConfab('both-nat');
+    expect(flows.left.via).not.toBe('none');
+  }, 90000);
+
+  // Same failure as both-nat (above): not yet working.
+  it.skip('both behind NAT, UDP between the NATs dropped: relayed through coturn (TURN/UDP, REST API credentials)', async () => {
+    const flows = await confabToConfab('both-nat-udp-dropped');
+    expect(flows.right.via).toBe('relay');
+  }, 90000);
+
+  it('a TURN server refusing the credentials: the call ends media-failed (ICE found no pair) within a bound, nothing crashes', async () => {
+    const acc = await right.account(bob);
+    await acc.Update({ 'turn-secret': v('s', 'not-the-secret') }, []);
+    await right.waitForStatus(bob, 'connected');
+    await switchCase('both-nat-udp-dropped');
+    const path = await place(left, alice, `bob@${servers.kamailio.domain}`, ALICE_HZ, recording());
+    const theirs = await nextIncoming(right);
+    const t0 = Date.now();
+    await (await callObj(right, theirs)).Accept({ microphone: v('s', `tone:${BOB_HZ}`), speaker: v('s', `file:${recording()}`) });
+    await stateIs(right, theirs, 'ended', 'media-failed', 30000);
+    const took = Date.now() - t0;
+    await stateIs(left, path, 'ended', undefined, 30000);
+    console.log(`TURN refusing: ended ${String(await prop(right, theirs, 'EndReason'))} (${String(await prop(right, theirs, 'EndDetail'))}) ${took} ms after Accept; caller ${String(await prop(left, path, 'EndReason'))}`);
+    expect(String(await prop(right, theirs, 'EndDetail'))).toMatch(/ice-failed/);
+    expect(took).toBeLessThan(25000);
+    // the account goes on: the right secret again
+    await acc.Update({ 'turn-secret': v('s', servers.turnRest.secret) }, []);
+    await right.waitForStatus(bob, 'connected');
+  }, 90000);
+
+  it('secrets never in confabd\'s log or on D-Bus: passwords, the TURN secret and the credentials made from it', async () => {
+    const logs = left.proc.output() + right.proc.output();
+    for (const secret of [servers.turnRest.secret, 'not-the-secret', USERS.alice!, USERS.bob!]) expect(logs.includes(secret)).toBe(false);
+    const params = JSON.stringify(await right.accountProp(bob, 'Parameters'), (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x));
+    expect(params.includes(servers.turnRest.secret)).toBe(false);
+  });
 });
 
 it('removes every namespace, veth and rule it made', async () => {
