@@ -1,13 +1,15 @@
 /**
- * Jingle calls between two Confab accounts on prosody (issue 19, first step): XEP-0353 Jingle
- * Message Initiation, then XEP-0166/0167 RTP sessions over XEP-0177 raw UDP, with confab-media's
- * `rtp` transport. alice calls bob (both accounts in one confabd, as a frontend sees them); bob has a
+ * Jingle calls between two Confab accounts on prosody (issue 19): XEP-0353 Jingle Message
+ * Initiation, then XEP-0166/0167 RTP sessions over XEP-0176 ICE-UDP with XEP-0320 DTLS-SRTP and
+ * XEP-0338 BUNDLE, on confab-media's `webrtc` transport (what Confab offers); a peer that offers
+ * XEP-0177 raw UDP is answered on the `rtp` transport. alice calls bob (both accounts in one confabd, as a frontend sees them); bob has a
  * second device — a plain @xmpp/client session (peers/jingle-resource.mjs) — which rings with the
  * propose and sees the carbon of bob's answer. Each side plays its own tone and records the other's
  * (Goertzel, test/fixtures/media/tones.ts). Then what a user meets: hang-up from each side, reject,
  * cancel (a missed call), a video call with frames decoded, and hostile Jingle: IQ errors, no crash,
  * no leaked media sessions.
  */
+import { createSocket } from 'node:dgram';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { xmppAccount } from '../fixtures/accounts';
@@ -52,8 +54,17 @@ describe('Jingle calls between two Confab accounts on prosody', () => {
     if (found) seenIncoming.add(found[0]);
     return found?.[0];
   }, 15000, 'an incoming call');
+  /** Where the far end's audio starts in a recording: the webrtc pipeline records from its creation (the caller's before the answer), and ICE + DTLS come first. */
+  const onset = (wav: string, hz: number) => {
+    for (let s = 0; s < 30; s += 0.25) {
+      const w = toneLevel(wav, hz, { fromS: s, toS: s + 0.25 });
+      if (w.frames === 0) break;
+      if (w.present > 0.5) return s;
+    }
+    return 0;
+  };
   const hears = (wav: string, hz: number) => {
-    const l = toneLevel(wav, hz, { fromS: 0.5 });
+    const l = toneLevel(wav, hz, { fromS: onset(wav, hz) + 0.5 });
     expect({ hz, present: l.present > 0.9, snr: l.snrDb > 25, l }).toEqual({ hz, present: true, snr: true, l });
   };
   const notHears = (wav: string, hz: number) => {
@@ -111,6 +122,8 @@ describe('Jingle calls between two Confab accounts on prosody', () => {
     await sleep(3000);
     const stats = (await prop(out, 'Stats')) as Record<string, { value: unknown }>;
     expect(String(stats.codec?.value)).toBe('opus');
+    expect(String(stats.encryption?.value)).toBe('dtls-srtp'); // XEP-0320: the DTLS handshake keyed SRTP
+    expect(String(((await prop(inc, 'Stats')) as Record<string, { value: unknown }>).encryption?.value)).toBe('dtls-srtp');
 
     await (await callObj(out)).Hangup();
     await stateIs(out, 'ended', 'hangup');
@@ -212,5 +225,57 @@ describe('Jingle calls between two Confab accounts on prosody', () => {
     await (await callObj(out)).Hangup();
     await stateIs(inc, 'ended', 'remote-hangup');
     await until(async () => (await mediaSessions()) === 0, 5000, 'no media session left');
+  });
+
+  it('a peer that offers raw UDP (XEP-0177) is answered with raw UDP; it hangs up', async () => {
+    const aliceJid = proposes()[0]!.from!;
+    const sock = createSocket('udp4');
+    await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
+    const port = sock.address().port;
+    try {
+      const pt = "<payload-type id='111' name='opus' clockrate='48000' channels='2'/>";
+      phone.child.stdin!.write(`<iq type='set' to='${aliceJid}' id='raw-init'><jingle xmlns='urn:xmpp:jingle:1' action='session-initiate' sid='raw-1' initiator='bob@localhost/phone'><content creator='initiator' name='audio'><description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>${pt}<rtcp-mux/></description><transport xmlns='urn:xmpp:jingle:transports:raw-udp:1'><candidate component='1' generation='0' id='c1' ip='127.0.0.1' port='${port}'/></transport></content></jingle></iq>\n`);
+      const inc = await nextIncoming();
+      await (await callObj(inc)).Accept({ microphone: v('s', `tone:${ALICE_HZ}`) });
+      const accept = await phoneSaw({ jingle: 'session-accept', sid: 'raw-1' }, 'alice\'s session-accept');
+      expect(accept.transport).toBe('urn:xmpp:jingle:transports:raw-udp:1');
+      await stateIs(inc, 'active');
+      await until(() => new Promise<boolean>((r) => { sock.once('message', () => r(true)); setTimeout(() => r(false), 1000); }), 5000, 'alice\'s RTP at the raw-UDP candidate');
+      phone.child.stdin!.write(`<iq type='set' to='${aliceJid}' id='raw-term'><jingle xmlns='urn:xmpp:jingle:1' action='session-terminate' sid='raw-1'><reason><success/></reason></jingle></iq>\n`);
+      await stateIs(inc, 'ended', 'remote-hangup');
+      await until(async () => (await mediaSessions()) === 0, 5000, 'no media session left');
+    } finally {
+      sock.close();
+    }
+  });
+
+  it('hostile ICE: malformed or oversized transport-info (XEP-0176) gets bad-request, the call still rings, nothing leaks', async () => {
+    const aliceJid = proposes()[0]!.from!;
+    const FP = Array.from({ length: 32 }, () => 'AB').join(':');
+    let k = 0;
+    const ask = async (jingle: string) => {
+      const id = `ice-hostile-${++k}`;
+      phone.child.stdin!.write(`<iq type='set' to='${aliceJid}' id='${id}'>${jingle}</iq>\n`);
+      return until(() => lines(phone).find((l) => l.iq === id), 10000, `the answer to ${id}`);
+    };
+    const J = "xmlns='urn:xmpp:jingle:1'";
+    const T = "xmlns='urn:xmpp:jingle:transports:ice-udp:1' ufrag='hostile' pwd='hostilehostilehostile1'";
+    const cand = (p: number, extra = '') => `<candidate component='1' foundation='1' generation='0' id='h${p}' ip='127.0.0.1' network='0' port='${p}' priority='2122260223' protocol='udp' type='host'${extra}/>`;
+    const info = (cands: string) => `<jingle ${J} action='transport-info' sid='ice-1'><content creator='initiator' name='audio'><transport ${T}>${cands}</transport></content></jingle>`;
+    expect(await ask(`<jingle ${J} action='session-initiate' sid='ice-1' initiator='bob@localhost/phone'><content creator='initiator' name='audio'><description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'><payload-type id='111' name='opus' clockrate='48000' channels='2'/><rtcp-mux/></description><transport ${T}><fingerprint xmlns='urn:xmpp:jingle:apps:dtls:0' hash='sha-256' setup='actpass'>${FP}</fingerprint></transport></content></jingle>`)).toMatchObject({ type: 'result' });
+    const inc = await nextIncoming();
+    expect(await ask(info(cand(5000)))).toMatchObject({ type: 'result' });
+    expect(await ask(info(cand(70000)))).toMatchObject({ type: 'error', condition: 'bad-request' });
+    expect(await ask(info("<candidate component='x'/>"))).toMatchObject({ type: 'error', condition: 'bad-request' });
+    expect(await ask(info(Array.from({ length: 33 }, (_, i) => cand(6000 + i)).join('')))).toMatchObject({ type: 'error', condition: 'bad-request' });
+    expect(await ask(info(Array.from({ length: 30 }, (_, i) => cand(7000 + i)).join('')))).toMatchObject({ type: 'result' });
+    expect(await ask(info(Array.from({ length: 30 }, (_, i) => cand(8000 + i)).join('')))).toMatchObject({ type: 'result' });
+    expect(await ask(info(Array.from({ length: 30 }, (_, i) => cand(9000 + i)).join('')))).toMatchObject({ type: 'error', condition: 'bad-request' }); // more than 64 for the session
+    expect(await ask(`<jingle ${J} action='transport-info' sid='ice-1'><content creator='initiator' name='nope'><transport ${T}>${cand(5001)}</transport></content></jingle>`)).toMatchObject({ type: 'error', condition: 'bad-request' });
+    expect(await prop(inc, 'State')).toBe('ringing');
+    expect(await mediaSessions()).toBe(0); // nothing is opened before the answer
+    expect(await ask(`<jingle ${J} action='session-terminate' sid='ice-1'><reason><cancel/></reason></jingle>`)).toMatchObject({ type: 'result' });
+    await stateIs(inc, 'ended');
+    expect(await d.accountProp(alice, 'Status')).toBe('connected');
   });
 });

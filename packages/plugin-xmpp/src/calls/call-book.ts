@@ -10,6 +10,7 @@ import type { LocalDescription, MediaSessionClient, RemoteDescription } from '@c
 import { AUDIO, VIDEO, type JingleContent, type Role } from './jingle-contents';
 import type { Phase, SessionView } from './jingle-session';
 import type { Media } from './rtp-description';
+import { RemoteCandidates } from './trickle';
 
 /** An ended session is remembered this long. */
 const TOMBSTONE_MS = 60_000;
@@ -24,6 +25,10 @@ export interface JingleCall {
   readonly peerBare: string;
   readonly jmi: boolean;
   options?: CallOptions;
+  /** confab-media's transport: `webrtc` (XEP-0176 ICE-UDP + XEP-0320 DTLS) or `rtp` (XEP-0177 raw UDP); set with the media. */
+  transport?: 'rtp' | 'webrtc';
+  /** The peer's ICE candidates, collected until the remote description is applied (trickle.ts). */
+  readonly candidates: RemoteCandidates;
   media?: MediaSessionClient;
   local?: LocalDescription;
   remote?: RemoteDescription;
@@ -50,7 +55,7 @@ export class CallBook {
   constructor(private readonly fire: (change: CallChange) => void, private readonly log: Logger) {}
 
   track(c: NewCall): JingleCall {
-    const call: JingleCall = { ...c, codec: 'none', localHold: false, remoteHold: false, ended: false, queue: [] };
+    const call: JingleCall = { ...c, codec: 'none', localHold: false, remoteHold: false, ended: false, queue: [], candidates: new RemoteCandidates() };
     this.calls.set(call.id, call);
     return call;
   }

@@ -7,6 +7,7 @@ import type { XmppClient } from '@xmpp/client';
 import type { Logger, MediaService } from '@confab/sdk';
 import { FEATURES } from '../caps';
 import { JingleCalls } from './jingle-calls';
+import { requestIq } from './iq-request';
 import { CALL_FEATURES, NS_JINGLE } from './jingle-ns';
 import { MediaAccess } from './media-access';
 
@@ -31,7 +32,7 @@ export function connectionCalls(media: MediaService | undefined, host: CallsHost
     },
     fullJid: () => host.live().jid?.toString() ?? host.jid(),
     send: (el) => host.live().send(el),
-    request: (iq, ms) => host.live().iqCaller.request(iq, ms),
+    request: (iq, ms) => requestIq(host.live(), iq, ms), // not iqCaller.request: see iq-request.ts
     localAddress: () => socketAddress(host.live().socket), // where media binds, what our candidates say
     media: access,
     log: log.child('calls'),

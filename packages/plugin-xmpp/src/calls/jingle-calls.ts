@@ -1,6 +1,8 @@
 /**
- * Jingle calls (XEP-0166 sessions, XEP-0167 RTP, XEP-0177 raw UDP) started by Jingle Message
- * Initiation (XEP-0353), as the SDK's CallsFacet, on confab-media's `rtp` transport.
+ * Jingle calls (XEP-0166 sessions, XEP-0167 RTP) started by Jingle Message Initiation (XEP-0353), as
+ * the SDK's CallsFacet: over XEP-0176 ICE-UDP with XEP-0320 DTLS-SRTP and XEP-0338 BUNDLE on
+ * confab-media's `webrtc` transport — what we offer, always — or over XEP-0177 raw UDP on its `rtp`
+ * transport when a peer offers that (we answer whichever the peer offered).
  *
  *   outgoing: start() opens the media session and sends a propose to the callee's bare JID (every
  *             device rings); `ringing` → ringing; the first `proceed` names the device: our
@@ -14,6 +16,9 @@
  *             the caller's `retract` ends it cancelled (a missed call). A session-initiate without a
  *             propose (older clients) rings as well. Another device of ours answering (its `proceed`
  *             or `accept` carbon) ends the call here `answered-elsewhere`.
+ *   ICE:      we gather fully before our session-initiate/accept (no trickle out); the peer's trickled
+ *             candidates (transport-info) are collected and applied with its description (trickle.ts);
+ *             STUN/TURN servers come from the server's XEP-0215 external services.
  *   both:     session-terminate with its reason (jingle-reasons.ts); hold by content-modify `senders`
  *             (XEP-0166 §7.2.5, RFC 3264 §8.4 directions) with the XEP-0167 §7 `hold` information;
  *             mute as XEP-0167 §7 information; DTMF as RFC 4733 events in the RTP stream.
@@ -25,25 +30,23 @@
  */
 import { randomUUID } from 'node:crypto';
 import { xml, type Element } from '@xmpp/client';
-import {
-  ConfabError, Emitter, InvalidArgumentError, NotFoundError,
-  type CallChange, type CallDirection, type CallEndReason, type CallOptions, type CallState, type CallStats, type CallsFacet,
-  type IncomingCall, type Logger,
-} from '@confab/sdk';
-import { answerSdp, remoteFromSdp, type Direction, type LocalDescription, type MediaSessionClient, type RemoteDescription } from '@confab/media';
+import { ConfabError, Emitter, InvalidArgumentError, type CallChange, type CallEndReason, type CallOptions, type CallStats, type CallsFacet, type IncomingCall, type Logger } from '@confab/sdk';
+import { answerSdp, remoteFromSdp, type Direction, type RemoteDescription } from '@confab/media';
 import { normalizeJid } from '../jid';
 import { CallBook, candidateId, contentsOf, type JingleCall } from './call-book';
-import { callStatsOf, isMediaFailure } from './call-stats';
+import { applyRemote, bundleFor, openCallMedia, type CallMediaHost } from './call-media';
+import { callStatsOf } from './call-stats';
+import { ExternalServices } from './external-services';
 import { contentModify, contentRemove, sessionInfo, transportInfo } from './jingle-inbound';
-import { AUDIO, answerContents, asParsedSdp, directionOf, offerContents, other, readContents, sendersOf, Unsupported, type JingleContent, type Role } from './jingle-contents';
+import { answerContents, asParsedSdp, offerContents, peerTransportOf, readContents, sendersOf, transportKindOf, Unsupported, type JingleContent } from './jingle-contents';
 import { iqError } from './jingle-errors';
 import { NS_JINGLE, NS_RTP_INFO } from './jingle-ns';
 import { conditionOf, detailOf, endReasonOf, readReason, reasonElement, refusalOf } from './jingle-reasons';
-import { checkAction, type Phase, type SessionView } from './jingle-session';
+import { checkAction, type SessionView } from './jingle-session';
 import { jmiMessage, stanzaId, type Jmi } from './jmi';
 import type { MediaAccess } from './media-access';
-import { readRawUdp } from './raw-udp';
-import { MalformedJingle, type Media } from './rtp-description';
+import { MalformedJingle } from './rtp-description';
+import { webrtcAnswer, webrtcRemote } from './webrtc-negotiation';
 
 /** How long an accept waits for the caller's session-initiate after our proceed. */
 const INITIATE_WAIT_MS = 20_000;
@@ -75,9 +78,13 @@ export class JingleCalls implements CallsFacet {
   readonly onDtmf = this.dtmfEmitter.event;
 
   private readonly book: CallBook;
+  private readonly mediaHost: CallMediaHost;
 
   constructor(private readonly ctx: JingleCallsContext) {
     this.book = new CallBook((change) => this.changedEmitter.fire(change), ctx.log);
+    const services = new ExternalServices((iq, ms) => ctx.request(iq, ms), () => ctx.jid.slice(ctx.jid.indexOf('@') + 1));
+    const fail = (call: JingleCall, condition: string, reason: CallEndReason, detail: string) => this.fail(call, condition, reason, detail);
+    this.mediaHost = { media: ctx.media, services, book: this.book, localAddress: () => ctx.localAddress(), fail, dtmf: (id, digit) => this.dtmfEmitter.fire({ id, digit }) };
   }
 
   // --- outgoing ---------------------------------------------------------------------------------
@@ -93,7 +100,7 @@ export class JingleCalls implements CallsFacet {
     const call = this.book.track({ id, direction: 'outgoing', role: 'initiator', phase: full ? 'pending' : 'proposed', peer: full ?? bare, peerBare: bare, jmi: !full, state: 'dialing', video: options.video, announced: false });
     call.options = options;
     try {
-      await this.openMedia(call, options.video, true);
+      await openCallMedia(this.mediaHost, call, options.video, true, 'webrtc'); // we offer ICE-UDP + DTLS-SRTP (XEP-0176, XEP-0320); gathered here, before the propose
       // XEP-0353 §3.1: to the bare JID, so that every device of the callee rings
       if (!full) await this.ctx.send(jmiMessage(bare, stanzaId(), 'propose', id, { media: options.video ? ['audio', 'video'] : ['audio'] }));
     } catch (err) {
@@ -113,8 +120,9 @@ export class JingleCalls implements CallsFacet {
   private async initiate(call: JingleCall): Promise<void> {
     if (call.ended || !call.local) return;
     call.phase = 'pending';
+    const contents = offerContents(call.local, 'sendrecv', 'initiator', (m, n) => candidateId(call, m, n));
     const jingle = xml('jingle', { xmlns: NS_JINGLE, action: 'session-initiate', initiator: this.ctx.fullJid(), sid: call.id },
-      ...offerContents(call.local, 'sendrecv', 'initiator', (m, n) => candidateId(call, m, n)));
+      ...contents, ...bundleFor(call.local, contents));
     try {
       await this.iq(call, jingle);
     } catch (err) {
@@ -126,12 +134,21 @@ export class JingleCalls implements CallsFacet {
   private async sessionAccepted(call: JingleCall, contents: JingleContent[]): Promise<void> {
     let remote: RemoteDescription;
     try {
-      remote = remoteFromSdp(asParsedSdp(contents, 'responder', call.id), call.local!); // RFC 3264 §7 on confab-media's negotiation
+      if (transportKindOf(contents) !== call.transport) throw new Unsupported('unsupported-transports', `the answer's transport is not the offer's`);
+      const parsed = asParsedSdp(contents, 'responder', call.id);
+      const peer = peerTransportOf(contents);
+      if (peer) {
+        call.phase = 'active'; // trickled candidates may come now (XEP-0176 §5.3)
+        if (peer.complete) call.candidates.add([], true);
+        remote = webrtcRemote(parsed, call.local!, peer, await call.candidates.settle(peer.ice.candidates)); // RFC 3264 §7, with the peer's ICE and DTLS
+      } else remote = remoteFromSdp(parsed, call.local!); // RFC 3264 §7 on confab-media's negotiation
     } catch (err) {
+      if (err instanceof Unsupported) return this.fail(call, err.reason, 'media-failed', err.message);
       return this.fail(call, 'failed-application', 'codec-mismatch', (err as Error).message);
     }
+    if (call.ended) return;
     call.phase = 'active';
-    await this.apply(call, remote);
+    await applyRemote(this.mediaHost, call, remote, false);
   }
 
   // --- incoming ---------------------------------------------------------------------------------
@@ -182,8 +199,9 @@ export class JingleCalls implements CallsFacet {
     const offer = call.offer!;
     const parsed = asParsedSdp(offer, 'initiator', call.id);
     const wantVideo = call.options?.video === true && parsed.video !== undefined;
+    const peer = peerTransportOf(offer);
     try {
-      await this.openMedia(call, wantVideo, parsed.audio?.rtcpMux ?? true); // RFC 5761 §5.1.1: multiplex only what was offered so
+      await openCallMedia(this.mediaHost, call, wantVideo, parsed.audio?.rtcpMux ?? true, peer ? 'webrtc' : 'rtp'); // RFC 5761 §5.1.1: multiplex only what was offered so
     } catch (err) {
       this.terminate(call, 'failed-application');
       this.book.end(call, 'media-failed', (err as Error).message);
@@ -191,25 +209,33 @@ export class JingleCalls implements CallsFacet {
     }
     let answer: ReturnType<typeof answerSdp>;
     try {
-      answer = answerSdp(parsed, call.local!, 'sendrecv'); // RFC 3264 §6.1 on confab-media's negotiation
+      if (peer) {
+        // webrtc: confab-media is the answerer — the offer (with the candidates collected so far) first, then our description
+        if (peer.complete) call.candidates.add([], true);
+        answer = webrtcAnswer(parsed, this.ctx.localAddress(), wantVideo, peer, await call.candidates.settle(peer.ice.candidates));
+        call.remote = answer.remote;
+        await call.media!.setRemote(answer.remote);
+        call.local = await call.media!.localDescription();
+      } else answer = answerSdp(parsed, call.local!, 'sendrecv'); // RFC 3264 §6.1 on confab-media's negotiation
     } catch (err) {
       this.fail(call, 'incompatible-parameters', 'codec-mismatch', (err as Error).message);
       throw ConfabError.from(err, 'NotCapable');
     }
-    if (!answer.remote.video && call.local!.video) {
+    if (call.ended) throw new ConfabError('NotAvailable', 'the call ended while it was answered');
+    if (!peer && !answer.remote.video && call.local!.video) {
       await call.media!.setVideo(false).catch(() => undefined); // the offer's video not taken: its sockets go
       call.local = await call.media!.localDescription();
     }
     const contents = answerContents(offer, call.local!, answer.choice, (m, n) => candidateId(call, m, n));
     call.phase = 'active';
     try {
-      await this.iq(call, xml('jingle', { xmlns: NS_JINGLE, action: 'session-accept', responder: this.ctx.fullJid(), sid: call.id }, ...contents));
+      await this.iq(call, xml('jingle', { xmlns: NS_JINGLE, action: 'session-accept', responder: this.ctx.fullJid(), sid: call.id }, ...contents, ...bundleFor(call.local!, contents)));
     } catch (err) {
       const [reason, detail] = refusalOf(err, 'session-accept');
       this.book.end(call, reason, detail);
       throw new ConfabError('NetworkError', detail);
     }
-    await this.apply(call, answer.remote);
+    await applyRemote(this.mediaHost, call, answer.remote, peer !== undefined);
   }
 
   async reject(id: string, reason: 'declined' | 'busy'): Promise<void> {
@@ -272,7 +298,9 @@ export class JingleCalls implements CallsFacet {
   async stats(id: string): Promise<CallStats> {
     const call = this.book.get(id);
     if (!call.media) throw new ConfabError('NotAvailable', `call ${id} has no media yet`);
-    return callStatsOf(await call.media.stats(), call.codec, call.video);
+    const s = await call.media.stats();
+    // webrtc: DTLS-SRTP once confab-media says the handshake keyed SRTP (XEP-0320); raw UDP is RTP in clear
+    return { ...callStatsOf(s, call.codec, call.video), encryption: call.transport === 'webrtc' && s['dtls-srtp'] ? 'dtls-srtp' : 'none' };
   }
 
   /** The connection goes away: every call ends with `reason`; with `signal`, its peer is told first (not awaited). */
@@ -378,7 +406,7 @@ export class JingleCalls implements CallsFacet {
     const later = (fn: () => unknown) => setImmediate(() => void Promise.resolve().then(fn).catch((err: unknown) => this.ctx.log.debug('jingle %s: %s', action, (err as Error).message)));
     switch (action) {
       case 'session-initiate':
-        later(() => this.initiated(from, sid, contents, unsupported, call));
+        this.initiated(from, sid, contents, unsupported, call, later);
         return true;
       case 'session-accept':
         if (unsupported || !contents.some((c) => c.description.media === 'audio')) later(() => this.fail(call!, unsupported?.reason ?? 'failed-application', 'codec-mismatch', unsupported?.message ?? 'no audio accepted'));
@@ -395,77 +423,56 @@ export class JingleCalls implements CallsFacet {
     }
   }
 
-  /** A session-initiate: the offer our accept waits for (after our proceed), or a call without JMI that rings. */
-  private initiated(from: string, sid: string, contents: JingleContent[], unsupported: Unsupported | undefined, proceeded: JingleCall | undefined): void {
+  /**
+   * A session-initiate: the offer our accept waits for (after our proceed), or a call without JMI
+   * that rings. The session is known at once (a transport-info with trickled candidates may follow
+   * in the same read, XEP-0176 §5.3); what we send about it goes `later`, after the IQ result (§6.3).
+   */
+  private initiated(from: string, sid: string, contents: JingleContent[], unsupported: Unsupported | undefined, proceeded: JingleCall | undefined, later: (fn: () => unknown) => void): void {
     const audio = contents.some((c) => c.description.media === 'audio');
+    if (!unsupported && audio) {
+      try {
+        transportKindOf(contents); // ICE-UDP with DTLS → webrtc, raw UDP → rtp; anything else is refused (XEP-0166 §6.3.2)
+      } catch (err) {
+        if (!(err instanceof Unsupported)) throw err;
+        unsupported = err;
+      }
+    }
+    const terminate = (condition: string) =>
+      later(() => this.ctx.request(xml('iq', { type: 'set', to: from }, xml('jingle', { xmlns: NS_JINGLE, action: 'session-terminate', sid }, reasonElement(condition))), IQ_TIMEOUT_MS).catch(() => undefined));
     if (unsupported || !audio) {
       // XEP-0166 §6.3.2: acknowledged, then terminated with why
       const condition = unsupported?.reason ?? 'unsupported-applications';
-      void this.ctx.request(xml('iq', { type: 'set', to: from }, xml('jingle', { xmlns: NS_JINGLE, action: 'session-terminate', sid }, reasonElement(condition))), IQ_TIMEOUT_MS).catch(() => undefined);
-      if (proceeded) this.fail(proceeded, condition, 'codec-mismatch', unsupported?.message ?? 'no audio offered');
+      terminate(condition);
+      if (proceeded) {
+        proceeded.phase = 'ended';
+        later(() => {
+          proceeded.offerWaiter?.(new ConfabError('NotCapable', unsupported?.message ?? 'no audio offered'));
+          this.book.end(proceeded, 'codec-mismatch', unsupported?.message ?? 'no audio offered');
+        });
+      }
       return;
     }
     if (proceeded) {
       proceeded.offer = contents;
       proceeded.phase = 'pending';
-      proceeded.offerWaiter?.(contents);
+      later(() => proceeded.offerWaiter?.(contents));
       return;
     }
     if (this.book.calls.size >= MAX_CALLS) {
-      void this.ctx.request(xml('iq', { type: 'set', to: from }, xml('jingle', { xmlns: NS_JINGLE, action: 'session-terminate', sid }, reasonElement('busy'))), IQ_TIMEOUT_MS).catch(() => undefined);
+      terminate('busy');
       return;
     }
     const video = contents.some((c) => c.description.media === 'video');
     const call = this.book.track({ id: sid, direction: 'incoming', role: 'responder', phase: 'pending', peer: from, peerBare: normalizeJid(from), jmi: false, state: 'ringing', video, announced: true });
     call.offer = contents;
-    void this.info(call, 'ringing'); // XEP-0167 §7.1
-    this.incomingEmitter.fire({ id: sid, peer: call.peerBare, audio: true, video });
+    later(() => {
+      void this.info(call, 'ringing'); // XEP-0167 §7.1
+      this.incomingEmitter.fire({ id: sid, peer: call.peerBare, audio: true, video });
+    });
   }
 
   // --- internals --------------------------------------------------------------------------------
-
-  /** The call's media session, on the stream's address; what confab-media ends by itself ends the call. */
-  private async openMedia(call: JingleCall, video: boolean, rtcpMux: boolean): Promise<void> {
-    const o = call.options;
-    const media = await this.ctx.media.createSession({
-      audio: true,
-      video,
-      camera: o?.camera ?? 'default',
-      videoSink: 'none',
-      transport: 'rtp', // NEXT: 'webrtc' when the peer's transport is ice-udp with a DTLS fingerprint (XEP-0176, XEP-0320)
-      address: this.ctx.localAddress(),
-      microphone: o?.microphone ?? 'default',
-      speaker: o?.speaker ?? 'default',
-      rtcpMux,
-    });
-    if (call.ended) {
-      await media.close().catch(() => undefined); // ended while it opened: nobody else will close it
-      throw new ConfabError('NotAvailable', 'the call ended while its media was starting');
-    }
-    call.media = media;
-    media.onStateChanged((state, reason) => {
-      if (state === 'ended' && isMediaFailure(reason)) this.fail(call, 'failed-transport', 'media-failed', reason);
-    });
-    media.onDtmf((digit) => this.dtmfEmitter.fire({ id: call.id, digit })); // RFC 4733 events received
-    call.local = await media.localDescription();
-  }
-
-  /** The negotiated remote description applied and the media started: the call is answered. */
-  private async apply(call: JingleCall, remote: RemoteDescription): Promise<void> {
-    const media = call.media!;
-    call.remote = remote;
-    call.codec = remote.codecs.find((c) => c.name !== 'telephone-event')?.name ?? 'none';
-    try {
-      await media.setRemote(remote);
-      await media.start();
-      if (!remote.video && call.local?.video) await media.setVideo(false).catch(() => undefined); // our video refused: its sockets go
-    } catch (err) {
-      return this.fail(call, 'failed-application', 'media-failed', (err as Error).message);
-    }
-    call.remoteHold = remote.direction === 'sendonly' || remote.direction === 'inactive';
-    this.book.videoChanged(call, remote.video !== undefined);
-    this.book.setState(call, this.book.heldState(call));
-  }
 
   /** The call cannot go on: the peer is told why (session-terminate with `condition`), the call ends `reason`. */
   private fail(call: JingleCall, condition: string, reason: CallEndReason, detail: string): void {

@@ -14,14 +14,16 @@
  * §7.2.10: the accept lists the contents taken) — read back here as no video at all, which is what
  * confab-media's negotiation makes of port 0 too.
  *
- * Transports: XEP-0177 raw UDP now. Where the next ones go (issue 19, part 2), marked `NEXT:` below:
- * XEP-0176 ice-udp (ufrag, pwd, candidates with foundation/priority/type) and XEP-0320's
- * `<fingerprint xmlns='urn:xmpp:jingle:apps:dtls:0' hash setup>` inside the transport map to the
- * `ice` and `dtls` fields of confab-media's descriptions for its `webrtc` transport.
+ * Transports: XEP-0176 ICE-UDP with XEP-0320 DTLS fingerprints (ice-udp.ts, dtls-fingerprint.ts), read
+ * into the `ice`/`dtls` fields of confab-media's `webrtc` transport; XEP-0177 raw UDP (raw-udp.ts) for
+ * a peer that offers it, on the `rtp` transport. A session uses one kind for all its contents (the
+ * audio content's), as confab-media runs one transport per session; with ICE the contents are one
+ * BUNDLE group (XEP-0338, grouping.ts) on the same credentials, whose candidates are merged.
  */
 import { xml, type Element } from '@xmpp/client';
-import type { Codec, Direction, LocalDescription, ParsedSdp, SdpAudio, SdpMediaChoice, SdpVideo } from '@confab/media';
-import { NS_RAW_UDP, NS_RTP } from './jingle-ns';
+import type { Codec, Direction, DtlsParameters, IceCandidate, IceParameters, LocalDescription, ParsedSdp, SdpAudio, SdpMediaChoice, SdpVideo } from '@confab/media';
+import { iceUdpTransport, readIceUdp, type IceUdp } from './ice-udp';
+import { NS_ICE_UDP, NS_RAW_UDP, NS_RTP } from './jingle-ns';
 import { rawUdpTransport, readRawUdp, type UdpEndpoint } from './raw-udp';
 import { MalformedJingle, descriptionElement, readDescription, type Media, type RtpDescription } from './rtp-description';
 
@@ -36,8 +38,10 @@ const SENDERS: readonly string[] = ['both', 'initiator', 'responder', 'none'];
 
 export const other = (r: Role): Role => (r === 'initiator' ? 'responder' : 'initiator');
 
-/** A transport as read; NEXT: `{ kind: 'ice-udp'; ufrag; pwd; candidates; fingerprint? }` (XEP-0176, XEP-0320). */
-export type JingleTransport = { readonly kind: 'raw-udp'; readonly endpoint?: UdpEndpoint };
+/** A transport as read: XEP-0177 raw UDP, or XEP-0176 ICE-UDP with its XEP-0320 fingerprint. */
+export type JingleTransport =
+  | { readonly kind: 'raw-udp'; readonly endpoint?: UdpEndpoint }
+  | { readonly kind: 'ice-udp'; readonly ice: IceUdp };
 
 export interface JingleContent {
   readonly name: string;
@@ -65,11 +69,44 @@ export function readContents(jingle: Element): JingleContent[] {
     if (!/^[^\s<>&]{1,64}$/.test(name) || !ROLES.includes(creator) || !SENDERS.includes(senders)) throw new MalformedJingle('a content without a valid name, creator or senders');
     const d = c.getChild('description', NS_RTP);
     if (!d) throw new Unsupported('unsupported-applications', `content ${name} is not RTP`); // XEP-0166 §7.4
+    const description = readDescription(d);
+    const ice = c.getChild('transport', NS_ICE_UDP); // XEP-0176: preferred over raw UDP when a content has both
+    if (ice) return { name, creator: creator as Role, senders: senders as Senders, description, transport: { kind: 'ice-udp', ice: readIceUdp(ice) } };
     const t = c.getChild('transport', NS_RAW_UDP);
-    // NEXT (XEP-0176): c.getChild('transport', NS_ICE_UDP) → { kind: 'ice-udp', … } and its XEP-0320 fingerprint
-    if (!t) throw new Unsupported('unsupported-transports', `content ${name} has no raw-udp transport`);
-    return { name, creator: creator as Role, senders: senders as Senders, description: readDescription(d), transport: { kind: 'raw-udp', endpoint: readRawUdp(t) } };
+    if (!t) throw new Unsupported('unsupported-transports', `content ${name} has neither an ice-udp nor a raw-udp transport`); // XEP-0166 §7.4
+    return { name, creator: creator as Role, senders: senders as Senders, description, transport: { kind: 'raw-udp', endpoint: readRawUdp(t) } };
   });
+}
+
+/**
+ * The confab-media transport a set of contents needs: `webrtc` for ICE-UDP with a DTLS fingerprint,
+ * `rtp` for raw UDP (the audio content's transport decides; every content must use the same kind).
+ * ICE-UDP without XEP-0320 would be ICE with unencrypted RTP: not offered by confab-media, refused.
+ */
+export function transportKindOf(contents: readonly JingleContent[]): 'webrtc' | 'rtp' {
+  const audio = contents.find((c) => c.description.media === 'audio');
+  const kind = audio?.transport.kind ?? 'raw-udp';
+  if (contents.some((c) => c.transport.kind !== kind)) throw new Unsupported('unsupported-transports', 'contents with different transports');
+  if (kind === 'raw-udp') return 'rtp';
+  if (contents.some((c) => c.transport.kind === 'ice-udp' && !c.transport.ice.dtls)) throw new Unsupported('unsupported-transports', 'ICE-UDP without a DTLS-SRTP fingerprint (XEP-0320)');
+  return 'webrtc';
+}
+
+/**
+ * The peer's ICE and DTLS parameters from its ICE-UDP contents: the credentials and fingerprint of
+ * the audio content (BUNDLE: one transport, XEP-0338), the candidates of every content that has the
+ * same credentials. Undefined for raw UDP.
+ */
+export function peerTransportOf(contents: readonly JingleContent[]): { ice: IceParameters; dtls: DtlsParameters; complete: boolean } | undefined {
+  const ices = contents.flatMap((c) => (c.transport.kind === 'ice-udp' ? [c.transport.ice] : []));
+  const main = ices[0];
+  if (!main?.dtls) return undefined;
+  const candidates: IceCandidate[] = [];
+  for (const i of ices) {
+    if (i.ufrag && i.ufrag !== main.ufrag) continue; // another transport: BUNDLE puts everything on the first
+    for (const c of i.candidates) if (!candidates.some((x) => x.address === c.address && x.port === c.port && x.component === c.component)) candidates.push(c);
+  }
+  return { ice: { ufrag: main.ufrag, pwd: main.pwd, candidates }, dtls: main.dtls, complete: ices.some((i) => i.complete) };
 }
 
 /** RFC 3264 § 6.1 in Jingle's words: the author's direction from `senders`. */
@@ -98,7 +135,9 @@ export function asParsedSdp(contents: readonly JingleContent[], author: Role, si
   const stream = (media: Media): SdpVideo | undefined => {
     const c = contents.find((x) => x.description.media === media);
     if (!c) return undefined;
-    const e = c.transport.endpoint;
+    // ICE: the address of the first candidate, or SDP's placeholder until candidates come (RFC 8840 § 4.1.1)
+    const first = c.transport.kind === 'ice-udp' ? c.transport.ice.candidates.find((x) => x.component === 1) : undefined;
+    const e = c.transport.kind === 'raw-udp' ? c.transport.endpoint : { address: first?.address ?? '0.0.0.0', port: first?.port ?? 9 };
     if (!e) throw new MalformedJingle(`content ${c.name} has no raw-udp candidate`);
     const d = c.description;
     return { port: e.port, profile: 'RTP/AVP', codecs: d.codecs, formats: d.formats, rtcpPort: e.rtcpPort, rtcpMux: d.rtcpMux, crypto: [], direction: directionOf(c.senders, author), address: e.address };
@@ -111,11 +150,12 @@ export function asParsedSdp(contents: readonly JingleContent[], author: Role, si
 /** One content of ours: what we can receive (or take), where, and who sends. */
 export function contentElement(
   c: { readonly name: string; readonly creator: Role; readonly senders: Senders },
-  media: Media, codecs: readonly Codec[], rtcpMux: boolean, endpoint: UdpEndpoint, idOf: (component: number) => string,
+  media: Media, codecs: readonly Codec[], rtcpMux: boolean, endpoint: UdpEndpoint, idOf: (component: number) => string, local?: LocalDescription,
 ): Element {
   return xml('content', { creator: c.creator, name: c.name, senders: c.senders },
     descriptionElement(media, codecs, rtcpMux),
-    rawUdpTransport(endpoint, idOf), // NEXT: an ice-udp transport with our ufrag/pwd/candidates and XEP-0320 fingerprint from local.ice / local.dtls
+    // webrtc: XEP-0176 with our credentials, every candidate and the XEP-0320 fingerprint (BUNDLE: the same in each content)
+    local?.ice ? iceUdpTransport(local.ice, local.dtls, (n) => idOf(n + 1)) : rawUdpTransport(endpoint, idOf),
   );
 }
 
@@ -129,9 +169,9 @@ export const VIDEO = 'video';
  */
 export function offerContents(local: LocalDescription, direction: Direction, role: Role, idOf: (media: Media, component: number) => string): Element[] {
   const senders = sendersOf(direction, role);
-  const out = [contentElement({ name: AUDIO, creator: role, senders }, 'audio', local.codecs, local.rtcpMux, local, (n) => idOf('audio', n))];
+  const out = [contentElement({ name: AUDIO, creator: role, senders }, 'audio', local.codecs, local.rtcpMux, local, (n) => idOf('audio', n), local)];
   const v = local.video;
-  if (v) out.push(contentElement({ name: VIDEO, creator: role, senders }, 'video', v.codecs, v.rtcpMux, { address: local.address, port: v.port, rtcpPort: v.rtcpPort }, (n) => idOf('video', n)));
+  if (v) out.push(contentElement({ name: VIDEO, creator: role, senders }, 'video', v.codecs, v.rtcpMux, { address: local.address, port: v.port, rtcpPort: v.rtcpPort }, (n) => idOf('video', n), local));
   return out;
 }
 
@@ -141,12 +181,12 @@ export function offerContents(local: LocalDescription, direction: Direction, rol
  */
 export function answerContents(offer: readonly JingleContent[], local: LocalDescription, choice: SdpMediaChoice, idOf: (media: Media, component: number) => string): Element[] {
   const audio = offer.find((c) => c.description.media === 'audio')!;
-  const out = [contentElement({ name: audio.name, creator: audio.creator, senders: sendersOf(choice.direction, 'responder') }, 'audio', choice.codecs, choice.rtcpMux, local, (n) => idOf('audio', n))];
+  const out = [contentElement({ name: audio.name, creator: audio.creator, senders: sendersOf(choice.direction, 'responder') }, 'audio', choice.codecs, choice.rtcpMux, local, (n) => idOf('audio', n), local)];
   const v = choice.video;
   const offered = offer.find((c) => c.description.media === 'video');
   if (v && !('refused' in v) && offered && local.video) {
     out.push(contentElement({ name: offered.name, creator: offered.creator, senders: sendersOf(v.direction, 'responder') }, 'video', v.codecs, v.rtcpMux,
-      { address: local.address, port: local.video.port, rtcpPort: local.video.rtcpPort }, (n) => idOf('video', n)));
+      { address: local.address, port: local.video.port, rtcpPort: local.video.rtcpPort }, (n) => idOf('video', n), local));
   }
   return out;
 }

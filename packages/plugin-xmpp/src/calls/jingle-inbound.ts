@@ -1,15 +1,16 @@
 /**
  * The Jingle actions that change a session in progress (XEP-0166 §7.2), once jingle-session.ts let
  * them through: session-info (XEP-0167 §7 ringing, hold, mute; empty: a ping), transport-info
- * (XEP-0177 §4: new candidates), content-modify (§7.2.5 `senders`: the peer's hold) and
+ * (XEP-0177 §4: new candidates; XEP-0176 §5.3: trickled ICE candidates), content-modify (§7.2.5 `senders`: the peer's hold) and
  * content-remove (§7.2.8). Each returns the IQ's answer: true for an empty result, or an `<error/>`.
  */
 import type { Element } from '@xmpp/client';
 import type { Logger } from '@confab/sdk';
 import { contentsOf, type CallBook, type JingleCall } from './call-book';
 import { directionOf, other, type Senders } from './jingle-contents';
+import { readIceUdp } from './ice-udp';
 import { iqError } from './jingle-errors';
-import { NS_RTP_INFO } from './jingle-ns';
+import { NS_ICE_UDP, NS_RTP_INFO } from './jingle-ns';
 import { readRawUdp } from './raw-udp';
 import type { Media } from './rtp-description';
 
@@ -33,11 +34,40 @@ export function sessionInfo(book: CallBook, call: JingleCall, jingle: Element): 
   }
 }
 
-/** XEP-0177 §4: new candidates (a higher generation) for a content: its media goes there. */
+/**
+ * XEP-0176 §5.3: the peer's trickled candidates (and XEP-0371's `<gathering-complete/>`), collected
+ * for its description (trickle.ts). All of it is read before any of it is taken: a malformed or
+ * oversized transport-info is a bad-request and changes nothing; candidates that come after the
+ * description was applied are acknowledged and dropped (confab-media has no AddRemoteCandidate yet).
+ */
+function iceTransportInfo(call: JingleCall, contents: readonly Element[], log: Logger): Element | true {
+  const taken: Array<{ candidates: ReturnType<typeof readIceUdp>['candidates']; complete: boolean }> = [];
+  for (const c of contents) {
+    const t = c.getChild('transport', NS_ICE_UDP);
+    if (!t || !contentsOf(call).some((k) => k.name === c.attrs.name)) return iqError('bad-request', 'no such content or no ice-udp transport');
+    try {
+      const ice = readIceUdp(t);
+      // a new ufrag is an ICE restart (XEP-0176 §6, RFC 8445 § 9): not done by confab-media yet
+      if (ice.ufrag && call.remote?.ice && ice.ufrag !== call.remote.ice.ufrag) return iqError('feature-not-implemented', 'ICE restart is not supported');
+      taken.push({ candidates: ice.candidates, complete: ice.complete });
+    } catch (err) {
+      return iqError('bad-request', (err as Error).message);
+    }
+  }
+  for (const t of taken) {
+    const result = call.candidates.add(t.candidates, t.complete);
+    if (result === 'too-many') return iqError('bad-request', 'too many candidates for one session');
+    if (result === 'late' && t.candidates.length > 0) log.debug('call %s: %d candidate(s) after the description was applied: dropped', call.id, t.candidates.length);
+  }
+  return true;
+}
+
+/** XEP-0177 §4: new candidates (a higher generation) for a content: its media goes there; XEP-0176 §5.3 for ICE. */
 export function transportInfo(call: JingleCall, jingle: Element, log: Logger): Element | true {
-  const updates: Array<{ media: Media; endpoint: NonNullable<ReturnType<typeof readRawUdp>> }> = [];
   const contents = jingle.getChildren('content');
-  if (contents.length > 4) return iqError('bad-request', `${contents.length} contents`);
+  if (contents.length === 0 || contents.length > 4) return iqError('bad-request', `${contents.length} contents`);
+  if (call.transport === 'webrtc' || (!call.transport && contents.some((c) => c.getChild('transport', NS_ICE_UDP)))) return iceTransportInfo(call, contents, log);
+  const updates: Array<{ media: Media; endpoint: NonNullable<ReturnType<typeof readRawUdp>> }> = [];
   for (const c of contents) {
     const t = c.getChild('transport');
     const known = contentsOf(call).find((k) => k.name === c.attrs.name);

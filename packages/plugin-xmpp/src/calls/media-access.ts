@@ -6,7 +6,7 @@
  * each other — a shared one belongs in @confab/media's client API.)
  */
 import type { MediaService } from '@confab/sdk';
-import { MediaClient, type MediaSessionClient, type SessionOptions } from '@confab/media';
+import { MediaClient, type IceServer, type MediaSessionClient, type SessionOptions } from '@confab/media';
 
 export class MediaAccess {
   private client?: Promise<MediaClient>;
@@ -31,6 +31,11 @@ export class MediaAccess {
       throw err;
     });
     return this.client;
+  }
+
+  /** The daemon's STUN/TURN servers for every call (`calls.iceServers`), none when it has none. */
+  async iceServers(): Promise<IceServer[]> {
+    return [...((await this.service.iceServers?.()) ?? [])];
   }
 
   dispose(): void {

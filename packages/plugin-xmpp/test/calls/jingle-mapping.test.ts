@@ -1,6 +1,6 @@
 jest.mock('@xmpp/client', () => ({ xml: require('ltx').createElement }));
 import { answerSdp, remoteFromSdp, type LocalDescription } from '@confab/media';
-import { answerContents, asParsedSdp, directionOf, offerContents, readContents, sendersOf, Unsupported } from '../../src/calls/jingle-contents';
+import { answerContents, asParsedSdp, directionOf, offerContents, readContents, sendersOf, transportKindOf, Unsupported } from '../../src/calls/jingle-contents';
 import { readRawUdp } from '../../src/calls/raw-udp';
 import { MalformedJingle, readDescription } from '../../src/calls/rtp-description';
 import { stanza } from '../stanzas';
@@ -68,7 +68,9 @@ describe('XEP-0167 descriptions and XEP-0177 candidates', () => {
     const contents = Array.from({ length: 5 }, (_, i) => `<content creator='initiator' name='c${i}'/>`).join('');
     expect(() => readContents(stanza(`<jingle>${contents}</jingle>`))).toThrow(MalformedJingle);
     expect(() => readContents(stanza("<jingle><content creator='initiator' name='f'><description xmlns='urn:xmpp:jingle:apps:file-transfer:5'/></content></jingle>"))).toThrow(Unsupported);
-    expect(() => readContents(stanza("<jingle><content creator='initiator' name='a'><description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'/><transport xmlns='urn:xmpp:jingle:transports:ice-udp:1'/></content></jingle>"))).toThrow(Unsupported);
+    // XEP-0176 without an XEP-0320 fingerprint: ICE with unencrypted RTP, which confab-media does not run
+    expect(() => transportKindOf(readContents(stanza("<jingle><content creator='initiator' name='a'><description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'/><transport xmlns='urn:xmpp:jingle:transports:ice-udp:1'/></content></jingle>")))).toThrow(Unsupported);
+    expect(() => readContents(stanza("<jingle><content creator='initiator' name='a'><description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'/><transport xmlns='urn:xmpp:jingle:transports:s5b:1'/></content></jingle>"))).toThrow(Unsupported);
   });
 
   it('takes the newest generation of raw-udp candidates', () => {
