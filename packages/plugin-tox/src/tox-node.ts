@@ -24,6 +24,8 @@ import { contained, systemClock, systemScheduler, type Clock, type ContainedSche
 import { FriendConnections } from './friend-connection/friend-connections';
 import { Messenger, type MessengerEvent, type MessengerFriend } from './messenger/messenger';
 import { NetCrypto } from './net-crypto/net-crypto';
+import { TcpRelays, type TcpRelaysOptions } from './tcp/tcp-relays';
+import { newKeyPair } from './crypto/keys';
 import type { OnionClient } from './onion/client';
 import { Onion } from './onion/onion';
 import { ToxId } from './tox-id';
@@ -53,6 +55,10 @@ export interface ToxNodeOptions {
    * Never on in tests: they must not broadcast.
    */
   readonly lanDiscovery?: boolean;
+  /** TCP relays to connect to (host as an IP, port, long-term key): tcp/. */
+  readonly tcpRelays?: readonly NodeInfo[];
+  /** Options of the relay connections (timeouts, bounds), for tests. */
+  readonly tcpRelayOptions?: Omit<TcpRelaysOptions, 'self' | 'clock' | 'scheduler'>;
   readonly clock?: Clock;
   readonly scheduler?: Scheduler;
 }
@@ -97,6 +103,8 @@ export class ToxNode implements Disposable {
   readonly netCrypto: NetCrypto;
   readonly friendConnections: FriendConnections;
   readonly messenger: Messenger;
+  /** Our TCP relays (none unless given or learnt from friends). */
+  readonly relays: TcpRelays;
   private readonly pending = new Map<string, PendingRequest>();
   private readonly seenRequests: string[] = [];
   private readonly subs: Disposable[] = [];
@@ -122,18 +130,24 @@ export class ToxNode implements Disposable {
     this.scheduler = contained(opts.scheduler ?? systemScheduler);
     this.endpoint = endpoint;
     const timing = { clock: opts.clock, scheduler: this.scheduler };
-    this.dht = new Dht({ endpoint, lanDiscovery: opts.lanDiscovery ?? false, ...timing });
+    // the DHT key pair is also our identity at TCP relays (c-toxcore's net_crypto hands it to TCP_connection)
+    const dhtKeys = newKeyPair();
+    this.dht = new Dht({ endpoint, keyPair: dhtKeys, lanDiscovery: opts.lanDiscovery ?? false, ...timing });
+    this.relays = new TcpRelays({ ...opts.tcpRelayOptions, self: dhtKeys, ...timing });
     this.onion = new Onion({ dht: this.dht, realKeyPair: opts.keyPair, ...timing });
     this.client = this.onion.client!;
-    this.netCrypto = new NetCrypto({ dht: this.dht, keyPair: opts.keyPair, ...timing });
-    this.friendConnections = new FriendConnections({ dht: this.dht, netCrypto: this.netCrypto, ...timing });
+    this.netCrypto = new NetCrypto({ dht: this.dht, keyPair: opts.keyPair, relays: this.relays, ...timing });
+    this.friendConnections = new FriendConnections({ dht: this.dht, netCrypto: this.netCrypto, relays: this.relays, ...timing });
+    this.client.relayNodes = () => this.relays.connected();
+    for (const r of opts.tcpRelays ?? []) this.relays.add(r);
     this.messenger = new Messenger({ friendConnections: this.friendConnections, scheduler: this.scheduler });
     this.subs.push(
       this.client.onDhtPublicKey((e) => {
         const f = this.friendConnections.get(e.realPublicKey);
         if (!f) return;
         f.setDhtPk(e.dhtPublicKey);
-        for (const n of e.nodes) if (n.transport === 'udp') this.dht.getNodes(n, e.dhtPublicKey);
+        // TCP nodes are the friend's relays: ours too, and the friend is routed through them (tcp_relay_node_callback)
+        for (const n of e.nodes) if (n.transport === 'udp') this.dht.getNodes(n, e.dhtPublicKey); else this.relays.add(n);
       }),
       this.client.onFriendRequest((e) => this.friendRequest(e.realPublicKey, e.nospam, e.message)),
       this.friendConnections.onFriendRequest((e) => this.friendRequest(e.realPk, new DataView(e.nospam.buffer, e.nospam.byteOffset, 4).getUint32(0), e.message)),
@@ -151,6 +165,7 @@ export class ToxNode implements Disposable {
   static async start(opts: ToxNodeOptions): Promise<ToxNode> {
     const node = new ToxNode(opts, await bindEndpoint(opts.bind, opts.lanDiscovery ?? false));
     node.dht.start();
+    node.relays.start();
     node.onion.start();
     node.netCrypto.start();
     node.friendConnections.start();
@@ -257,6 +272,7 @@ export class ToxNode implements Disposable {
     this.messenger.dispose();
     this.friendConnections.dispose(); // kill packets go out
     this.netCrypto.dispose();
+    this.relays.dispose();
     this.onion.dispose();
     this.dht.dispose();
     await new Promise((r) => setTimeout(r, 50)); // let the kill packets leave before the socket closes

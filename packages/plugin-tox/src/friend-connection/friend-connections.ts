@@ -6,9 +6,10 @@
  * DHT key we search the DHT for it (`dht.addSearch`); when the friend answers there, we know its
  * address and open a crypto connection to it (or accept the friend's). Connected, we send a
  * keep-alive (packet 16) every 8 s and close the connection after 32 s without one from the friend
- * (FRIEND_PING_INTERVAL, FRIEND_CONNECTION_TIMEOUT). Packet 17 shares TCP relays: we have none, so,
- * as c-toxcore with an empty list, we never send it; received ones are read (at most 3 nodes) and
- * counted. Packet 18 carries a friend request over an established connection. Packets from 24 on
+ * (FRIEND_PING_INTERVAL, FRIEND_CONNECTION_TIMEOUT). Packet 17 shares TCP relays (tcp/): ours go
+ * out when the friend comes online and every 2 min (SHARE_RELAYS_INTERVAL), at most 3, none when we
+ * have none; the friend's (at most 3 nodes read) are added to our relays, through which the friend is
+ * routed (friend_connection.c send_relays / handle_packet's PACKET_ID_SHARE_RELAYS). Packet 18 carries a friend request over an established connection. Packets from 24 on
  * are the messenger's (`onData`).
  *
  * Timings: c-toxcore does this work once per iteration with second resolution; we tick every
@@ -23,10 +24,18 @@ import type { Dht, SearchFoundEvent } from '../dht/dht';
 import { Malformed, Reader, Truncated, Writer } from '../wire/bytes';
 import { copyBytes } from '../wire/copy';
 import type { SocketAddress } from '../wire/ip';
-import { readNode } from '../wire/packed-node';
+import { encodeNodes, readNode, type NodeInfo } from '../wire/packed-node';
+import type { TcpRelays } from '../tcp/tcp-relays';
 import { ONION_CLIENT_MAX_DATA_SIZE } from '../onion/constants';
 import type { CryptoConnection } from '../net-crypto/connection';
 import type { IncomingConnection, NetCrypto } from '../net-crypto/net-crypto';
+
+const concatBytes = (a: Uint8Array, b: Uint8Array) => {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+};
 
 /** Packet ids of this layer (friend_connection.h). @since 0.1.0 */
 export const FriendPacketId = { ALIVE: 16, SHARE_RELAYS: 17, FRIEND_REQUESTS: 18 } as const;
@@ -38,6 +47,8 @@ export const FRIEND_CONNECTION_TIMEOUT_MS = FRIEND_PING_INTERVAL_MS * 4;
 export const FRIEND_DHT_TIMEOUT_MS = BAD_NODE_TIMEOUT_MS;
 /** Relays in a share-relays packet (MAX_SHARED_RELAYS). @since 0.1.0 */
 export const MAX_SHARED_RELAYS = 3;
+/** Our relays go to a connected friend this often (SHARE_RELAYS_INTERVAL, 2 min). @since 0.2.0 */
+export const SHARE_RELAYS_INTERVAL_MS = 120_000;
 
 /** Why a friend went offline. @since 0.1.0 */
 export type OfflineReason = 'timeout' | 'killed-by-peer' | 'handshake-timeout' | 'dht-key-changed' | 'removed' | 'replaced' | 'local';
@@ -62,6 +73,8 @@ export interface FriendConnectionsOptions {
   readonly scheduler?: Scheduler;
   /** Default 1000 ms. */
   readonly tickMs?: number;
+  /** Our TCP relays: shared with friends (17), and friends' added to them. */
+  readonly relays?: TcpRelays;
 }
 
 /** One friend's connection; see the header of this file. @since 0.1.0 */
@@ -76,6 +89,7 @@ export class FriendConnection {
   private onlineV = false;
   private pingSentAt = 0;
   private pingRecvAt = 0;
+  private relaysSentAt = -Infinity;
   private removed = false;
 
   private readonly statusE = new Emitter<FriendStatusEvent>();
@@ -94,7 +108,7 @@ export class FriendConnection {
    * (`pingsReceived`), a share-relays list (`relayPackets`, its nodes in `relaysShared`), a friend
    * request (`friendRequests`), a malformed 17 or 18 (`badPackets`), or it went up to `onData`.
    */
-  readonly counters = { pingsSent: 0, pingsReceived: 0, relayPackets: 0, relaysShared: 0, friendRequests: 0, badPackets: 0 };
+  readonly counters = { pingsSent: 0, pingsReceived: 0, relayPackets: 0, relaysShared: 0, relaysSent: 0, friendRequests: 0, badPackets: 0 };
 
   constructor(private readonly owner: FriendConnections, readonly realPk: Uint8Array) {}
 
@@ -194,6 +208,7 @@ export class FriendConnection {
       return;
     }
     if (this.pingSentAt + FRIEND_PING_INTERVAL_MS <= now) this.sendPing(now);
+    if (this.relaysSentAt + SHARE_RELAYS_INTERVAL_MS <= now) this.sendRelays(now);
     if (this.pingRecvAt + FRIEND_CONNECTION_TIMEOUT_MS < now) this.dropConnection('timeout');
   }
 
@@ -240,6 +255,7 @@ export class FriendConnection {
     this.onlineV = true;
     this.pingRecvAt = now;
     this.pingSentAt = 0;
+    this.relaysSentAt = -Infinity; // c-toxcore sends them at once on a new connection
     this.statusE.fire({ online: true });
   }
 
@@ -252,11 +268,12 @@ export class FriendConnection {
     }
     if (id === FriendPacketId.SHARE_RELAYS) {
       // spec § "friend_connection": up to MAX_SHARED_RELAYS packed TCP nodes, the rest ignored as
-      // c-toxcore's unpack_nodes does; a node that does not parse spoils the list. We have no TCP yet.
+      // c-toxcore's unpack_nodes does; a node that does not parse spoils the list
       let nodes = 0;
+      const got: NodeInfo[] = [];
       try {
         const r = new Reader(d, 1);
-        for (; nodes < MAX_SHARED_RELAYS && r.remaining > 0; nodes++) readNode(r, { allowTcp: true });
+        for (; nodes < MAX_SHARED_RELAYS && r.remaining > 0; nodes++) got.push(readNode(r, { allowTcp: true }));
       } catch (err) {
         if (!(err instanceof Truncated || err instanceof Malformed)) throw err; // a bug: the Emitter reports it
         this.counters.badPackets++; // counted here: a malformed relay list changes nothing
@@ -264,6 +281,8 @@ export class FriendConnection {
       }
       this.counters.relayPackets++;
       this.counters.relaysShared += nodes;
+      // friend_add_tcp_relay: only TCP nodes are relays; every peer is routed on every relay of ours
+      for (const n of got) if (n.transport === 'tcp') this.owner.relays?.add(n);
       return;
     }
     if (id === FriendPacketId.FRIEND_REQUESTS) {
@@ -274,6 +293,14 @@ export class FriendConnection {
       return;
     }
     this.dataE.fire(d);
+  }
+
+  /** friend_connection.c send_relays: our connected relays, at most 3; nothing when we have none. */
+  private sendRelays(now: number): void {
+    const relays = this.owner.relays?.connected(MAX_SHARED_RELAYS) ?? [];
+    this.relaysSentAt = now;
+    if (relays.length === 0) return;
+    if (this.conn?.sendLossless(concatBytes(Uint8Array.of(FriendPacketId.SHARE_RELAYS), encodeNodes(relays))) !== undefined) this.counters.relaysSent++;
   }
 
   private sendPing(now: number): void {
@@ -309,6 +336,7 @@ export class FriendConnection {
 export class FriendConnections implements Disposable {
   readonly dht: Dht;
   readonly netCrypto: NetCrypto;
+  readonly relays: TcpRelays | undefined;
   readonly clock: Clock;
   private readonly scheduler: Scheduler;
   private readonly friends = new Map<string, FriendConnection>();
@@ -321,6 +349,7 @@ export class FriendConnections implements Disposable {
   constructor(opts: FriendConnectionsOptions) {
     this.dht = opts.dht;
     this.netCrypto = opts.netCrypto;
+    this.relays = opts.relays;
     this.clock = opts.clock ?? systemClock;
     this.scheduler = contained(opts.scheduler ?? systemScheduler); // issue 6: a throwing tick is reported, never fatal
     this.tickMs = opts.tickMs ?? 1000;

@@ -18,9 +18,9 @@
  *
  * Congestion control follows c-toxcore's send_crypto_packets: see congestion.ts.
  *
- * Known gaps: UDP only (no TCP relays); one address per connection (c-toxcore keeps an IPv4 and an
- * IPv6 one); packets are sent to the address whether or not it is "directly connected" — c-toxcore
- * then prefers a TCP relay, which we do not have.
+ * Packets go over UDP when the peer is directly connected, else through a TCP relay when one reaches
+ * it (`ConnectionHost.sendRelay`, tcp/). Known gaps: one address per connection (c-toxcore keeps an IPv4 and an
+ * IPv6 one).
  * @since 0.1.0
  */
 import { Emitter, type Event } from '@confab/sdk';
@@ -28,6 +28,7 @@ import { Congestion } from './congestion';
 import { newKeyPair, type KeyPair } from '../crypto/keys';
 import type { Clock } from '../dht/clock';
 import type { Outcome } from '../dht/router';
+import { PacketKind } from '../dht/packet-kind';
 import type { SocketAddress } from '../wire/ip';
 import { copyBytes } from '../wire/copy';
 import { incrementNonce } from '../crypto/nonce';
@@ -55,6 +56,8 @@ export interface ConnectionHost {
   readonly clock: Clock;
   readonly random: (n: number) => Uint8Array;
   send(packet: Uint8Array, to: SocketAddress): void;
+  /** Through a TCP relay to the peer's DHT key (tcp/); false when no relay reaches it. Absent without relays. */
+  sendRelay?(peerDhtPk: Uint8Array, packet: Uint8Array): boolean;
   /** A cookie naming the peer, for it to answer our handshake with (c-toxcore's create_cookie). */
   makeCookie(peerRealPk: Uint8Array, peerDhtPk: Uint8Array): Uint8Array;
   /** Our real secret key combined with a real public key (cached). */
@@ -66,7 +69,7 @@ export interface ConnectionHost {
 /** How a connection starts. @since 0.1.0 */
 export type ConnectionStart =
   | { readonly kind: 'initiate'; readonly cookieRequest: (echoId: Uint8Array) => { packet: Uint8Array; dhtSharedKey: Uint8Array } }
-  | { readonly kind: 'accept'; readonly peer: HandshakeBody; readonly from: SocketAddress };
+  | { readonly kind: 'accept'; readonly peer: HandshakeBody; readonly from: SocketAddress | undefined };
 
 const u32 = (n: number) => n >>> 0;
 
@@ -128,7 +131,7 @@ export class CryptoConnection {
     } else {
       this.stateV = 'not-confirmed';
       this.adoptPeer(start.peer);
-      this.setAddress(start.from, true);
+      if (start.from !== undefined) this.setAddress(start.from, true); // undefined: it came through a TCP relay
       this.sendHandshake(start.peer.otherCookie, this.dhtPkV);
     }
   }
@@ -240,7 +243,7 @@ export class CryptoConnection {
    * c-toxcore's handle_packet_crypto_hs and, for a handshake from a new address, the existing-
    * connection branch of handle_new_connection_handshake.
    */
-  handleHandshake(body: HandshakeBody, peerDhtPk: Uint8Array, from: SocketAddress, viaNewAddress: boolean): Outcome {
+  handleHandshake(body: HandshakeBody, peerDhtPk: Uint8Array, from: SocketAddress | undefined, viaNewAddress: boolean, relayed = false): Outcome {
     const s = this.stateV;
     if (s !== 'cookie-requesting' && s !== 'handshake-sent' && (viaNewAddress || s !== 'not-confirmed')) return 'unexpected-reply';
     if (!equalBytes(peerDhtPk, this.dhtPkV)) {
@@ -248,15 +251,15 @@ export class CryptoConnection {
       return 'handled';
     }
     this.adoptPeer(body);
-    if (viaNewAddress) this.setAddress(from, true);
+    if (viaNewAddress && from !== undefined) this.setAddress(from, true);
     if (s === 'cookie-requesting' || viaNewAddress) this.sendHandshake(body.otherCookie, peerDhtPk);
     this.stateV = 'not-confirmed';
-    this.noteReceived();
+    this.noteReceived(relayed);
     return 'handled';
   }
 
   /** spec § "Data packet" (c-toxcore's handle_data_packet_core). */
-  handleData(packet: Uint8Array): Outcome {
+  handleData(packet: Uint8Array, relayed = false): Outcome {
     if (this.stateV !== 'not-confirmed' && this.stateV !== 'established') return 'unexpected-reply';
     if (this.sharedKey === undefined || this.recvNonce === undefined) return 'unexpected-reply';
     const plain = openData(this.sharedKey, this.recvNonce, packet);
@@ -279,7 +282,7 @@ export class CryptoConnection {
 
     const id = d.data[0];
     if (id === PacketId.KILL) {
-      this.noteReceived();
+      this.noteReceived(relayed);
       this.close('killed-by-peer');
       return 'handled';
     }
@@ -298,7 +301,7 @@ export class CryptoConnection {
     } else if (id >= PacketId.LOSSLESS_START && id <= PacketId.LOSSLESS_END) {
       if (!this.recvBuf.putAt(d.packetNumber, { data: copyBytes(d.data), sentAt: 0 })) {
         this.counters.duplicates++;
-        this.noteReceived();
+        this.noteReceived(relayed);
         return 'handled';
       }
       for (;;) {
@@ -316,7 +319,7 @@ export class CryptoConnection {
       return 'malformed';
     }
     if (rttFrom !== 0) this.rttMs = Math.min(this.rttMs, now - rttFrom);
-    this.noteReceived();
+    this.noteReceived(relayed);
     return 'handled';
   }
 
@@ -387,11 +390,30 @@ export class CryptoConnection {
   }
 
   private sendData(bufferStart: number, packetNumber: number, data: Uint8Array): boolean {
-    if (this.sharedKey === undefined || this.addressV === undefined) return false;
+    if (this.sharedKey === undefined || !this.canSend()) return false;
     const packet = sealData(this.sharedKey, this.sentNonce, encodeDataPlain({ bufferStart, packetNumber, data }));
     incrementNonce(this.sentNonce);
-    this.host.send(packet, this.addressV);
+    this.transmit(packet);
     return true;
+  }
+
+  private canSend(): boolean {
+    return this.addressV !== undefined || this.host.sendRelay !== undefined;
+  }
+
+  /**
+   * net_crypto.c send_packet_to: UDP when directly connected; else through a TCP relay, with cookie
+   * requests and handshakes also tried over UDP (a direct path may yet open); UDP when no relay
+   * reaches the peer.
+   */
+  private transmit(packet: Uint8Array): void {
+    const a = this.addressV;
+    if (a !== undefined && (this.directlyConnected || this.host.sendRelay === undefined)) {
+      this.host.send(packet, a);
+      return;
+    }
+    const relayed = this.host.sendRelay?.(this.dhtPkV, packet) ?? false;
+    if (a !== undefined && (!relayed || packet[0] === PacketKind.COOKIE_REQUEST || packet[0] === PacketKind.CRYPTO_HANDSHAKE)) this.host.send(packet, a);
   }
 
   private adoptPeer(peer: HandshakeBody): void {
@@ -415,8 +437,8 @@ export class CryptoConnection {
   }
 
   private sendTemp(): void {
-    if (this.temp === undefined || this.addressV === undefined) return;
-    this.host.send(this.temp, this.addressV);
+    if (this.temp === undefined || !this.canSend()) return;
+    this.transmit(this.temp);
     this.tempSentAt = this.host.clock.now();
     this.tempSends++;
   }
@@ -426,7 +448,9 @@ export class CryptoConnection {
     return this.stateV === 'killed';
   }
 
-  private noteReceived(): void {
+  /** A packet from the peer: over UDP it counts for `directlyConnected`; through a relay it does not. */
+  private noteReceived(relayed = false): void {
+    if (relayed) return;
     this.lastRecvAt = this.host.clock.now();
   }
 

@@ -29,6 +29,7 @@ import {
   MAX_CRYPTO_PACKET_SIZE, MIN_RUN_INTERVAL_MS,
 } from './constants';
 import { CryptoConnection, type ConnectionHost } from './connection';
+import type { RelayedPacket, TcpRelays } from '../tcp/tcp-relays';
 import {
   cookieRequestSender, dataPacketSizeOk, encodeCookieRequest, encodeCookieResponse, handshakeCookie, makeCookie, openCookie,
   openCookieRequest, openHandshakeBody, type HandshakeBody,
@@ -44,13 +45,16 @@ export interface NetCryptoOptions {
   readonly random?: (n: number) => Uint8Array;
   /** Default 20 ms. */
   readonly tickMs?: number;
+  /** TCP relays (tcp/): packets to peers not directly connected go through them. */
+  readonly relays?: TcpRelays;
 }
 
 /** A handshake from someone we have no connection with; `accept()` makes the connection. @since 0.1.0 */
 export interface IncomingConnection {
   readonly realPk: Uint8Array;
   readonly dhtPk: Uint8Array;
-  readonly from: SocketAddress;
+  /** Undefined when the handshake came through a TCP relay. */
+  readonly from: SocketAddress | undefined;
   /** Accepts: the connection, `not-confirmed`, our handshake sent. Only during the handler call. */
   accept(): CryptoConnection;
 }
@@ -84,6 +88,7 @@ export class NetCrypto implements Disposable {
   };
   private readonly handled = { cookieRequests: 0, cookieResponses: 0, handshakes: 0, data: 0 };
   private readonly host: ConnectionHost;
+  private readonly relays: TcpRelays | undefined;
   private readonly newConn = new Emitter<CryptoConnection>();
   /** Every connection made, by `connect` or by accepting. */
   readonly onConnection: Event<CryptoConnection> = this.newConn.event;
@@ -103,6 +108,7 @@ export class NetCrypto implements Disposable {
       clock: this.clock,
       random: this.random,
       send: (p, to) => this.dht.send(p, to),
+      sendRelay: opts.relays === undefined ? undefined : (pk, p) => opts.relays!.send(pk, p),
       makeCookie: (realPk, dhtPk) => makeCookie(this.cookieKey, this.nowS(), { realPk, dhtPk }, this.random(24)),
       realSharedKey: (pk) => this.realKeys.get(pk),
       addressChanged(conn, old) { self.rebind(conn, old); },
@@ -115,6 +121,8 @@ export class NetCrypto implements Disposable {
       r.register(PacketKind.CRYPTO_HANDSHAKE, (p, i) => this.onConnectionPacket(p, i)),
       r.register(PacketKind.CRYPTO_DATA, (p, i) => this.onConnectionPacket(p, i)),
     );
+    this.relays = opts.relays;
+    if (this.relays !== undefined) this.disposables.push(this.relays.onPacket((e) => this.onRelayed(e)));
   }
 
   /** Starts the periodic work. */
@@ -174,6 +182,7 @@ export class NetCrypto implements Disposable {
       }),
     });
     this.byPk.set(toHex(realPk), conn);
+    this.relays?.addPeer(dhtPk);
     this.newConn.fire(conn);
     if (address !== undefined) conn.setAddress(address, false);
     return conn;
@@ -214,16 +223,52 @@ export class NetCrypto implements Disposable {
 
   /** spec § "Cookie request": answered to whoever asks, from the address it came from. */
   private onCookieRequest(packet: Uint8Array, inbound: Inbound): Outcome {
+    const res = this.cookieResponse(packet, undefined);
+    if (typeof res === 'string') return res;
+    inbound.via.send(res, inbound.from);
+    return 'handled';
+  }
+
+  /** The answer to a cookie request; through a relay the request must come from the key it names (tcp_oob_handle_cookie_request). */
+  private cookieResponse(packet: Uint8Array, relayedFrom: Uint8Array | undefined): Uint8Array | Outcome {
     if (packet.length !== COOKIE_REQUEST_LENGTH) return this.drop('bad-size', 'bad-size');
     const senderDhtPk = cookieRequestSender(packet);
     if (keysEqual(senderDhtPk, this.dht.publicKey)) return 'from-self';
+    if (relayedFrom !== undefined && !keysEqual(senderDhtPk, relayedFrom)) return this.drop('unwanted-key', 'unexpected-reply');
     const shared = this.dht.sharedKeys.get(senderDhtPk);
     const req = openCookieRequest(shared, packet);
     if (req === undefined) return this.drop('bad-box', 'bad-box');
     const cookie = makeCookie(this.cookieKey, this.nowS(), { realPk: req.realPk, dhtPk: copyBytes(senderDhtPk) }, this.random(24));
-    inbound.via.send(encodeCookieResponse(shared, cookie, req.echoId, this.random(24)), inbound.from);
     this.handled.cookieRequests++;
-    return 'handled';
+    return encodeCookieResponse(shared, cookie, req.echoId, this.random(24));
+  }
+
+  /**
+   * A packet through a TCP relay (net_crypto.c tcp_data_callback, tcp_oob_callback): the same
+   * packets as over UDP, bound to the connection by the peer's DHT key instead of its address.
+   */
+  private onRelayed(e: RelayedPacket): void {
+    const packet = e.data;
+    if (packet.length <= 1 + 2 + 16 || packet.length > MAX_CRYPTO_PACKET_SIZE) { this.drops['bad-size']++; return; }
+    const kind = packet[0];
+    if (kind === PacketKind.COOKIE_REQUEST) {
+      const res = this.cookieResponse(packet, e.peerDhtPk);
+      if (typeof res !== 'string') e.reply(res);
+      return;
+    }
+    const conn = this.connectionsOf(e.peerDhtPk)[0];
+    if (conn === undefined) {
+      if (kind === PacketKind.CRYPTO_HANDSHAKE) this.onNewHandshake(packet, undefined);
+      else this.drops['no-connection']++;
+      return;
+    }
+    this.deliver(conn, packet, undefined);
+  }
+
+  private connectionsOf(dhtPk: Uint8Array): CryptoConnection[] {
+    const out: CryptoConnection[] = [];
+    for (const c of this.byPk.values()) if (c.state !== 'killed' && keysEqual(c.dhtPk, dhtPk)) out.push(c);
+    return out;
   }
 
   /** Cookie responses, handshakes, data: to the connection of the address (c-toxcore's udp_handle_packet). */
@@ -235,6 +280,13 @@ export class NetCrypto implements Disposable {
       if (kind !== PacketKind.CRYPTO_HANDSHAKE) return this.drop('no-connection', 'no-route');
       return this.onNewHandshake(packet, inbound.from);
     }
+    return this.deliver(conn, packet, inbound.from);
+  }
+
+  /** A cookie response, handshake or data packet for a connection; `from` undefined: through a relay. */
+  private deliver(conn: CryptoConnection, packet: Uint8Array, from: SocketAddress | undefined): Outcome {
+    const kind = packet[0];
+    const relayed = from === undefined;
     let out: Outcome;
     if (kind === PacketKind.COOKIE_RESPONSE) {
       if (packet.length !== COOKIE_RESPONSE_LENGTH) return this.drop('bad-size', 'bad-size');
@@ -243,11 +295,11 @@ export class NetCrypto implements Disposable {
     } else if (kind === PacketKind.CRYPTO_HANDSHAKE) {
       const hs = this.openHandshake(packet, conn.realPk);
       if (typeof hs === 'string') return hs;
-      out = conn.handleHandshake(hs.body, hs.dhtPk, inbound.from, false);
+      out = conn.handleHandshake(hs.body, hs.dhtPk, from, false, relayed);
       if (out === 'handled') this.handled.handshakes++;
     } else {
       if (!dataPacketSizeOk(packet.length)) return this.drop('bad-size', 'bad-size');
-      out = conn.handleData(packet);
+      out = conn.handleData(packet, relayed);
       if (out === 'handled') this.handled.data++;
     }
     if (out !== 'handled') this.count(out);
@@ -255,13 +307,13 @@ export class NetCrypto implements Disposable {
   }
 
   /** c-toxcore's handle_new_connection_handshake. */
-  private onNewHandshake(packet: Uint8Array, from: SocketAddress): Outcome {
+  private onNewHandshake(packet: Uint8Array, from: SocketAddress | undefined): Outcome {
     const hs = this.openHandshake(packet, undefined);
     if (typeof hs === 'string') return hs;
     const existing = this.byPk.get(toHex(hs.realPk));
     if (existing !== undefined) {
       if (keysEqual(existing.dhtPk, hs.dhtPk)) {
-        const out = existing.handleHandshake(hs.body, hs.dhtPk, from, true);
+        const out = existing.handleHandshake(hs.body, hs.dhtPk, from, from !== undefined, from === undefined);
         if (out === 'handled') this.handled.handshakes++;
         else this.count(out);
         return out;
@@ -289,7 +341,8 @@ export class NetCrypto implements Disposable {
     return 'handled';
   }
 
-  private acceptConnection(realPk: Uint8Array, dhtPk: Uint8Array, body: HandshakeBody, from: SocketAddress): CryptoConnection {
+  private acceptConnection(realPk: Uint8Array, dhtPk: Uint8Array, body: HandshakeBody, from: SocketAddress | undefined): CryptoConnection {
+    this.relays?.addPeer(dhtPk); // before the connection sends its handshake: it may go through a relay
     const conn = new CryptoConnection(this.host, realPk, dhtPk, { kind: 'accept', peer: body, from });
     this.byPk.set(toHex(realPk), conn);
     this.newConn.fire(conn);
@@ -329,6 +382,7 @@ export class NetCrypto implements Disposable {
   private forget(conn: CryptoConnection): void {
     const id = toHex(conn.realPk);
     if (this.byPk.get(id) === conn) this.byPk.delete(id);
+    if (this.relays !== undefined && !this.connectionsOf(conn.dhtPk).length) this.relays.removePeer(conn.dhtPk);
     const a = conn.address;
     if (a !== undefined && this.byAddress.get(addressKey(a)) === conn) this.byAddress.delete(addressKey(a));
   }

@@ -472,12 +472,18 @@ export class OnionClient implements Disposable {
     return true;
   }
 
-  /** c-toxcore's send_dhtpk_announce: our DHT key and up to 4 close nodes. */
+  /** Our connected TCP relays, for DHT-key announcements (set by the node that has relays). */
+  relayNodes: () => readonly NodeInfo[] = () => [];
+
+  /** c-toxcore's send_dhtpk_announce: our DHT key, our TCP relays and close nodes, 4 in all. */
   private sendDhtPk(f: OnionFriend, via: 'onion' | 'dht'): number {
     // no_replay: Unix seconds as c-toxcore, but always growing (two sends in one second both count)
     const wall = BigInt(Math.floor(this.wallClock() / 1000));
     this.lastNoReplay = wall > this.lastNoReplay ? wall : this.lastNoReplay + 1n;
-    const data = encodeDhtPk({ noReplay: this.lastNoReplay, dhtPublicKey: this.dht.publicKey, nodes: this.dht.closeListNodes(MAX_SENT_NODES) });
+    // our connected TCP relays first, up to half (copy_connected_tcp_relays), then close DHT nodes
+    const relays = this.relayNodes().slice(0, MAX_SENT_NODES / 2);
+    const nodes = [...relays, ...this.dht.closeListNodes(MAX_SENT_NODES - relays.length)];
+    const data = encodeDhtPk({ noReplay: this.lastNoReplay, dhtPublicKey: this.dht.publicKey, nodes });
     if (via === 'onion') return this.sendOnionData(f.realPublicKey, data);
     if (f.dhtPublicKey === undefined) return 0;
     // c-toxcore's send_dht_dhtpk: [our real key][nonce][box to the friend's real key], as DHT request 0x9c
