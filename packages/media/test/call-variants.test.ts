@@ -125,7 +125,9 @@ test('transports to come are declared and refused; a session must bind where ask
   const base = { audio: true, video: false, address: '127.0.0.1' };
   // webrtc is implemented since 0.3.0 (call-webrtc.test.ts): always encrypted, so `none` is refused
   await expect(media.mp.client.createSession({ ...base, transport: 'webrtc', encryption: 'none' })).rejects.toMatchObject({ code: 'NotCapable' });
-  await expect(media.mp.client.createSession({ ...base, transport: 'frames' })).rejects.toMatchObject({ code: 'NotImplemented' });
+  // frames is implemented since 0.4.0 (call-frames.test.ts): Opus (and VP8) only, no SRTP
+  await expect(media.mp.client.createSession({ ...base, transport: 'frames', codecs: ['G722'] })).rejects.toMatchObject({ code: 'InvalidArgument' });
+  await expect(media.mp.client.createSession({ ...base, transport: 'frames', srtp: true })).rejects.toMatchObject({ code: 'InvalidArgument' });
   await expect(media.mp.client.createSession({ ...base, transport: 'rtp', codecs: ['speex'] })).rejects.toMatchObject({ code: 'InvalidArgument' });
   await expect(media.mp.client.createSession({ ...base, transport: 'rtp', microphone: 'tone:99999' })).rejects.toMatchObject({ code: 'InvalidArgument' });
   await expect(media.mp.client.createSession({ ...base, transport: 'rtp', speaker: 'nowhere' })).rejects.toMatchObject({ code: 'InvalidArgument' });

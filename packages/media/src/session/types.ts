@@ -1,9 +1,9 @@
 /**
  * A media session as plugins see it, whatever the transport: options to create it, the local
  * description to signal, the remote description the peer signalled, state and statistics.
- * Transports (DESIGN.md § Media): `rtp` (plain RTP/RTCP or SRTP over UDP) and, since 0.3.0, `webrtc`
- * (ICE + DTLS-SRTP, bundled, on webrtcbin: webrtc-session.ts) are implemented; `frames` (encoded frames
- * handed to the plugin, ToxAV) is declared and refused with NotImplemented until its issue.
+ * Transports (DESIGN.md § Media): `rtp` (plain RTP/RTCP or SRTP over UDP), since 0.3.0 `webrtc`
+ * (ICE + DTLS-SRTP, bundled, on webrtcbin: webrtc-session.ts) and since 0.4.0 `frames` (encoded frames
+ * handed to the plugin over loopback RTP, for ToxAV: frames-session.ts).
  * @since 0.1.0
  */
 import type { Codec } from '../codecs/codecs';
