@@ -1,0 +1,5 @@
+export * from './packets';
+export * from './conference';
+export * from './conference-book';
+export * from './conferences';
+export * from './saved-conferences';
