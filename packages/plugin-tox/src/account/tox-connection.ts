@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- 400 before ToxAV's 4 lines; split with the conference/relay work in flight here (issue 20) */
 /**
  * A Tox account's live session for the daemon: the profile (profile-store.ts) brought to life as a
  * ToxNode, in the common model.
@@ -28,6 +29,7 @@ import {
   type OutgoingMessage, type Presence, type ReceiptsFacet, type RosterItem, type RosterUpdate, type SendReceipt, type StatusChange, type SubscriptionRequest,
 } from '@confab/sdk';
 import { keyPairFromSecret, keysEqual } from '../crypto/keys';
+import { connectionCalls, routeAvPackets, type ToxCalls } from '../av/connection-calls';
 import type { MessengerEvent, MessengerFriend } from '../messenger/messenger';
 import { MAX_CRYPTO_DATA_SIZE } from '../net-crypto/constants';
 import type { SavedFriend, ToxProfile, UserStatus } from '../savedata';
@@ -83,6 +85,8 @@ export class ToxConnection implements Connection {
   private readonly rosterE = this.bag.add(new Emitter<RosterUpdate>());
   private readonly subscriptionE = this.bag.add(new Emitter<SubscriptionRequest>());
   readonly contacts: ContactsFacet;
+  /** ToxAV calls (av/), when the daemon gives us confab-media (ConnectionServices.media). */
+  readonly calls?: ToxCalls;
   /** Typing (Messenger packet 51): `composing` or not; the other states are not said. */
   readonly chatStates: ChatStatesFacet = {
     onChatState: this.chatStateE.event,
@@ -110,6 +114,7 @@ export class ToxConnection implements Connection {
       answerSubscription: (id, allow) => this.answer(id, allow),
       onReachable: this.reachableE.event,
     };
+    this.calls = connectionCalls(services, (id) => this.friends.get(id)?.friend, this.log);
   }
 
   /** The Tox ID, once the profile is open. */
@@ -289,6 +294,7 @@ export class ToxConnection implements Connection {
       friend.statusMessage ||= saved.statusMessage;
     }
     this.friends.set(id, { saved, friend });
+    if (this.calls) this.subs.add(routeAvPackets(friend, id, this.calls)); // MSI 69, lossy 192/193, offline, teardown: the friend's call (av/)
   }
 
   private onEvent(e: MessengerEvent): void {

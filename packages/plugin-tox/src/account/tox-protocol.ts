@@ -8,7 +8,7 @@ import { parseContact } from './tox-contacts';
 import { TOX_PARAMETERS } from './tox-settings';
 
 export const TOX_CAPABILITIES: ProtocolCapabilities = {
-  channelClasses: [{ kind: 'direct', media: 'text' }],
+  channelClasses: [{ kind: 'direct', media: 'text' }, { kind: 'direct', media: 'call' }], // calls: ToxAV (av/)
   presenceStatuses: ['available', 'away', 'busy', 'offline'],
   writableContactFields: [],
   serverRoster: true,
