@@ -12,6 +12,9 @@
 /** A GObject property bag: node-gtk maps properties to camelCase fields. */
 export interface GObjectLike {
   on(signal: string, callback: (...args: unknown[]) => unknown): unknown;
+  /** g_signal_connect: the handler's id. */
+  connect(signal: string, callback: (...args: unknown[]) => unknown): number;
+  disconnect(handlerId: number): void;
   emit(signal: string, ...args: unknown[]): unknown;
 }
 

@@ -20,6 +20,8 @@ export interface ElementMessage {
 }
 
 const live = new Set<Pipeline>();
+/** How long dispose() lets queued signal-handler calls run before it stops the pipeline (see there). */
+const STOP_DELAY_MS = 50;
 
 /** How many pipelines exist and have not been disposed of. */
 export function livePipelines(): number {
@@ -32,6 +34,8 @@ export class Pipeline {
   private readonly eosEmitter = new Emitter<void>();
   private readonly elementEmitter = new Emitter<ElementMessage>();
   private disposed = false;
+  /** Handlers of signals a streaming thread emits, disconnected before the pipeline stops (dispose()). */
+  private readonly handlers: Array<{ readonly element: GstElement; readonly id: number }> = [];
 
   /** A fatal error on the bus: the pipeline's own text (element and reason). */
   readonly onError: Event<string> = this.errorEmitter.event;
@@ -87,17 +91,42 @@ export class Pipeline {
     this.pipeline.setState(Gst.State.PAUSED);
   }
 
-  /** Stops the pipeline and releases it (its sockets and files close). Idempotent. */
+  /**
+   * Connects a handler to a signal of one of the pipeline's elements that a streaming thread emits
+   * (rtpbin's or webrtcbin's pad-added, request-pt-map, srtpdec's request-key), so dispose() can
+   * disconnect it first. Once the pipeline is disposed the handler is not run: `whenDisposed` is
+   * returned instead.
+   */
+  connect(element: GstElement, signal: string, handler: (...args: unknown[]) => unknown, whenDisposed?: unknown): void {
+    const id = element.connect(signal, (...args: unknown[]) => (this.disposed ? whenDisposed : handler(...args)));
+    this.handlers.push({ element, id });
+  }
+
+  /**
+   * Stops the pipeline and releases it (its sockets and files close). Idempotent.
+   *
+   * node-gtk runs a handler of a signal emitted on a streaming thread on Node's main thread, holding
+   * that streaming thread — and the pad lock it took — until the handler has run. Setting the state to
+   * NULL then, from the main thread, waits for that lock while the streaming thread waits for the main
+   * thread: a deadlock (measured: webrtcbin's pad-added from the jitter buffer's thread as a call ended,
+   * confab-media hung for good — gdb: main in gst_pad_set_active, the thread in Closure::Marshal). So
+   * the handlers are disconnected first and the state change waits STOP_DELAY_MS, a few turns of
+   * Node's loop in which any handler call already queued runs (and returns at once: disposed). The
+   * pipeline no longer counts as live from now on; its elements stop a moment later.
+   */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    const { Gst } = gi();
-    this.pipeline.setState(Gst.State.NULL);
-    this.pipeline.getBus().removeSignalWatch();
     live.delete(this);
+    for (const h of this.handlers.splice(0)) h.element.disconnect(h.id);
     this.errorEmitter.dispose();
     this.eosEmitter.dispose();
     this.elementEmitter.dispose();
+    setTimeout(() => {
+      const { Gst } = gi();
+      this.pipeline.setState(Gst.State.NULL);
+      this.pipeline.getBus().removeSignalWatch();
+    }, STOP_DELAY_MS);
   }
 
   get isDisposed(): boolean {

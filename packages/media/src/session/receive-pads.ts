@@ -58,8 +58,8 @@ export class ReceivePads {
     };
     const fallback = gstExtras().Caps.fromString('application/x-rtp,media=audio,clock-rate=8000,encoding-name=X-CONFAB-UNNEGOTIATED');
     made.set('fallback', fallback);
-    rtpbin.on('request-pt-map', safe('request-pt-map', this.report, fallback, (session: unknown, pt: unknown) => forPt(Number(session), Number(pt) & 0x7f)));
-    rtpbin.on('pad-added', safe('pad-added', this.report, undefined, (pad: unknown) => this.onPad(pad as GstPad)));
+    this.pipeline.connect(rtpbin, 'request-pt-map', safe('request-pt-map', this.report, fallback, (session: unknown, pt: unknown) => forPt(Number(session), Number(pt) & 0x7f)), fallback);
+    this.pipeline.connect(rtpbin, 'pad-added', safe('pad-added', this.report, undefined, (pad: unknown) => this.onPad(pad as GstPad)));
     this.answerKeys('srtpdec', this.spec.srtpCaps);
     this.answerKeys('vsrtpdec', this.spec.videoSrtpCaps);
   }
@@ -69,7 +69,7 @@ export class ReceivePads {
     const srtpdec = this.pipeline.element(element);
     const keyCaps = gstExtras().Caps.fromString(text);
     this.keepKeys.push(keyCaps);
-    srtpdec.on('request-key', safe('request-key', this.report, null, () => keyCaps));
+    this.pipeline.connect(srtpdec, 'request-key', safe('request-key', this.report, null, () => keyCaps), null);
   }
 
   /** The element that takes a stream of this session and payload type, or none (a fakesink then). */

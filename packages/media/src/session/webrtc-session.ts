@@ -111,7 +111,7 @@ export class WebRtcSession {
       this.webrtc = this.pipeline.element('webrtc');
       bindIceAgent(this.webrtc, options.address);
       applyIceServers(this.webrtc, options.iceServers);
-      this.webrtc.on('pad-added', safe('webrtcbin pad-added', report, undefined, (pad: unknown) => this.onPad(pad as GstPad)));
+      this.pipeline.connect(this.webrtc, 'pad-added', safe('webrtcbin pad-added', report, undefined, (pad: unknown) => this.onPad(pad as GstPad)));
       this.pipeline.onError((text) => void this.close(/dtls|certificate|fingerprint|srtp/i.test(text) ? 'media-security' : 'media-failed', text));
       this.pipeline.onElementMessage((m) => {
         if (m.name === 'level') this.farLevelDb = levelRms(m.text);
