@@ -32,7 +32,7 @@ describe('the store', () => {
     expect(rows.map((r) => [r.body, r.state, r.accountId])).toEqual([['one', 'received', 'a1'], ['two', 'received', 'a1']]);
     expect(s.messages.pending(0)).toHaveLength(2);
     expect(s.messages.unreadIn(ch.id)).toBe(2);
-    expect([...s.messages.acknowledge([rows[0].id, 9999])]).toEqual([ch.id]); // the channels whose count went down
+    expect(s.messages.acknowledge([rows[0].id, 9999])).toEqual({ channels: new Set([ch.id]), acknowledged: [rows[0].id] }); // the channels whose count went down, the ids that were pending
     expect(s.messages.pending(0).map((r) => r.body)).toEqual(['two']);
     expect(s.messages.unread()).toEqual(new Map([[ch.id, 1]]));
   });

@@ -82,6 +82,7 @@ export class TelepathyAdapter {
       conns.presenceChanged();
     }));
     this.subs.add(f.messages.onReceived((rows) => conns.received(rows)));
+    this.subs.add(f.messages.onAcknowledged((ids) => conns.acknowledged(ids)));
     this.subs.add(f.conversations.onChanged(({ id, change }) => conns.conversationChanged(id, change)));
     if (!(await ownName(bus, AM_BUS_NAME))) {
       await reportHeld(bus, AM_BUS_NAME, log, 'Telepathy clients (mc-tool, Polari) will use it, not Confab; going on without the Telepathy adapter');

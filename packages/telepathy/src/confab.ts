@@ -100,6 +100,10 @@ export interface ConfabMessages {
   send(channelId: number, body: string, kind: string): { readonly id: number };
   /** Received messages no client acknowledged yet, oldest first (0: all). */
   pending(limit: number): readonly ConfabMessage[];
+  /** One conversation's pending messages, oldest first. */
+  pendingIn(channelId: number): readonly ConfabMessage[];
+  /** Messages taken out of the pending queue, by any client (this adapter, Confab's API). */
+  readonly onAcknowledged: Event<readonly number[]>;
   unreadIn(channelId: number): number;
   acknowledge(ids: readonly number[]): void;
   /** New messages, committed before they are announced. */

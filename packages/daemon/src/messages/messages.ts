@@ -33,6 +33,9 @@ export class Messages {
   private readonly changedEmitter = new Emitter<readonly MessageRow[]>();
   /** Messages whose delivery state changed. */
   readonly onChanged = this.changedEmitter.event;
+  private readonly acknowledgedEmitter = new Emitter<readonly number[]>();
+  /** Messages taken out of the pending queue (by any client), after the change is committed. */
+  readonly onAcknowledged = this.acknowledgedEmitter.event;
   readonly chatStates: ChatStates;
   private readonly outbox: Outbox;
   /** The state each call's entry was last announced in, until the call leaves the bus. */
@@ -55,6 +58,11 @@ export class Messages {
   /** Received messages no client acknowledged yet, oldest first (`limit` 0: all). */
   pending(limit: number): MessageRow[] {
     return this.table.pending(limit);
+  }
+
+  /** One channel's pending messages, oldest first. */
+  pendingIn(channelId: number): MessageRow[] {
+    return this.table.pendingIn(channelId);
   }
 
   /** Every channel of every account, most recently active first, with its unread count (the pending queue). */
@@ -126,7 +134,9 @@ export class Messages {
 
   /** Takes messages out of the pending queue. */
   acknowledge(ids: readonly number[]): void {
-    for (const id of this.table.acknowledge(ids)) this.conversations.changed(id); // UnreadCount
+    const { channels, acknowledged } = this.table.acknowledge(ids);
+    for (const id of channels) this.conversations.changed(id); // UnreadCount
+    if (acknowledged.length > 0) this.acknowledgedEmitter.fire(acknowledged);
   }
 
   // ---- what the connections report (routed by core.ts) --------------------------------------

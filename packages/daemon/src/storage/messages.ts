@@ -130,6 +130,7 @@ export class MessagesTable {
       outbox: db.prepare(`${SELECT} JOIN outbox o ON o.message_id = m.id WHERE o.account_id = ? ORDER BY m.id`),
       outboxSize: db.prepare('SELECT count(*) AS n FROM outbox WHERE account_id = ?'),
       pending: db.prepare(`${SELECT} JOIN pending p ON p.message_id = m.id ORDER BY m.id LIMIT ?`),
+      pendingIn: db.prepare(`${SELECT} JOIN pending p ON p.message_id = m.id WHERE m.channel_id = ? ORDER BY m.id`),
       ack: db.prepare('DELETE FROM pending WHERE message_id = ? RETURNING (SELECT channel_id FROM messages WHERE id = message_id) AS channelId'),
       unreadIn: db.prepare('SELECT count(*) AS n FROM pending p JOIN messages m ON m.id = p.message_id WHERE m.channel_id = ?'),
       unread: db.prepare('SELECT m.channel_id AS channelId, count(*) AS n FROM pending p JOIN messages m ON m.id = p.message_id GROUP BY m.channel_id'),
@@ -275,16 +276,24 @@ export class MessagesTable {
     return rows.map(toRow);
   }
 
-  /** Takes messages out of the pending queue; returns the channels whose unread count went down. */
-  acknowledge(ids: readonly number[]): Set<number> {
+  /** One channel's pending messages, oldest first. */
+  pendingIn(channelId: number): MessageRow[] {
+    return (this.s.pendingIn.all(channelId) as Raw[]).map(toRow);
+  }
+
+  /** Takes messages out of the pending queue; returns the channels whose unread count went down and the ids that were pending. */
+  acknowledge(ids: readonly number[]): { channels: Set<number>; acknowledged: number[] } {
     const channels = new Set<number>();
+    const acknowledged: number[] = [];
     this.db.transaction(() => {
       for (const id of ids) {
         const r = this.s.ack.get(id) as { channelId: number } | undefined;
-        if (r) channels.add(r.channelId);
+        if (!r) continue;
+        channels.add(r.channelId);
+        acknowledged.push(id);
       }
     })();
-    return channels;
+    return { channels, acknowledged };
   }
 
   /** Received messages no client acknowledged yet, in one channel: its unread count. */

@@ -220,7 +220,6 @@ export class TextChannel {
       return;
     }
     if (this.isRoom) this.membersChanged();
-    this.pendingChanged();
     for (const o of this.objects) if (o !== this.messages) o.refresh(); // PendingMessages changes are told by MessageReceived/PendingMessagesRemoved, never PropertiesChanged
   }
 
@@ -252,7 +251,7 @@ export class TextChannel {
 
   /** Confab's pending messages of this conversation (calls' entries are not Text). */
   pending(): ConfabMessage[] {
-    return this.host.f.messages.pending(0).filter((m) => m.channelId === this.channelId && m.kind !== 'call');
+    return this.host.f.messages.pendingIn(this.channelId).filter((m) => m.kind !== 'call');
   }
 
   private senderHandle(m: ConfabMessage): number {
@@ -276,8 +275,7 @@ export class TextChannel {
     const unknown = ids.filter((id) => !here.has(id));
     if (unknown.length > 0) throw new InvalidArgumentError(`not pending on this channel: ${unknown.join(', ')}`);
     if (ids.length === 0) return;
-    this.host.f.messages.acknowledge(ids);
-    this.pendingChanged();
+    this.host.f.messages.acknowledge(ids); // PendingMessagesRemoved comes back through acknowledged()
   }
 
   /** spec Text.ListPendingMessages (deprecated, still answered): `Clear` acknowledges them. */
@@ -299,14 +297,16 @@ export class TextChannel {
     return out;
   }
 
-  /** Pending messages shown here and no longer pending on Confab: spec Messages.PendingMessagesRemoved. */
-  private pendingChanged(): void {
-    if (this.shownPending.size === 0) return;
-    const now = new Set(this.pending().map((m) => m.id));
-    const gone = [...this.shownPending].filter((id) => !now.has(id));
-    if (gone.length === 0) return;
-    for (const id of gone) this.shownPending.delete(id);
-    this.messages.emit('PendingMessagesRemoved', gone);
+  /**
+   * Messages acknowledged on Confab (here, on Confab's API, by another client): those this channel
+   * showed are no longer pending — spec Messages.PendingMessagesRemoved. Told by the acknowledgement
+   * itself, not by re-reading the queue on every change of the conversation (which made a flood
+   * quadratic: 700 msg/s to a lagging client, bench/telepathy).
+   */
+  acknowledged(ids: readonly number[]): void {
+    if (this.closed || this.shownPending.size === 0) return;
+    const gone = ids.filter((id) => this.shownPending.delete(id));
+    if (gone.length > 0) this.messages.emit('PendingMessagesRemoved', gone);
   }
 
   // ---- Group ----------------------------------------------------------------------------------

@@ -67,6 +67,11 @@ export class ChannelTable {
     this.open(row, false, this.host.contactHandle(m.senderId, m.senderName)); // its PendingMessages hold the message
   }
 
+  /** Messages acknowledged on Confab: each channel that showed one tells its clients. */
+  acknowledged(ids: readonly number[]): void {
+    for (const ch of this.channels.values()) ch.acknowledged(ids);
+  }
+
   /** The conversation changed on Confab (or went). */
   changed(channelId: number, change: 'added' | 'removed' | 'changed'): void {
     const ch = this.channels.get(channelId);

@@ -112,6 +112,11 @@ export class Connections {
     for (const m of messages) this.live.get(m.accountId)?.table.received(m);
   }
 
+  /** Messages acknowledged on Confab (by any client): the channels that showed them say so. */
+  acknowledged(ids: readonly number[]): void {
+    for (const c of this.live.values()) c.table.acknowledged(ids);
+  }
+
   conversationChanged(id: number, change: 'added' | 'removed' | 'changed'): void {
     for (const c of this.live.values()) c.table.changed(id, change);
   }
