@@ -106,6 +106,7 @@ describe('Jingle calls between two Confab accounts on prosody', () => {
   it('alice calls bob: JMI propose rings bob and his phone, bob accepts (the phone sees the carbon), each hears the other; alice hangs up', async () => {
     const aliceWav = recording();
     const bobWav = recording();
+    const placed = Date.now();
     const out = await place(alice, 'bob@localhost', ALICE_HZ, aliceWav);
     const inc = await nextIncoming();
     expect(await prop(inc, 'Peer')).toBe('alice@localhost');
@@ -114,6 +115,7 @@ describe('Jingle calls between two Confab accounts on prosody', () => {
     const propose = await phoneSaw({ jmi: 'propose' }, 'the propose on bob\'s phone');
     expect(propose.from).toMatch(/^alice@localhost\//);
 
+    const accepted = Date.now();
     await (await callObj(inc)).Accept({ microphone: v('s', `tone:${BOB_HZ}`), speaker: v('s', `file:${bobWav}`) });
     await stateIs(inc, 'active');
     await stateIs(out, 'active');
@@ -134,6 +136,8 @@ describe('Jingle calls between two Confab accounts on prosody', () => {
     notHears(aliceWav, ALICE_HZ);
     hears(bobWav, ALICE_HZ);
     notHears(bobWav, BOB_HZ);
+    // a figure, not asserted: StartCall (gathering, then the propose) → bob's recording holds alice's tone (0.25 s steps, its start ≈ the Accept)
+    console.log(`Confab <-> Confab over ICE/DTLS: StartCall -> callee hears the caller ~${accepted - placed + Math.round(onset(bobWav, ALICE_HZ) * 1000)} ms (ring ${accepted - placed} ms)`);
     await until(async () => (await mediaSessions()) === 0, 5000, 'no media session left');
   });
 
