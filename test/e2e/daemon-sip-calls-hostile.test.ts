@@ -6,6 +6,10 @@
  * sent to the call's media port crash nothing; a far end that never sends RTP is hung up after
  * `rtp-timeout`; afterwards confab-media holds no session and no
  * pipeline (GetDiagnostics), and the account is still connected and places calls.
+ * ICE + DTLS-SRTP (RFC 5763 § 5): an offer that cannot be kept encrypted (a sha-1 fingerprint only,
+ * ICE without a fingerprint) gets 488 with a Warning; a peer whose `a=fingerprint` matches no
+ * certificate it shows — a second confab-media session, its fingerprint swapped in the INVITE —
+ * gets an answer, but the call ends `media-security` once DTLS ran, never in clear.
  */
 import dbus from 'dbus-next';
 import { randomBytes } from 'node:crypto';
@@ -15,6 +19,8 @@ import { withDaemon } from '../fixtures/jest/with-daemon';
 import { startKamailio, type Kamailio } from '../fixtures/sip/kamailio-server';
 import { RawUac } from '../fixtures/sip/raw-uac';
 import { freePort, until } from '../fixtures/processes';
+import { MediaClient, parseSdp } from '../../packages/media/src';
+import { readTransport, writeWebRtcSdp } from '../../packages/plugin-sip/src/calls/sdp-webrtc';
 
 const CALL = 'im.confab.Confab1.Call';
 const OM = 'org.freedesktop.DBus.ObjectManager';
@@ -117,6 +123,71 @@ describe('hostile calls to a Confab SIP account', () => {
     await until(() => uac.requests.includes('BYE'), 5_000, 'the BYE to the silent peer');
     await until(async () => (await diagnostics()).sessions === 0, 10_000, 'the session to be closed');
   });
+
+  it('an ICE offer that cannot be kept encrypted (sha-1 only, no fingerprint) gets 488 with a Warning, before anything rings', async () => {
+    const before = await calls();
+    const dead = await freePort();
+    const ice = ['a=ice-ufrag:mallory1', 'a=ice-pwd:mallorymallorymallory123', `a=candidate:1 1 udp 2130706431 127.0.0.1 ${dead} typ host`, 'a=end-of-candidates', 'a=rtcp-mux', 'a=setup:actpass'];
+    const fp = (hash: string, bytes: number) => `a=fingerprint:${hash} ${Array.from({ length: bytes }, (_x, i) => (i * 7 % 256).toString(16).padStart(2, '0').toUpperCase()).join(':')}`;
+    const offer = (extra: string[]) => sdp(dead, '0', ['a=rtpmap:0 PCMU/8000'], [...ice, ...extra]).replace('RTP/AVP', 'UDP/TLS/RTP/SAVPF');
+    const cases: Array<[string, string, RegExp]> = [
+      ['a sha-1 fingerprint only', offer([fp('sha-1', 20)]), /^Warning: 302 \S+ "fingerprint hash sha-1: only sha-256 is taken/m],
+      ['ICE without a fingerprint', offer([]), /^Warning: 302 \S+ "no a=fingerprint/m],
+    ];
+    for (const [what, body, warning] of cases) {
+      const final = (await uac.invite('alice@127.0.0.1', body)).filter((r) => r.status >= 180);
+      expect([what, final.map((r) => r.status)]).toEqual([what, [488]]);
+      expect(final[0]!.text).toMatch(warning);
+    }
+    expect(await calls()).toEqual(before);
+  });
+
+  it('a peer whose fingerprint matches no certificate it shows: answered, then ended media-security after DTLS, never in clear; nothing is left', async () => {
+    // The peer is a second confab-media session (the test's own), its real ICE candidates and a
+    // well-formed sha-256 fingerprint that is not its certificate's (RFC 5763 § 5: the check that must fail).
+    const mc = await MediaClient.connect(d.client);
+    const peer = await mc.createSession({ audio: true, video: false, transport: 'webrtc', address: '127.0.0.1', microphone: 'tone:1000' });
+    let peerReason = '';
+    peer.onStateChanged((state, reason) => { if (state === 'ended') peerReason = reason; });
+    try {
+      const local = await peer.localDescription();
+      const real = local.dtls!.fingerprint.value;
+      const wrong = real.replace(/^../, real.startsWith('00') ? '11' : '00');
+      const codec = local.codecs.find((c) => c.name === 'PCMU') ?? local.codecs[0]!;
+      const offer = writeWebRtcSdp({
+        origin: { sessionId: '4242', sessionVersion: 1 }, ice: local.ice!, dtls: { fingerprint: { hash: 'sha-256', value: wrong }, setup: 'actpass' },
+        profile: 'UDP/TLS/RTP/SAVPF', codecs: [codec], direction: 'sendrecv',
+      });
+      expect(offer).toMatch(/^a=candidate:.* 127\.0\.0\.1 \d+ typ host/m);
+      const before = new Set(await calls());
+      const byes = uac.requests.filter((m) => m === 'BYE').length;
+      const answered = uac.invite('alice@127.0.0.1', offer, 20_000);
+      const path = await until(async () => (await calls()).find((p) => !before.has(p)), 10_000, 'the call to ring');
+      await (await d.object(path)).getInterface(CALL).Accept({ microphone: v('s', 'tone:440'), speaker: v('s', 'none') });
+      const ok = (await answered).find((r) => r.status === 200)!;
+      expect(ok).toBeDefined();
+      // Confab answered encrypted (RFC 5764 § 8): never a plain RTP/AVP answer
+      expect(ok.body).toMatch(/^m=audio \d+ UDP\/TLS\/RTP\/SAVPF /m);
+      expect(ok.body).not.toMatch(/^m=audio \d+ RTP\/AVP /m);
+      const audio = parseSdp(ok.body).audio!;
+      const t = readTransport(ok.body);
+      expect(t.ice && t.dtls).toBeTruthy();
+      const t0 = Date.now();
+      await peer.setRemote({ address: audio.address, port: audio.port, rtcpMux: true, codecs: [audio.codecs.find((c) => c.pt === codec.pt) ?? codec], direction: audio.direction, ice: t.ice!, dtls: t.dtls! });
+      await peer.start();
+      await until(async () => (await d.prop(path, CALL, 'State')) === 'ended', 20_000, 'the call to a lying fingerprint to end');
+      const took = Date.now() - t0;
+      const [reason, detail] = [await d.prop(path, CALL, 'EndReason'), await d.prop(path, CALL, 'EndDetail')];
+      console.log(`lying fingerprint: ended ${String(reason)} (${String(detail)}) ${took} ms after the peer started; peer session: ${peerReason || 'still up'}`);
+      expect([reason, detail]).toEqual(['media-security', expect.stringMatching(/certificate does not match its fingerprint/)]);
+      expect(took).toBeLessThan(15_000);
+      await until(() => uac.requests.filter((m) => m === 'BYE').length > byes, 5_000, 'the BYE to the lying peer');
+    } finally {
+      await peer.close().catch(() => undefined);
+    }
+    await until(async () => (await diagnostics()).sessions === 0 && (await diagnostics()).pipelines === 0, 10_000, 'confab-media to hold nothing');
+    expect(await d.accountProp(alice, 'Status')).toBe('connected'); // confabd still answers
+  }, 60_000);
 
   it('after all that, the account is still connected and still places calls', async () => {
     expect((await diagnostics()).sessions).toBe(0);
