@@ -169,6 +169,12 @@ describe('refusals: rtp.c handle_rtp_packet', () => {
     expect(decodeAvRtp(p)).toBeUndefined();
   });
 
+  // handle_rtp_packet refuses `length < RTP_HEADER_SIZE + 1` where length still counts the packet id, so an
+  // 81-byte packet (id + header, no data) passes its length check and, with offset_lower < data_length_lower,
+  // is kept as a part of a multi-part frame; decodeAvRtp asks for 82 bytes. No effect on audio (the bridge
+  // drops multi-part audio), but not "as handle_rtp_packet reads it".
+  it.todo('an 81-byte packet (header, no data) with offset_lower < data_length_lower passes, as in handle_rtp_packet (decodeAvRtp refuses it)');
+
   it('decodes inside a larger buffer', () => {
     const p = good();
     const big = new Uint8Array(p.length + 10);
