@@ -37,6 +37,7 @@ import { ToxNode } from '../tox-node';
 import { ProfileStore } from './profile-store';
 import { hex, parseContact, publicKeyOf } from './tox-contacts';
 import { accountSettings, parseNospam, type ToxSettings } from './tox-settings';
+import { resolveRelays } from './relay-nodes';
 
 const CONNECT_TIMEOUT_MS = 30_000;
 const SAVE_DELAY_MS = 1_000;
@@ -131,6 +132,7 @@ export class ToxConnection implements Connection {
       const node = await ToxNode.start({
         keyPair: keyPairFromSecret(profile.secretKey), nospam: this.settings.nospam ?? profile.nospam,
         bind: { host: this.settings.bindAddress, port: this.settings.udpPort }, lanDiscovery: this.settings.localDiscovery,
+        tcpRelays: await resolveRelays(this.settings.tcpRelays, (h) => this.log.info('TCP relay %s does not resolve', h)),
       });
       this.node = node;
       const m = node.messenger;

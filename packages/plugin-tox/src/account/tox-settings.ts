@@ -64,6 +64,11 @@ export const TOX_PARAMETERS: readonly ParamSpec[] = [
   },
   { name: 'bind-address', type: 'string', default: '0.0.0.0', description: 'the address to receive on (127.0.0.1 for a local network only)', validate: (v) => (/^[0-9A-Fa-f:.]+$/.test(String(v)) ? undefined : 'must be an IP address') },
   { name: 'udp-port', type: 'int', default: 0, description: 'the UDP port; 0 for the first free one of 33445–33545, as c-toxcore', validate: (v) => (typeof v === 'number' && v >= 0 && v <= 65535 ? undefined : 'must be from 0 to 65535') },
+  {
+    name: 'tcp-relays', type: 'strings', default: [],
+    description: 'TCP relays to reach friends through when UDP does not get through, each host:port:KEY (the relay\'s DHT key); friends learn them from us (share-relays), and theirs are added',
+    validate: (v) => problemOf(() => (v as string[]).forEach(parseBootstrapNode)),
+  },
   { name: 'local-discovery', type: 'bool', default: true, description: 'find peers on the local network by broadcast (LAN discovery)' },
   { name: 'friend-request-message', type: 'string', default: 'Hello! I would like to add you as a friend on Tox.', description: 'the message sent with a friend request', validate: bytesAtMost(1016) },
 ];
@@ -75,6 +80,8 @@ export interface ToxSettings {
   readonly name?: string;
   readonly statusMessage?: string;
   readonly bootstrap: readonly BootstrapNode[];
+  /** The `tcp-relays` parameter: host:port:KEY, as bootstrap nodes are written. */
+  readonly tcpRelays: readonly BootstrapNode[];
   readonly bindAddress: string;
   readonly udpPort: number;
   readonly localDiscovery: boolean;
@@ -98,6 +105,7 @@ export function accountSettings(params: AccountParams): ToxSettings {
     name: text('name'),
     statusMessage: text('status-message'),
     bootstrap: nodes.map(parseBootstrapNode),
+    tcpRelays: (Array.isArray(params['tcp-relays']) ? (params['tcp-relays'] as string[]) : []).map(parseBootstrapNode),
     bindAddress: text('bind-address') ?? '0.0.0.0',
     udpPort: typeof params['udp-port'] === 'number' ? params['udp-port'] : 0,
     localDiscovery: params['local-discovery'] !== false,
