@@ -38,6 +38,8 @@
  *    was created (when its CPU and RSS over IDLE_S are also taken: the daemon's own share). With
  *    CPU_PROF, confabd's CPU profile of each window (bench/peers/cpu-prof-hook.js); the profiler's
  *    own cost is then in the figures.
+ * 4. tcp: friend request → first message to a friend without UDP, through a c-toxcore TCP relay,
+ *    c-toxcore beside confabd (bench/peers/tox-tcp.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -46,13 +48,14 @@ import { DaemonFixture, REPO_ROOT, toMsg, v } from '../test/fixtures/confabd';
 import { stopAll, until } from '../test/fixtures/processes';
 import { freeUdpPort, startToxNetwork, startToxcore, toxDriverBinary, type ToxNetwork, type ToxNode } from '../test/fixtures/tox/toxcore';
 import { pct, sleep } from './peers/wait';
+import { tcpRelayFlows, type TcpFlow } from './peers/tox-tcp';
 
 const STARTS = Number(process.env.STARTS ?? 5);
 const FRIENDS = Number(process.env.FRIENDS ?? 5);
 const IDLE_S = Number(process.env.IDLE_S ?? 30);
 const SETTLE_S = Number(process.env.SETTLE_S ?? 5);
-/** The parts to run: `starts` (start → online/reachable, friend request → first message) and `idle`. */
-const PARTS = (process.env.TOX_PART ?? 'starts,idle').split(',');
+/** The parts to run: `starts` (start → online/reachable, friend request → first message), `idle`, `tcp` (bench/tox-tcp.ts). */
+const PARTS = (process.env.TOX_PART ?? 'starts,idle,tcp').split(',');
 const part = (name: string) => PARTS.includes(name);
 /** Counts of online friends the idle account and its c-toxcore beside it have, one window each. */
 const IDLE_FRIENDS = (process.env.IDLE_FRIENDS ?? '1,10').split(',').map(Number);
@@ -115,11 +118,13 @@ class Bench {
     return this.net.nodes.map((n) => `127.0.0.1:${n.udpPort}:${n.ready.dht_id}`);
   }
 
-  async create(): Promise<string> {
+  /** `extra`: more string-list parameters (bench/tox-tcp.ts: tcp-relays). */
+  async create(extra: Record<string, string[]> = {}): Promise<string> {
     const name = `bench${++this.serial}`;
+    const more = Object.fromEntries(Object.entries(extra).map(([k, x]) => [k, v('as', x)]));
     return (await (await this.d.manager()).CreateAccount('tox', name, {
       'profile-password': v('s', PASSWORD), name: v('s', name), 'bind-address': v('s', '127.0.0.1'), 'udp-port': v('i', await freeUdpPort()),
-      'local-discovery': v('b', false), 'bootstrap-nodes': v('as', this.bootstrapNodes()),
+      'local-discovery': v('b', false), 'bootstrap-nodes': v('as', this.bootstrapNodes()), ...more,
     })) as string;
   }
 
@@ -406,6 +411,31 @@ async function main(): Promise<void> {
         ['  c-toxcore → c-toxcore', ...flow(cc)],
         ['  confabd → c-toxcore', ...flow(dc)],
         ['  c-toxcore → confabd', ...flow(cd)],
+      ]));
+      await b.stop();
+      b = undefined;
+    }
+
+    if (part('tcp')) {
+      b = await Bench.start(net);
+      const bench = b;
+      const relay = await startToxcore({ label: 'relay', tcpRelay: true });
+      others.push(relay);
+      await net.join(relay);
+      await online(relay);
+      const r = await tcpRelayFlows(net, relay, {
+        create: (extra) => bench.create(extra),
+        statusAt: (a, s, t) => bench.statusAt(a, s, t),
+        available: (a, c) => bench.available(a, c),
+        addContact: async (a, address) => { await (await bench.d.account(a)).AddContact(address, ''); },
+        send: async (a, pk, text) => { await bench.d.send(a, pk, text); },
+        remove: (a) => bench.remove(a),
+      }, FRIENDS);
+      const flow = (xs: TcpFlow[]) => [medMax(xs.map((x) => x.message)), ms(pct(xs.map((x) => x.request), 50)), ms(pct(xs.map((x) => x.connected), 50))];
+      console.log(table([
+        [`to a friend without UDP, through a c-toxcore TCP relay (${FRIENDS} each)`, 'median / max', 'request at', 'connected at'],
+        ['  c-toxcore (+ add_tcp_relay) → it', ...flow(r.ctox)],
+        ['  confabd (tcp-relays) → it', ...flow(r.confabd)],
       ]));
       await b.stop();
       b = undefined;
