@@ -1,13 +1,11 @@
 /**
- * confab-media for one plugin connection (SIP, XMPP, Tox alike): started through the daemon's
- * MediaService on the first call, reached with a MediaClient on the session bus, one bus connection per
- * plugin connection. confab-media closes every session of a bus client that leaves, so disposing of
- * this on disconnect leaves no pipeline behind.
- * @since 0.4.0
+ * confab-media for one connection: started through the daemon's MediaService on the first call,
+ * reached with `@confab/media`'s MediaClient on the session bus (DBUS_SESSION_BUS_ADDRESS), one bus
+ * connection per SIP connection. confab-media closes every session of a bus client that leaves, so
+ * closing this connection's client on disconnect leaves no pipeline behind.
  */
 import type { MediaService } from '@confab/sdk';
-import type { IceServer, SessionOptions } from '../session/types';
-import { MediaClient, type MediaSessionClient } from './media-client';
+import { MediaClient, type MediaSessionClient, type SessionOptions } from '@confab/media';
 
 export class MediaAccess {
   private client?: Promise<MediaClient>;
@@ -25,7 +23,7 @@ export class MediaAccess {
     }
   }
 
-  /** Resolves once confab-media runs and we are connected to it; NotAvailable when it cannot start. */
+  /** Resolves once confab-media runs and we are connected to it. */
   async ready(): Promise<MediaClient> {
     await this.service.ensure();
     this.client ??= this.connect().catch((err: unknown) => {
@@ -33,11 +31,6 @@ export class MediaAccess {
       throw err;
     });
     return this.client;
-  }
-
-  /** The daemon's STUN/TURN servers for every call (`calls.iceServers`), none when it has none. */
-  async iceServers(): Promise<IceServer[]> {
-    return [...((await this.service.iceServers?.()) ?? [])];
   }
 
   /** Leaves the bus: confab-media ends every session we still had. */

@@ -1,0 +1,50 @@
+/**
+ * confab-media for one XMPP connection: started through the daemon's MediaService on the first call,
+ * reached with `@confab/media`'s MediaClient on the session bus, one bus connection per XMPP
+ * connection. confab-media closes every session of a bus client that leaves, so disposing of this on
+ * disconnect leaves no pipeline behind. (plugin-sip has the same small class; plugins do not import
+ * each other — a shared one belongs in @confab/media's client API.)
+ */
+import type { MediaService } from '@confab/sdk';
+import { MediaClient, type IceServer, type MediaSessionClient, type SessionOptions } from '@confab/media';
+
+export class MediaAccess {
+  private client?: Promise<MediaClient>;
+
+  constructor(private readonly service: MediaService, private readonly connect: () => Promise<MediaClient> = () => MediaClient.connect()) {}
+
+  async createSession(options: SessionOptions): Promise<MediaSessionClient> {
+    const client = await this.ready();
+    try {
+      return await client.createSession(options);
+    } catch (err) {
+      if (!(err instanceof Error && 'code' in err)) this.drop(); // not confab-media's refusal: the bus link may be broken, connect again next time
+      throw err;
+    }
+  }
+
+  /** Resolves once confab-media runs and we are connected to it; NotAvailable when it cannot start. */
+  async ready(): Promise<MediaClient> {
+    await this.service.ensure();
+    this.client ??= this.connect().catch((err: unknown) => {
+      this.client = undefined;
+      throw err;
+    });
+    return this.client;
+  }
+
+  /** The daemon's STUN/TURN servers for every call (`calls.iceServers`), none when it has none. */
+  async iceServers(): Promise<IceServer[]> {
+    return [...((await this.service.iceServers?.()) ?? [])];
+  }
+
+  dispose(): void {
+    this.drop();
+  }
+
+  private drop(): void {
+    const c = this.client;
+    this.client = undefined;
+    void c?.then((m) => m.disconnect(), () => undefined);
+  }
+}
