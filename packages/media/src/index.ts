@@ -7,4 +7,6 @@
 export * from './session/types';
 export { DEFAULT_CODECS, DEFAULT_VIDEO_CODECS, VIDEO_CODECS, H264_CODEC, matchVideoFormat, codecByEncodingName, videoCodecByEncodingName, telephoneEvent, type Codec, type CodecName, type AudioCodecName, type VideoCodecName } from './codecs/codecs';
 export { MediaClient, MediaSessionClient, MEDIA_BUS_NAME, MEDIA_ROOT_PATH, type StatsRecord } from './client/media-client';
+export { MediaAccess } from './client/media-access';
+export { callStatsOf } from './client/call-stats';
 export * from './sdp';

@@ -17,8 +17,8 @@ import {
   type ContactInfo, type ContactPresence, type ContactsFacet, type IncomingMessage, type Logger, type OutgoingMessage,
   type MediaService, type Presence, type SendReceipt, type StatusChange,
 } from '@confab/sdk';
+import { MediaAccess } from '@confab/media';
 import { callIceServers } from './calls/ice-servers';
-import { MediaAccess } from './calls/media-access';
 import { SipCalls } from './calls/sip-calls';
 import { Digest } from './digest';
 import { ACCEPTED_TYPES, ISCOMPOSING_TYPE, buildIsComposing, decodeMessage } from './message-content';

@@ -6,7 +6,8 @@
  */
 import { DEFAULT_CODECS, DEFAULT_VIDEO_CODECS, parseSdp, sdpAnswer, sdpOffer, telephoneEvent, type LocalDescription, type RemoteDescription, type SdpAudio } from '@confab/media';
 import { ConfabError } from '@confab/sdk';
-import { callStatsOf, cancelReasonOf, detailOf, endReasonOf, infoBody, infoDigit, isMediaFailure } from '../src/calls/call-reasons';
+import { callStatsOf } from '@confab/media';
+import { cancelReasonOf, detailOf, endReasonOf, infoBody, infoDigit, isMediaFailure } from '../src/calls/call-reasons';
 import { MediaSdh, type SdhMedia } from '../src/calls/media-sdh';
 import { NO_LINES, hasVideo, linesOfChoice, linesOfOffer, offerChoice, takeVideo } from '../src/calls/media-lines';
 import { SdpOrigin, answerDirection, checkOffer, isHolding, offerDirection } from '../src/calls/sdp-glue';

@@ -10,7 +10,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { silentLogger, type CallChange } from '@confab/sdk';
 import { audioFrame, framePackets, RTP_HEADER_SIZE, RTP_PIECE, RTP_TYPE_AUDIO, RTP_TYPE_VIDEO } from '../src/av/av-rtp';
-import type { MediaAccess } from '../src/av/media-access';
+import type { MediaAccess } from '@confab/media';
 import { decodeMsi, encodeMsi } from '../src/av/msi';
 import { ToxCalls, type AvFriend } from '../src/av/tox-calls';
 

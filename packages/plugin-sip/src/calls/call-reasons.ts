@@ -1,9 +1,9 @@
 /**
  * How a SIP call ends, in the call model's words (docs/calls.md, the SIP column): final responses to
- * our INVITE (RFC 3261 §21), a CANCEL's Reason (RFC 3326), and confab-media's figures as CallStats.
+ * our INVITE (RFC 3261 §21) and a CANCEL's Reason (RFC 3326).
  * Free of sip.js.
  */
-import type { CallEndReason, CallStats } from '@confab/sdk';
+import type { CallEndReason } from '@confab/sdk';
 
 /** The final responses we send to refuse an incoming call. */
 export const REFUSALS = {
@@ -55,24 +55,6 @@ export function isMediaFailure(reason: string): boolean {
 export function mediaEndReason(reason: string): CallEndReason | undefined {
   if (/^media-security\b/.test(reason)) return 'media-security';
   return /^(?:media-failed|remote-timeout|ice-failed|invalid-remote)\b/.test(reason) ? 'media-failed' : undefined;
-}
-
-/**
- * confab-media's GetStats (its contract's names) as the model's CallStats (RTCP, RFC 3550 §6.4);
- * with `video` (the call carries it now), the frames counted by its pipeline too.
- */
-export function callStatsOf(s: Readonly<Record<string, number>>, codec: string, video = false): CallStats {
-  const n = (k: string) => (Number.isFinite(s[k]) ? s[k]! : 0);
-  const rtt = s['round-trip-ms'];
-  return {
-    packetsSent: n('packets-sent'),
-    packetsReceived: n('packets-received'),
-    packetsLost: n('packets-lost'),
-    jitterMs: n('jitter-ms'),
-    ...(rtt !== undefined && Number.isFinite(rtt) && rtt >= 0 ? { roundTripMs: rtt } : {}), // -1 until the first report
-    codec,
-    ...(video ? { videoFramesSent: n('video-frames-sent'), videoFramesDecoded: n('video-frames-decoded') } : {}),
-  };
 }
 
 /**

@@ -34,10 +34,10 @@ import {
   type CallChange, type CallDirection, type CallEndReason, type CallOptions, type CallState, type CallStats, type CallsFacet,
   type IncomingCall, type Logger,
 } from '@confab/sdk';
-import type { Codec, IceServer, MediaSessionClient, RemoteDescription, SdpAudio } from '@confab/media';
-import { REFUSALS, callStatsOf, cancelReasonOf, detailOf, endReasonOf, infoDigit, isMediaFailure, mediaEndReason } from './call-reasons';
+import { callStatsOf, type Codec, type IceServer, type MediaAccess, type MediaSessionClient, type RemoteDescription, type SdpAudio } from '@confab/media';
+import { REFUSALS, cancelReasonOf, detailOf, endReasonOf, infoDigit, isMediaFailure, mediaEndReason } from './call-reasons';
 import { reinvite, sendInfoDigit, signalEnd } from './dialog-requests';
-import type { MediaAccess } from './media-access';
+
 import { MediaSdh } from './media-sdh';
 import { checkOffer, isHolding } from './sdp-glue';
 import { WebRtcSdh } from './webrtc-sdh';

@@ -4,10 +4,10 @@
  * lossy 192/193 (Messenger.c handle_custom_lossy_packet hands these to the RTP handlers).
  * @since 0.2.0
  */
+import { MediaAccess } from '@confab/media';
 import type { ConnectionServices, Disposable, Logger } from '@confab/sdk';
 import type { MessengerFriend } from '../messenger/messenger';
 import { RTP_TYPE_AUDIO, RTP_TYPE_VIDEO } from './av-rtp';
-import { MediaAccess } from './media-access';
 import { PACKET_ID_MSI } from './msi';
 import { ToxCalls } from './tox-calls';
 

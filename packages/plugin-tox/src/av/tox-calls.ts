@@ -22,9 +22,8 @@ import {
   ConfabError, Emitter, InvalidArgumentError, NotFoundError, type CallChange, type CallEndReason, type CallOptions, type CallsFacet,
   type CallStats, type IncomingCall, type Logger,
 } from '@confab/sdk';
-import type { MediaSessionClient } from '@confab/media';
+import type { MediaAccess, MediaSessionClient } from '@confab/media';
 import { FramesBridge } from './frames-bridge';
-import type { MediaAccess } from './media-access';
 import { callCapabilities, decodeMsi, encodeMsi, MsiCaps, MsiError, type MsiMessage } from './msi';
 
 /** A friend as the calls see it (the account's MessengerFriend and its friend connection). */

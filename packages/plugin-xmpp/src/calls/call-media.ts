@@ -6,12 +6,11 @@
  */
 import type { Element } from '@xmpp/client';
 import { ConfabError, type CallEndReason } from '@confab/sdk';
-import type { LocalDescription, RemoteDescription } from '@confab/media';
+import type { LocalDescription, MediaAccess, RemoteDescription } from '@confab/media';
 import type { CallBook, JingleCall } from './call-book';
 import { mediaEndOf } from './call-stats';
 import type { ExternalServices } from './external-services';
 import { bundleGroup } from './grouping';
-import type { MediaAccess } from './media-access';
 
 /** What the media of a call needs of the calls. */
 export interface CallMediaHost {

@@ -1,20 +1,4 @@
-/** confab-media's GetStats (its contract's names) as the model's CallStats (RTCP, RFC 3550 §6.4). */
-import type { CallStats } from '@confab/sdk';
-
-export function callStatsOf(s: Readonly<Record<string, number>>, codec: string, video: boolean): CallStats {
-  const n = (k: string) => (Number.isFinite(s[k]) ? s[k]! : 0);
-  const rtt = s['round-trip-ms'];
-  return {
-    packetsSent: n('packets-sent'),
-    packetsReceived: n('packets-received'),
-    packetsLost: n('packets-lost'),
-    jitterMs: n('jitter-ms'),
-    ...(rtt !== undefined && Number.isFinite(rtt) && rtt >= 0 ? { roundTripMs: rtt } : {}), // -1 until the first report
-    codec,
-    ...(video ? { videoFramesSent: n('video-frames-sent'), videoFramesDecoded: n('video-frames-decoded') } : {}),
-  };
-}
-
+/** confab-media's StateChanged reasons in a Jingle call's words (XEP-0166 §7.4). */
 /**
  * What confab-media's StateChanged reason for an ended session means for the call, and the
  * XEP-0166 §7.4 reason the peer is told; undefined when we closed it ourselves.

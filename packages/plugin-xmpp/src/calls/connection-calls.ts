@@ -4,12 +4,12 @@
  * calls only when they can succeed.
  */
 import type { XmppClient } from '@xmpp/client';
+import { MediaAccess } from '@confab/media';
 import type { Logger, MediaService } from '@confab/sdk';
 import { FEATURES } from '../caps';
 import { JingleCalls } from './jingle-calls';
 import { requestIq } from './iq-request';
 import { CALL_FEATURES, NS_JINGLE } from './jingle-ns';
-import { MediaAccess } from './media-access';
 
 export interface ConnectionCalls {
   readonly jingle?: JingleCalls;

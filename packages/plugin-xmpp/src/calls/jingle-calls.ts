@@ -31,11 +31,10 @@
 import { randomUUID } from 'node:crypto';
 import { xml, type Element } from '@xmpp/client';
 import { ConfabError, Emitter, InvalidArgumentError, type CallChange, type CallEndReason, type CallOptions, type CallStats, type CallsFacet, type IncomingCall, type Logger } from '@confab/sdk';
-import { answerSdp, remoteFromSdp, type Direction, type RemoteDescription } from '@confab/media';
+import { answerSdp, callStatsOf, remoteFromSdp, type Direction, type MediaAccess, type RemoteDescription } from '@confab/media';
 import { normalizeJid } from '../jid';
 import { CallBook, candidateId, contentsOf, type JingleCall } from './call-book';
 import { applyRemote, bundleFor, openCallMedia, type CallMediaHost } from './call-media';
-import { callStatsOf } from './call-stats';
 import { ExternalServices } from './external-services';
 import { contentModify, contentRemove, sessionInfo, transportInfo } from './jingle-inbound';
 import { answerContents, asParsedSdp, offerContents, peerTransportOf, readContents, sendersOf, transportKindOf, Unsupported, type JingleContent } from './jingle-contents';
@@ -44,7 +43,6 @@ import { NS_JINGLE, NS_RTP_INFO } from './jingle-ns';
 import { conditionOf, detailOf, endReasonOf, readReason, reasonElement, refusalOf } from './jingle-reasons';
 import { checkAction, type SessionView } from './jingle-session';
 import { jmiMessage, stanzaId, type Jmi } from './jmi';
-import type { MediaAccess } from './media-access';
 import { MalformedJingle } from './rtp-description';
 import { webrtcAnswer, webrtcRemote } from './webrtc-negotiation';
 

@@ -1,11 +1,13 @@
 /**
- * confab-media for one connection: started through the daemon's MediaService on the first call,
- * reached with `@confab/media`'s MediaClient on the session bus (DBUS_SESSION_BUS_ADDRESS), one bus
- * connection per SIP connection. confab-media closes every session of a bus client that leaves, so
- * closing this connection's client on disconnect leaves no pipeline behind.
+ * confab-media for one plugin connection (SIP, XMPP, Tox alike): started through the daemon's
+ * MediaService on the first call, reached with a MediaClient on the session bus, one bus connection per
+ * plugin connection. confab-media closes every session of a bus client that leaves, so disposing of
+ * this on disconnect leaves no pipeline behind.
+ * @since 0.4.0
  */
 import type { MediaService } from '@confab/sdk';
-import { MediaClient, type MediaSessionClient, type SessionOptions } from '@confab/media';
+import type { IceServer, SessionOptions } from '../session/types';
+import { MediaClient, type MediaSessionClient } from './media-client';
 
 export class MediaAccess {
   private client?: Promise<MediaClient>;
@@ -23,7 +25,7 @@ export class MediaAccess {
     }
   }
 
-  /** Resolves once confab-media runs and we are connected to it. */
+  /** Resolves once confab-media runs and we are connected to it; NotAvailable when it cannot start. */
   async ready(): Promise<MediaClient> {
     await this.service.ensure();
     this.client ??= this.connect().catch((err: unknown) => {
@@ -31,6 +33,11 @@ export class MediaAccess {
       throw err;
     });
     return this.client;
+  }
+
+  /** The daemon's STUN/TURN servers for every call (`calls.iceServers`), none when it has none. */
+  async iceServers(): Promise<IceServer[]> {
+    return [...((await this.service.iceServers?.()) ?? [])];
   }
 
   /** Leaves the bus: confab-media ends every session we still had. */
