@@ -24,6 +24,7 @@ import {
   type SendReceipt, type StatusReason,
 } from '@confab/sdk';
 import { rfc1459Lower, targetKind } from './casemap';
+import { RoomLister } from './room-list';
 import { RoomTracker } from './room-tracker';
 import { TokenBucket } from './flood-control';
 import { subscribe, type IrcContext } from './handlers';
@@ -67,6 +68,7 @@ export class IrcConnection implements Connection {
   private readonly replies = new PendingReplies();
   private readonly whois = new Map<string, Array<Deferred<ContactInfo>>>();
   private readonly watch: PresenceWatch;
+  private readonly lister = new RoomLister({ write: (...line) => this.write(this.live(), ...line), isupport: () => this.client?.network.options ?? {}, serverName: () => this.p.server });
   private inbox: IncomingMessage[] = [];
   private requestedQuit = false;
 
@@ -88,6 +90,7 @@ export class IrcConnection implements Connection {
       setModes: (room, modes) => this.setModes(room, modes),
       members: (room) => this.tracker.members(rfc1459Lower(room)),
       kindOf: async (target) => this.kindOf(target),
+      list: (options, onRooms, signal) => this.lister.list(options, onRooms, signal), // RFC 2812 §3.2.6 LIST
     };
     this.contacts = {
       onPresence: this.presenceEmitter.event,
@@ -205,6 +208,7 @@ export class IrcConnection implements Connection {
         if (this.client === client) this.watch.start();
       },
       whois: this.whois,
+      roomList: this.lister,
     };
   }
 
@@ -467,6 +471,7 @@ export class IrcConnection implements Connection {
     this.replies.failAll(offline);
     for (const list of this.whois.values()) for (const d of list) d.reject(offline);
     this.whois.clear();
+    this.lister.clear();
     this.watch.stop();
     this.tracker.clear();
     // Close the socket in a way irc-framework sees ('socket close'), so that it stops its own ping

@@ -1,5 +1,6 @@
 import type { Event } from './events';
 import type { CallsFacet } from './calls';
+import type { ListRooms } from './room-list';
 import type { AccountParams } from './params';
 import type {
   ChannelKind, ChannelRef, ChatState, Member, ChatStateChange, ConnectionStatus, ContactInfo, DeliveryReport, RosterUpdate, SubscriptionRequest, ContactPresence, IncomingMessage, MemberRole, OutgoingMessage,
@@ -116,6 +117,11 @@ export interface RoomsFacet {
    * @since 0.5.0
    */
   kindOf?(target: string): Promise<ChannelKind | undefined>;
+  /**
+   * The public rooms the server offers, streamed and bounded (room-list.ts). Absent when the
+   * protocol cannot list them: the daemon answers NotImplemented. @since 0.6.0
+   */
+  readonly list?: ListRooms;
 }
 
 /**

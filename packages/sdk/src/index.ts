@@ -13,3 +13,4 @@ export * from './protocol';
 export * from './addresses';
 export * from './status';
 export * from './calls';
+export * from './room-list';

@@ -10,8 +10,9 @@ import { contactHandlers, type ContactsContext } from './contacts';
 import { eventNames, handle, type HandlerTable } from './handler';
 import { messagingHandlers, type MessagingContext } from './messaging';
 import { registrationHandlers, type RegistrationContext } from './registration';
+import { roomListHandlers, type RoomListContext } from './room-list';
 
-export type IrcContext = RegistrationContext & MessagingContext & ChannelsContext & ContactsContext & { readonly log: Logger };
+export type IrcContext = RegistrationContext & MessagingContext & ChannelsContext & ContactsContext & RoomListContext & { readonly log: Logger };
 
 /** What no table took: logged. */
 const fallbackHandlers: HandlerTable<{ readonly log: Logger }> = {
@@ -22,9 +23,10 @@ const fallbackHandlers: HandlerTable<{ readonly log: Logger }> = {
 /**
  * The tables in the order an event goes through them. Order matters twice: `nick` updates the
  * rooms before the nick regain, as it always did; `irc error` reaches the fallback (a log line)
- * only when no table took it. The tables take disjoint sets of errors, so their order is free.
+ * only when no table took it. The tables take disjoint sets of errors, so their order is free
+ * (LIST's refusals, 263 and 416, are taken first).
  */
-export const IRC_HANDLERS: ReadonlyArray<HandlerTable<IrcContext>> = [channelHandlers, contactHandlers, messagingHandlers, registrationHandlers, fallbackHandlers];
+export const IRC_HANDLERS: ReadonlyArray<HandlerTable<IrcContext>> = [roomListHandlers, channelHandlers, contactHandlers, messagingHandlers, registrationHandlers, fallbackHandlers];
 
 /**
  * Subscribes `tables` to the client's events. A handler can never throw into irc-framework (a bad

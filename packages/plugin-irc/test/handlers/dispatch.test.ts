@@ -10,7 +10,7 @@ afterEach(() => jest.useRealTimers());
 describe('dispatch by table', () => {
   it('listens to every event the connection handles', () => {
     expect(eventNames(IRC_HANDLERS).sort()).toEqual([
-      'away', 'back', 'channel info', 'ctcp request', 'debug', 'invite', 'irc error', 'join', 'kick', 'message', 'mode', 'motd',
+      'away', 'back', 'channel info', 'channel list', 'channel list end', 'ctcp request', 'debug', 'invite', 'irc error', 'join', 'kick', 'message', 'mode', 'motd',
       'nick', 'nick in use', 'part', 'ping timeout', 'pong', 'quit', 'raw', 'registered', 'sasl failed', 'socket close', 'topic',
       'unknown command', 'userlist', 'users offline', 'users online', 'whois',
     ]);

@@ -6,6 +6,7 @@ import type { IncomingMessage, Logger, RoomChange, RoomInvitation } from '@confa
 import type { IrcContext } from '../../src/handlers';
 import { Registration } from '../../src/handlers/registration';
 import { PendingReplies } from '../../src/replies';
+import { RoomLister } from '../../src/room-list';
 import { RoomTracker } from '../../src/room-tracker';
 
 export interface Recorded {
@@ -60,6 +61,7 @@ export function fakeContext(over: Partial<IrcContext> = {}): Recorded {
     watch,
     startWatch: jest.fn(),
     whois: new Map(),
+    roomList: new RoomLister({ write: (...line) => void written.push(line), isupport: () => ({}), serverName: () => 'irc.test' }),
     ...over,
   };
   return { ctx, written, roomChanges, invitations, received, logged, outcome, watch };
