@@ -29,13 +29,14 @@ import { protocols } from './commands/protocols';
 import { reject } from './commands/reject';
 import { resume } from './commands/resume';
 import { room } from './commands/room';
+import { rooms } from './commands/rooms';
 import { send } from './commands/send';
 import { status } from './commands/status';
 import { watch } from './commands/watch';
 import { output } from './format';
 
 const COMMANDS: readonly Command[] = [
-  status, protocols, account, presence, joinCmd, room, contact, people, person, send, watch, inbox, history, search, ack,
+  status, protocols, account, presence, joinCmd, room, rooms, contact, people, person, send, watch, inbox, history, search, ack,
   call, calls, answer, reject, hangup, hold, resume, mute, dtmf, devices,
 ];
 const VERSION = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;

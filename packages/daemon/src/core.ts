@@ -17,6 +17,7 @@ import { Conversations } from './conversations/conversations';
 import type { Redactor } from './log';
 import { Messages } from './messages/messages';
 import { People } from './people/people';
+import { RoomListings } from './rooms/room-listings';
 import { Rooms } from './rooms/rooms';
 import type { SecretStore } from './secrets';
 import type { Store } from './storage/store';
@@ -30,6 +31,8 @@ export interface Features {
   readonly contacts: Contacts;
   readonly conversations: Conversations;
   readonly rooms: Rooms;
+  /** The public rooms servers offer, listed on demand (RoomsFacet.list). */
+  readonly roomListings: RoomListings;
   readonly messages: Messages;
   /** Calls of every protocol (docs/calls.md). */
   readonly calls: Calls;
@@ -51,6 +54,7 @@ export class Core implements Features, AccountRouter {
   readonly contacts: Contacts;
   readonly conversations: Conversations;
   readonly rooms: Rooms;
+  readonly roomListings: RoomListings;
   readonly messages: Messages;
   readonly calls: Calls;
   readonly media?: MediaHost;
@@ -72,6 +76,7 @@ export class Core implements Features, AccountRouter {
     this.contacts = new Contacts(store.contacts, this.accounts, this.people, log.child('contacts'));
     this.conversations = new Conversations(store.channels, this.accounts, this.people);
     this.rooms = new Rooms(store.channels, this.conversations, this.accounts, redactor, log.child('rooms'));
+    this.roomListings = new RoomListings(this.accounts, log.child('room-listings'));
     this.messages = new Messages(store.messages, this.conversations, this.accounts);
     this.calls = new Calls(store.calls, this.conversations, this.accounts, log.child('calls'));
     this.calls.onChanged((c) => this.messages.callChanged(c.id, c.change)); // a call's entry in its conversation's history
@@ -97,6 +102,7 @@ export class Core implements Features, AccountRouter {
 
   stop(): Promise<void> {
     this.calls.dispose();
+    this.roomListings.dispose();
     return this.accounts.stop();
   }
 

@@ -2,6 +2,7 @@
 import dbus from 'dbus-next';
 import type { Logger } from '@confab/sdk';
 import type { Features } from '../core';
+import { listingRequest } from './room-listing-wire';
 import type { Handlers } from './contract-object';
 import { channelPath, unwrapVardict } from './wire';
 
@@ -56,6 +57,8 @@ export function accountHandlers(f: Features, id: string, secretNames: SecretName
       RemoveContact: (contact: string) => f.contacts.remove(id, contact),
       GetContactInfo: (contact: string) => f.contacts.info(id, contact),
       AnswerSubscription: (contact: string, allow: boolean) => f.contacts.answerSubscription(id, contact, allow),
+      ListRooms: (options: Record<string, { value: unknown }>) => f.roomListings.start(id, listingRequest(unwrapVardict(options))),
+      StopListingRooms: (listing: number) => f.roomListings.stop(id, listing),
     },
     properties: {
       Id: () => id,

@@ -24,6 +24,7 @@ import { ExportedObjects, type ObjectKind } from './exported-objects';
 import { managerHandlers, type ServiceState } from './manager-handlers';
 import { OBJECT_MANAGER_SPEC } from './object-manager';
 import { personHandlers } from './person-handlers';
+import { wireRoom } from './room-listing-wire';
 import { ROOT_PATH, accountPath, callPath, channelPath, entryState, personPath, wireMessage } from './wire';
 
 export type { ServiceState } from './manager-handlers';
@@ -151,6 +152,10 @@ export class DBusService {
     f.calls.onIncoming(({ id, peer }) => this.root.emit('IncomingCall', callPath(id), peer));
     f.calls.onDtmf(({ id, digit }) => this.calls.emit(id, 'DtmfReceived', digit));
     f.rooms.onInvited(({ accountId, room, by }) => this.root.emit('Invited', accountPath(accountId), room, by));
+    f.roomListings.onRooms(({ accountId, listing, rooms }) => {
+      for (let i = 0; i < rooms.length; i += SIGNAL_CHUNK) this.accounts.emit(accountId, 'RoomsListed', listing, rooms.slice(i, i + SIGNAL_CHUNK).map(wireRoom));
+    });
+    f.roomListings.onFinished((e) => this.accounts.emit(e.accountId, 'RoomListingFinished', e.listing, e.state, e.detail, e.server, e.count, e.skipped));
   }
 
   // ---- signals, batched per event-loop turn -------------------------------------------------
