@@ -52,9 +52,10 @@ export class XmppContacts implements ContactsFacet {
 
   readonly add = async (id: string, alias: string): Promise<void> => {
     const session = this.io.live();
-    // RFC 6121 §2.3 add the item, §3.1.1 ask to see their presence.
+    const known = this.items.get(id);
+    // RFC 6121 §2.3 add the item (an update replaces it whole, §2.1.2: a known item keeps its name and groups), §3.1.1 ask to see their presence.
     try {
-      await session.request(xml('iq', { type: 'set' }, xml('query', { xmlns: NS_ROSTER }, xml('item', { jid: id, ...(alias ? { name: alias } : {}) }))), CONFIRM_TIMEOUT_MS);
+      await session.request(rosterSet(id, alias || known?.alias || '', known?.groups ?? []), CONFIRM_TIMEOUT_MS);
       await session.send(xml('presence', { to: id, type: 'subscribe' }));
     } catch (e) {
       throw iqError(e, `adding ${id} to the roster`); // a refusal, a timeout or a dropped stream: typed, never "internal"
@@ -69,6 +70,23 @@ export class XmppContacts implements ContactsFacet {
     } catch (e) {
       throw iqError(e, `removing ${id} from the roster`);
     }
+  };
+
+  readonly setGroups = async (id: string, groups: readonly string[]): Promise<void> => {
+    const session = this.io.live();
+    const item = this.items.get(id);
+    if (!item) throw new ConfabError('NotFound', `${id} is not in the roster`);
+    // RFC 6121 §2.1.2.4: the item's groups are what the update lists; its name is sent again or it would go (§2.1.2).
+    try {
+      await session.request(rosterSet(id, item.alias, groups), CONFIRM_TIMEOUT_MS);
+    } catch (e) {
+      throw iqError(e, `setting the groups of ${id}`);
+    }
+  };
+
+  readonly unsubscribe = async (id: string): Promise<void> => {
+    // RFC 6121 §3.3.1: cancel our subscription to their presence; the item stays.
+    await this.io.live().send(xml('presence', { to: id, type: 'unsubscribe' }));
   };
 
   readonly answerSubscription = async (id: string, allow: boolean): Promise<void> => {
@@ -133,6 +151,12 @@ export class XmppContacts implements ContactsFacet {
     }
     if (!this.avatars.fileOf(item.id) && this.io.session() && seesTheirPresence(item)) await this.avatars.ask(item.id).catch(() => undefined);
   }
+}
+
+/** A roster set of one item (RFC 6121 §2.3.2): its name when it has one, and each group (§2.1.2.4; empty names are not allowed). */
+function rosterSet(id: string, name: string, groups: readonly string[]): Element {
+  const children = [...new Set(groups.filter((g) => g !== ''))].map((g) => xml('group', {}, g));
+  return xml('iq', { type: 'set' }, xml('query', { xmlns: NS_ROSTER }, xml('item', { jid: id, ...(name ? { name } : {}) }, ...children)));
 }
 
 /** RFC 6121 §2.1.2.5: subscription `to` or `both` — we may see their presence and PEP data. */

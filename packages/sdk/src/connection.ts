@@ -148,6 +148,13 @@ export interface ContactsFacet {
   /** Someone asks to see our presence (XMPP subscription request). */
   readonly onSubscriptionRequest?: Event<SubscriptionRequest>;
   answerSubscription?(id: string, allow: boolean): Promise<void>;
+  /**
+   * Puts a roster item in exactly these groups, its alias kept (RFC 6121 §2.1.2.4); the change comes
+   * back through `onRoster`. @since 0.6.0
+   */
+  setGroups?(id: string, groups: readonly string[]): Promise<void>;
+  /** Stops seeing a contact's presence, the item kept (RFC 6121 §3.3). @since 0.6.0 */
+  unsubscribe?(id: string): Promise<void>;
 
   /**
    * The addresses a contact gives for themselves on other networks (IRC: written in the WHOIS

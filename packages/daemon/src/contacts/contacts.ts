@@ -7,7 +7,7 @@
  */
 import {
   Emitter, InvalidArgumentError, NotFoundError, NotImplementedError,
-  type ContactInfo, type ContactPresence, type Logger, type RosterUpdate, type SubscriptionRequest,
+  type ContactInfo, type ContactPresence, type Logger, type RosterItem, type RosterUpdate, type SubscriptionRequest,
 } from '@confab/sdk';
 import type { Accounts, AccountRunner } from '../accounts/accounts';
 import { normalizeId } from '../conversations/targets';
@@ -31,6 +31,7 @@ const MAX_REQUESTS = 1000;
 export class Contacts {
   private readonly presences = new Map<string, Map<string, ContactPresence>>(); // account → contact → presence
   private readonly requests = new Map<string, Map<string, SubscriptionRequest>>(); // account → contact → request
+  private readonly rosters = new Map<string, Map<string, RosterItem>>(); // account → contact → what the server's roster says (subscription, groups)
   private readonly probe: AddressProbe;
   private readonly changedEmitter = new Emitter<string>();
   /** An account's contact list, a contact's presence or the requests waiting changed. */
@@ -67,6 +68,17 @@ export class Contacts {
       const p = presence?.get(c.id);
       return { id: c.id, alias: c.alias, status: p?.status ?? 'unknown', message: p?.message ?? '' };
     });
+  }
+
+  /**
+   * What the server's roster says of each contact (RFC 6121 §2.1.2: subscription, groups), for an
+   * account whose server keeps the list; undefined until the server sent it in this session (and
+   * for a protocol with no server-side roster).
+   */
+  rosterItems(accountId: string): RosterItem[] | undefined {
+    this.accounts.runner(accountId);
+    const roster = this.rosters.get(accountId);
+    return roster ? [...roster.values()] : undefined;
   }
 
   /** Subscription requests waiting for an answer, per account (the server repeats them at each login). */
@@ -119,6 +131,27 @@ export class Contacts {
     this.changedEmitter.fire(accountId);
   }
 
+  /** Puts a contact of the server's roster in exactly these groups (the server says it back as a roster push). */
+  async setGroups(accountId: string, contact: string, groups: readonly string[]): Promise<void> {
+    const runner = this.accounts.runner(accountId);
+    const id = normalizeId(runner.protocol, contact);
+    if (groups.some((g) => typeof g !== 'string' || g.trim() === '' || g.length > MAX_ALIAS_CHARS)) throw new InvalidArgumentError(`a group name is empty or longer than ${MAX_ALIAS_CHARS} characters`);
+    if (groups.length > 50) throw new InvalidArgumentError('a contact is in at most 50 groups');
+    const conn = runner.online('its contact list is on the server');
+    if (!conn.contacts?.setGroups) throw new NotImplementedError(`protocol '${runner.protocol.id}' has no contact groups`);
+    if (!this.table.has(accountId, id)) throw new NotFoundError(`no contact '${contact}' on account '${accountId}'`);
+    await conn.contacts.setGroups(id, groups);
+  }
+
+  /** Stops asking for a contact's presence, the contact kept. */
+  async unsubscribe(accountId: string, contact: string): Promise<void> {
+    const runner = this.accounts.runner(accountId);
+    const id = normalizeId(runner.protocol, contact);
+    const conn = runner.online();
+    if (!conn.contacts?.unsubscribe) throw new NotImplementedError(`protocol '${runner.protocol.id}' cannot cancel a subscription`);
+    await conn.contacts.unsubscribe(id);
+  }
+
   async answerSubscription(accountId: string, contact: string, allow: boolean): Promise<void> {
     const runner = this.accounts.runner(accountId);
     const id = normalizeId(runner.protocol, contact);
@@ -136,6 +169,10 @@ export class Contacts {
     const items = new Map(update.items.map((i) => [normalizeId(runner.protocol, i.id), i.alias]));
     const removed = update.removed.map((id) => normalizeId(runner.protocol, id));
     this.table.mirror(accountId, items, removed, update.full);
+    let roster = this.rosters.get(accountId);
+    if (!roster || update.full) this.rosters.set(accountId, (roster = new Map()));
+    for (const i of update.items) roster.set(normalizeId(runner.protocol, i.id), { ...i, id: normalizeId(runner.protocol, i.id) });
+    for (const id of removed) roster.delete(id);
     this.people.sync();
     for (const id of removed) this.presences.get(accountId)?.delete(id);
     this.changedEmitter.fire(accountId);
@@ -181,6 +218,7 @@ export class Contacts {
   offline(accountId: string): void {
     const known = [...(this.presences.get(accountId)?.keys() ?? [])];
     const hadState = this.presences.delete(accountId);
+    this.rosters.delete(accountId); // sent again, whole, at the next login
     this.probe.reset(accountId);
     this.people.presenceChanged(known.map((contactId) => ({ accountId, contactId })));
     if (this.requests.delete(accountId) || hadState) this.changedEmitter.fire(accountId); // presence unknown now
@@ -189,6 +227,7 @@ export class Contacts {
   /** The account was removed, its contacts with it (by cascade). */
   forget(accountId: string): void {
     this.probe.reset(accountId);
+    this.rosters.delete(accountId);
     this.people.sync(); // people left without contacts go
   }
 }
