@@ -6,7 +6,7 @@
  * storage or plugins). It grows as the adapter does (conversations, rooms and messages for the
  * Text channels; ChannelDispatcher next).
  */
-import type { Account, AccountState, ChannelKind, ConnectionStatus, Event, Member, Presence, Protocol, StatusReason } from '@confab/sdk';
+import type { Account, AccountState, ChannelKind, ConnectionStatus, ContactPresence, Event, Member, Presence, Protocol, RosterItem, StatusReason, SubscriptionRequest } from '@confab/sdk';
 
 /** One account as the daemon runs it (its runner). */
 export interface ConfabAccountRun {
@@ -110,8 +110,32 @@ export interface ConfabMessages {
   readonly onReceived: Event<readonly ConfabMessage[]>;
 }
 
+/** One stored contact of an account, with what its connection says of its presence. */
+export interface ConfabContact {
+  readonly id: string;
+  readonly alias: string;
+  readonly status: ContactPresence['status'];
+  readonly message: string;
+}
+
+/** The daemon's contacts (the account's list, the server's roster where it keeps one), as ContactList/ContactGroups/SimplePresence need them. */
+export interface ConfabContacts {
+  list(accountId: string): ConfabContact[];
+  /** Subscription and groups of each roster item; undefined until the server sent its roster this session (or when it keeps none). */
+  rosterItems(accountId: string): RosterItem[] | undefined;
+  subscriptionRequests(accountId: string): SubscriptionRequest[];
+  add(accountId: string, contact: string, alias: string): Promise<void>;
+  remove(accountId: string, contact: string): Promise<void>;
+  answerSubscription(accountId: string, contact: string, allow: boolean): Promise<void>;
+  setGroups(accountId: string, contact: string, groups: readonly string[]): Promise<void>;
+  unsubscribe(accountId: string, contact: string): Promise<void>;
+  /** An account's list, a contact's presence or the requests waiting changed. */
+  readonly onChanged: Event<string>;
+}
+
 export interface ConfabFeatures {
   readonly accounts: ConfabAccounts;
+  readonly contacts: ConfabContacts;
   readonly conversations: ConfabConversations;
   readonly rooms: ConfabRooms;
   readonly messages: ConfabMessages;

@@ -1,6 +1,7 @@
 /**
  * One Telepathy Connection (spec 0.27 `Connection`, with `Interface.Requests`, `Interface.Contacts`,
- * `Interface.Aliasing` and a minimal `Interface.SimplePresence`) over one connected Confab account,
+ * `Interface.Aliasing`, `Interface.SimplePresence` and, for an account whose server keeps a roster,
+ * `Interface.ContactList` and `Interface.ContactGroups`) over one connected Confab account,
  * at `/org/freedesktop/Telepathy/Connection/<cm>/<protocol>/<account id>_<n>` under the well-known
  * name `org.freedesktop.Telepathy.Connection.<cm>.<protocol>.<account id>_<n>`. The name is owned by
  * confabd's own bus connection, beside its other names (D-Bus lets one connection own many), so every
@@ -12,7 +13,7 @@
  * disconnects it says StatusChanged(Disconnected, reason), closes its channels and goes.
  */
 import dbus from 'dbus-next';
-import { InvalidArgumentError, NotImplementedError, type Protocol } from '@confab/sdk';
+import { InvalidArgumentError, NotImplementedError, type Disposable, type Protocol } from '@confab/sdk';
 import type { ConfabFeatures } from '../confab';
 import type { Contract } from '../dbus/contract';
 import { specOf } from '../dbus/contract';
@@ -21,11 +22,15 @@ import { tpPresence } from '../accounts/presence';
 import type { ChannelHost, ChannelListener } from '../channels/channel-host';
 import { ChannelTable } from './channel-table';
 import {
-  ALIASING_IFACE, CONNECTION_IFACE, CONTACTS_IFACE, HANDLE_ROOM, REQUESTS_IFACE, SIMPLE_PRESENCE_IFACE, STATUS_CONNECTED,
-  STATUS_DISCONNECTED, TP,
+  ALIASING_IFACE, CONNECTION_IFACE, CONTACT_GROUPS_IFACE, CONTACT_LIST_IFACE, CONTACTS_IFACE, HANDLE_ROOM, REQUESTS_IFACE, SIMPLE_PRESENCE_IFACE,
+  STATUS_CONNECTED, STATUS_DISCONNECTED, TP,
 } from './constants';
-import { CONFAB_STATUS, CONTACT_ATTRIBUTE_INTERFACES, STATUSES, contactAttributes, presenceOf, type ContactView } from './contact-attributes';
+import {
+  CONFAB_STATUS, CONTACT_ATTRIBUTE_INTERFACES, ROSTER_ATTRIBUTE_INTERFACES, STATUSES, contactAttributes, presenceOf, type ContactView,
+} from './contact-attributes';
+import { ContactList } from './contact-list';
 import { Handles } from './handles';
+import { ListedContacts } from './listed-contacts';
 
 type Bus = ReturnType<typeof dbus.sessionBus>;
 type Variant = InstanceType<typeof dbus.Variant>;
@@ -50,6 +55,7 @@ export interface ConnectionActions {
 }
 
 const INTERFACES = [REQUESTS_IFACE, CONTACTS_IFACE, ALIASING_IFACE, SIMPLE_PRESENCE_IFACE];
+const ROSTER_INTERFACES = [...INTERFACES, CONTACT_LIST_IFACE, CONTACT_GROUPS_IFACE];
 
 export class ConnectionObject implements ChannelHost {
   readonly handles = new Handles();
@@ -59,7 +65,11 @@ export class ConnectionObject implements ChannelHost {
   private readonly aliases = new Map<number, string>();
   private readonly connection: ContractObject;
   private readonly presence: ContractObject;
+  private readonly aliasing: ContractObject;
   private readonly objects: ContractObject[];
+  private readonly listed: ListedContacts;
+  private readonly contactList?: ContactList;
+  private readonly following: Disposable;
 
   constructor(
     readonly bus: Bus,
@@ -73,11 +83,15 @@ export class ConnectionObject implements ChannelHost {
     this.selfId = this.normalize(id.selfId);
     this.selfHandle = this.handles.contacts.ensure(this.selfId);
     this.aliases.set(this.selfHandle, id.selfId);
+    // the server keeps the account's contact list (XMPP roster): ContactList and ContactGroups are served
+    const hasRoster = id.protocol.capabilities.serverRoster === true;
+    const interfaces = hasRoster ? ROSTER_INTERFACES : INTERFACES;
+    this.listed = new ListedContacts(f.contacts, id.accountId);
     this.connection = new ContractObject(specOf(contract, CONNECTION_IFACE), {
       methods: {
         Connect: () => undefined, // already connected: spec says Connect on a connected connection does nothing
         Disconnect: () => actions.disconnect(),
-        GetInterfaces: () => INTERFACES,
+        GetInterfaces: () => interfaces,
         GetProtocol: () => id.tpProtocol,
         GetSelfHandle: () => this.selfHandle,
         GetStatus: () => STATUS_CONNECTED,
@@ -89,7 +103,7 @@ export class ConnectionObject implements ChannelHost {
         RemoveClientInterest: () => undefined,
       },
       properties: {
-        Interfaces: () => INTERFACES,
+        Interfaces: () => interfaces,
         SelfHandle: () => this.selfHandle,
         SelfID: () => this.selfId,
         Status: () => STATUS_CONNECTED,
@@ -105,11 +119,16 @@ export class ConnectionObject implements ChannelHost {
           return [h, contactAttributes(this.view(h), ifaces, f.accounts.presence)];
         },
       },
-      properties: { ContactAttributeInterfaces: () => CONTACT_ATTRIBUTE_INTERFACES },
+      properties: { ContactAttributeInterfaces: () => (hasRoster ? ROSTER_ATTRIBUTE_INTERFACES : CONTACT_ATTRIBUTE_INTERFACES) },
     }, ctx);
-    const aliasing = this.aliasingObject();
+    this.aliasing = this.aliasingObject();
     this.presence = this.presenceObject();
-    this.objects = [this.connection, this.table.requests, contacts, aliasing, this.presence];
+    this.objects = [this.connection, this.table.requests, contacts, this.aliasing, this.presence];
+    this.contactList = hasRoster ? this.contactListObject() : undefined;
+    if (this.contactList) this.objects.push(this.contactList.list, this.contactList.groups);
+    this.following = f.contacts.onChanged((accountId) => {
+      if (accountId === id.accountId) this.contactsChanged();
+    });
   }
 
   /** Exports the objects, then asks for the bus name; false if another process has it. */
@@ -121,6 +140,7 @@ export class ConnectionObject implements ChannelHost {
 
   /** The account disconnected: spec StatusChanged(Disconnected, reason), its channels closed, the objects withdrawn and the name released. */
   async stop(reason: number): Promise<void> {
+    this.following.dispose();
     try {
       this.connection.emit('StatusChanged', STATUS_DISCONNECTED, reason);
       this.table.dispose();
@@ -134,6 +154,27 @@ export class ConnectionObject implements ChannelHost {
   /** Confab's presence changed: spec SimplePresence.PresencesChanged for the user's own handle. */
   presenceChanged(): void {
     this.presence.emit('PresencesChanged', { [this.selfHandle]: tpPresence(this.f.accounts.presence) });
+  }
+
+  /**
+   * The daemon's contacts of this account changed (the roster, a presence, a request): spec
+   * SimplePresence.PresencesChanged and Aliasing.AliasesChanged for the contacts concerned, and the
+   * ContactList/ContactGroups signals. Never throws: it runs from the daemon's events.
+   */
+  private contactsChanged(): void {
+    try {
+      this.contactList?.changed();
+      const { presence, alias } = this.listed.changed();
+      if (presence.length) {
+        this.presence.emit('PresencesChanged', Object.fromEntries(presence.map((c) => {
+          const h = this.handles.contacts.ensure(c.id);
+          return [h, presenceOf(this.view(h), this.f.accounts.presence)];
+        })));
+      }
+      if (alias.length) this.aliasing.emit('AliasesChanged', alias.map((c) => [this.handles.contacts.ensure(c.id), this.aliasOf(this.handles.contacts.ensure(c.id), false)]));
+    } catch (err) {
+      this.ctx.log.warn('following the contacts of %s failed: %s', this.id.accountId, (err as Error).message);
+    }
   }
 
   // ---- ChannelHost ----------------------------------------------------------------------------
@@ -162,7 +203,18 @@ export class ConnectionObject implements ChannelHost {
     }, ctx);
   }
 
-  /** spec Connection.Interface.SimplePresence, minimal: Confab's global presence for oneself, unknown for others. */
+  /** spec Connection.Interface.ContactList and ContactGroups, over the daemon's contacts of the account. */
+  private contactListObject(): ContactList {
+    const { f, contract, ctx } = this;
+    return new ContactList({
+      f, contract, ctx, accountId: this.id.accountId, selfHandle: this.selfHandle,
+      handleOf: (contact) => this.handles.contacts.ensure(contact),
+      idOf: (h) => this.handles.contacts.inspect(h),
+      attributes: (handles, ifaces) => this.attributes(handles, ifaces),
+    });
+  }
+
+  /** spec Connection.Interface.SimplePresence: Confab's global presence for oneself, the model's for the account's contacts, unknown for others. */
   private presenceObject(): ContractObject {
     const { contract, ctx, f } = this;
     return new ContractObject(specOf(contract, SIMPLE_PRESENCE_IFACE), {
@@ -201,7 +253,11 @@ export class ConnectionObject implements ChannelHost {
 
   private view(handle: number, strict = false): ContactView {
     const id = strict ? this.handles.contacts.inspect(handle) : (this.handles.contacts.idOf(handle) ?? '');
-    return { id, alias: this.aliases.get(handle) ?? id, isSelf: handle === this.selfHandle };
+    const isSelf = handle === this.selfHandle;
+    const listed = isSelf ? undefined : this.listed.get(id);
+    const roster = this.contactList && !isSelf ? { entry: this.contactList.entry(id) } : undefined;
+    // the name the user gave the contact (the roster's) first, else the one the network said
+    return { id, alias: listed?.alias || (this.aliases.get(handle) ?? id), isSelf, listed, roster };
   }
 
   private aliasOf(handle: number, strict: boolean): string {
