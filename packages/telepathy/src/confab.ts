@@ -6,6 +6,7 @@
  * storage or plugins). It grows as the adapter does (conversations, rooms and messages for the
  * Text channels; ChannelDispatcher next).
  */
+import type { ConfabRoomListings } from './channels/room-list-channel';
 import type { Account, AccountState, ChannelKind, ConnectionStatus, ContactPresence, Event, Member, Presence, Protocol, RosterItem, StatusReason, SubscriptionRequest } from '@confab/sdk';
 
 /** One account as the daemon runs it (its runner). */
@@ -135,6 +136,8 @@ export interface ConfabContacts {
 
 export interface ConfabFeatures {
   readonly accounts: ConfabAccounts;
+  /** Public rooms of a server, listed on demand (Channel.Type.RoomList). */
+  readonly roomListings: ConfabRoomListings;
   readonly contacts: ConfabContacts;
   readonly conversations: ConfabConversations;
   readonly rooms: ConfabRooms;

@@ -113,6 +113,12 @@ export class RoomListings {
     this.end(listing, 'cancelled', '');
   }
 
+  /** Whether the account's connection can list rooms now. */
+  canList(accountId: string): boolean {
+    const runner = this.accounts.find(accountId);
+    return runner?.status === 'connected' && typeof runner.connection?.rooms?.list === 'function';
+  }
+
   /** Whether a listing is still running. */
   isRunning(listing: number): boolean {
     return this.running.has(listing);

@@ -13,6 +13,7 @@ import { specOf } from '../dbus/contract';
 import { ContractObject } from '../dbus/contract-object';
 import type { ChannelHost } from '../channels/channel-host';
 import { parseRequest } from '../channels/channel-request';
+import { parseRoomListRequest, ROOM_LIST_TYPE, RoomListChannel } from '../channels/room-list-channel';
 import { TextChannel } from '../channels/text-channel';
 import { CHANNEL_IFACE, HANDLE_CONTACT, HANDLE_ROOM, REQUESTS_IFACE, TEXT_TYPE, TP } from './constants';
 
@@ -25,6 +26,8 @@ const JOIN_TIMEOUT_MS = 20000;
 export class ChannelTable {
   readonly requests: ContractObject;
   private readonly channels = new Map<number, TextChannel>();
+  /** RoomList channels (spec Channel.Type.RoomList): no conversation behind them. */
+  private readonly roomLists = new Set<RoomListChannel>();
   private serial = 0;
   /** Fails each EnsureChannel waiting for its room to be joined (when the connection goes). */
   private readonly waits = new Set<() => void>();
@@ -43,7 +46,7 @@ export class ChannelTable {
         EnsureChannel: (req: Variants) => this.request(req, true),
       },
       properties: {
-        Channels: () => [...this.channels.values()].map((c) => [c.path, c.immutable()]),
+        Channels: () => [...this.channels.values(), ...this.roomLists].map((c) => [c.path, c.immutable()]),
         RequestableChannelClasses: () => this.classes(),
       },
     }, host.ctx);
@@ -85,6 +88,7 @@ export class ChannelTable {
     this.disposing = true;
     for (const fail of [...this.waits]) fail();
     for (const ch of this.all()) ch.close(false);
+    for (const rl of [...this.roomLists]) rl.close();
   }
 
   /** A channel closed: it leaves Channels (spec Requests.ChannelClosed), and comes back if messages are still pending on it. */
@@ -112,7 +116,8 @@ export class ChannelTable {
   }
 
   /** A request (the Requests interface's, or the ChannelDispatcher's): the channel, and whether it is new (spec Ensure's Yours). */
-  async requestChannel(req: Variants, ensure: boolean): Promise<{ yours: boolean; channel: TextChannel }> {
+  async requestChannel(req: Variants, ensure: boolean): Promise<{ yours: boolean; channel: TextChannel | RoomListChannel }> {
+    if (req?.[`${CHANNEL_IFACE}.ChannelType`]?.value === ROOM_LIST_TYPE && this.canList()) return this.roomList(parseRoomListRequest(req), ensure);
     const { handleType, targetId } = parseRequest(req, this.host.handles, this.canRooms);
     const row = handleType === HANDLE_ROOM ? await this.joinRoom(targetId) : this.openDirect(targetId);
     const existing = this.channels.get(row.id);
@@ -172,6 +177,33 @@ export class ChannelTable {
     });
   }
 
+  /** spec RoomList: Ensure gives the one for that server if there is one; Create makes another. */
+  private roomList(server: string, ensure: boolean): { yours: boolean; channel: RoomListChannel } {
+    const existing = ensure ? [...this.roomLists].find((c) => c.immutable()[`${ROOM_LIST_TYPE}.Server`].value === server) : undefined;
+    if (existing) return { yours: false, channel: existing };
+    const ch = new RoomListChannel(this.host, {
+      path: `${this.basePath}/RoomList${++this.serial}`, accountId: this.accountId, server, listings: this.host.f.roomListings,
+      normalize: this.normalize,
+      closed: (c) => {
+        if (!this.roomLists.delete(c)) return;
+        this.requests.emit('ChannelClosed', c.path);
+        this.requests.refresh();
+        c.unexport();
+        this.host.listener.closed(c.path);
+      },
+    });
+    this.roomLists.add(ch);
+    ch.export();
+    this.requests.emit('NewChannels', [[ch.path, ch.immutable()]]);
+    this.requests.refresh();
+    return { yours: true, channel: ch };
+  }
+
+  /** Whether RoomList channels are served: the protocol has rooms and the connection can list them. */
+  private canList(): boolean {
+    return this.canRooms && this.host.f.roomListings.canList(this.accountId);
+  }
+
   private open(row: ConfabChannel, requested: boolean, initiator: number): TextChannel {
     const ch = new TextChannel(this.host, { path: `${this.basePath}/Channel${++this.serial}`, row, requested, initiator });
     this.channels.set(row.id, ch);
@@ -182,12 +214,17 @@ export class ChannelTable {
     return ch;
   }
 
-  /** spec Requests.RequestableChannelClasses: Text to a contact, and to a room where the protocol has rooms. */
+  /** spec Requests.RequestableChannelClasses: Text to a contact, to a room where the protocol has rooms, and RoomList where it can list them. */
   private classes(): Array<[Record<string, Variant>, string[]]> {
     const cls = (type: number): [Record<string, Variant>, string[]] => [
       { [`${CHANNEL_IFACE}.ChannelType`]: new dbus.Variant('s', TEXT_TYPE), [`${CHANNEL_IFACE}.TargetHandleType`]: new dbus.Variant('u', type) },
       [`${CHANNEL_IFACE}.TargetHandle`, `${CHANNEL_IFACE}.TargetID`],
     ];
-    return this.canRooms ? [cls(HANDLE_CONTACT), cls(HANDLE_ROOM)] : [cls(HANDLE_CONTACT)];
+    const roomList: [Record<string, Variant>, string[]] = [
+      { [`${CHANNEL_IFACE}.ChannelType`]: new dbus.Variant('s', ROOM_LIST_TYPE), [`${CHANNEL_IFACE}.TargetHandleType`]: new dbus.Variant('u', 0) },
+      [`${ROOM_LIST_TYPE}.Server`],
+    ];
+    if (!this.canRooms) return [cls(HANDLE_CONTACT)];
+    return this.canList() ? [cls(HANDLE_CONTACT), cls(HANDLE_ROOM), roomList] : [cls(HANDLE_CONTACT), cls(HANDLE_ROOM)];
   }
 }

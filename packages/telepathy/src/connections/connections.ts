@@ -14,7 +14,7 @@ import { statusReason } from '../accounts/status';
 import { tableFor } from '../params';
 import { connectionNames } from '../names';
 import { ConnectionObject, type ConnectionActions } from './connection-object';
-import type { ChannelListener } from '../channels/channel-host';
+import type { ChannelListener, TextChannelRef } from '../channels/channel-host';
 import type { TextChannel } from '../channels/text-channel';
 
 type Variants = Record<string, { signature?: string; value: unknown }>;
@@ -53,7 +53,7 @@ export class Connections {
   }
 
   /** A channel requested through the ChannelDispatcher on the account's connection (undefined: not connected). */
-  async request(accountId: string, req: Variants, ensure: boolean): Promise<{ yours: boolean; channel: TextChannel; connectionPath: string } | undefined> {
+  async request(accountId: string, req: Variants, ensure: boolean): Promise<{ yours: boolean; channel: TextChannelRef; connectionPath: string } | undefined> {
     const conn = this.live.get(accountId);
     if (!conn) return undefined;
     const { yours, channel } = await conn.table.requestChannel(req, ensure);
