@@ -109,7 +109,10 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env, paths: P
 /** The Telepathy adapter (docs/telepathy.md); one that fails to start is logged, and confabd runs without it. */
 async function startTelepathy(bus: ReturnType<typeof dbus.sessionBus>, core: Core, redactor: Redactor, log: DaemonLogger, handlerTimeoutMs?: number): Promise<TelepathyAdapter | undefined> {
   try {
-    return await TelepathyAdapter.start({ bus, features: core, redact: (text) => redactor.redact(text), log: log.child('telepathy'), handlerTimeoutMs });
+    return await TelepathyAdapter.start({
+      bus, features: core, redact: (text) => redactor.redact(text), log: log.child('telepathy'), handlerTimeoutMs,
+      setSecretPrompt: (prompt) => core.accounts.setSecretPrompt(prompt), // Telepathy's password prompt (docs/telepathy.md)
+    });
   } catch (err) {
     log.error('the Telepathy adapter could not start, running without it: %s', err instanceof Error ? (err.stack ?? err.message) : String(err));
     return undefined;

@@ -12,7 +12,7 @@ import type dbus from 'dbus-next';
 import { DisposableStore, type Logger } from '@confab/sdk';
 import { AccountManager } from './accounts/account-manager';
 import { AccountOps } from './accounts/account-ops';
-import { Connections } from './connections/connections';
+import { Connections, type SecretPrompt } from './connections/connections';
 import type { ConfabFeatures } from './confab';
 import { loadContract } from './dbus/contract';
 import type { Redact } from './dbus/errors';
@@ -36,6 +36,12 @@ export interface TelepathyOptions {
   readonly log: Logger;
   /** The longest the ChannelDispatcher waits for a client's answer (HandleChannels…); DEFAULT_HANDLER_TIMEOUT_MS if unset. */
   readonly handlerTimeoutMs?: number;
+  /**
+   * Sets (undefined: removes) who the daemon asks, for one connection attempt, the secret parameters an
+   * account has no value for: the adapter asks a Telepathy client's password (ServerAuthentication) for
+   * an account with `password-prompt`. The daemon's `Accounts.setSecretPrompt`; absent: no prompts.
+   */
+  readonly setSecretPrompt?: (prompt: SecretPrompt | undefined) => void;
 }
 
 export class TelepathyAdapter {
@@ -69,7 +75,7 @@ export class TelepathyAdapter {
     connections = new Connections(bus, contract, f, ctx, (id) => ({
       disconnect: () => ops.setRequestedPresence(id, [1, 'offline', '']),
       setNickname: (nick) => ops.setNickname(id, nick),
-    }), (id) => manager.refresh(id));
+    }), (id) => manager.refresh(id), this.opts.handlerTimeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS);
     const conns = connections;
     manager.export();
     // Followed from now on: the native API serves already, and an account may come while the name is asked for.
@@ -94,6 +100,7 @@ export class TelepathyAdapter {
     if (await ownName(bus, MC5_BUS_NAME)) this.owned.push(MC5_BUS_NAME);
     else await reportHeld(bus, MC5_BUS_NAME, log, 'Mission Control is running beside Confab');
     await this.serveDispatcher(contract, conns);
+    if (this.dispatcher) this.opts.setSecretPrompt?.(conns.askPassword); // a password is asked of the handlers only our dispatcher knows
     this.manager = manager;
     this.connections = conns;
     for (const id of f.accounts.ids()) conns.follow(id); // accounts connected already (a restarted adapter)
@@ -119,6 +126,7 @@ export class TelepathyAdapter {
 
   /** Withdraws the objects and lets the names go. */
   async stop(): Promise<void> {
+    this.opts.setSecretPrompt?.(undefined);
     this.dispatcher?.stop();
     this.dispatcher = undefined;
     this.subs.dispose();

@@ -38,6 +38,14 @@ export interface AccountRouter {
   removed(accountId: string, channels: readonly number[]): void;
 }
 
+/**
+ * Asks, for one connection attempt, the secret parameters an account has no value for (`missing`):
+ * the values for that attempt only — never stored, given to the Redactor —, or undefined to go on
+ * without them. A rejection fails the attempt with its error. Set by the Telepathy adapter (a client's
+ * password prompt, docs/telepathy.md).
+ */
+export type SecretPrompt = (accountId: string, missing: readonly string[]) => Promise<Record<string, string> | undefined>;
+
 export interface AccountChange {
   readonly id: string;
   readonly change: 'added' | 'removed' | 'changed';
@@ -46,6 +54,7 @@ export interface AccountChange {
 export class Accounts implements RunnerHost {
   private readonly runners = new Map<string, AccountRunner>();
   private presenceValue: Presence;
+  private secretPrompt: SecretPrompt | undefined;
 
   private readonly changedEmitter = new Emitter<AccountChange>();
   /** An account was added or removed, or something shown of it changed (its status, its outbox, its contacts are announced apart). */
@@ -134,6 +143,11 @@ export class Accounts implements RunnerHost {
   /** Something shown of the account changed (its outbox size): announce it. */
   changed(id: string): void {
     this.changedEmitter.fire({ id, change: 'changed' });
+  }
+
+  /** Who is asked the secrets an account lacks when it connects (undefined: nobody). */
+  setSecretPrompt(prompt: SecretPrompt | undefined): void {
+    this.secretPrompt = prompt;
   }
 
   // ---- what the user does -------------------------------------------------------------------
@@ -248,12 +262,23 @@ export class Accounts implements RunnerHost {
   async resolveConfig(account: Account): Promise<AccountConfig> {
     const protocol = this.protocol(account.protocol);
     const params: AccountParams = withDefaults(protocol.parameters, account.params);
+    const missing: string[] = [];
     for (const spec of protocol.parameters) {
       if (!spec.secret) continue;
       const value = await this.secrets.get(account.id, spec.name);
-      if (value === undefined) continue;
+      if (value === undefined) {
+        missing.push(spec.name);
+        continue;
+      }
       this.redactor.add(value);
       params[spec.name] = value;
+    }
+    // For this attempt only: a value given here is never written to the secret store.
+    const given = missing.length > 0 && this.secretPrompt ? await this.secretPrompt(account.id, missing) : undefined;
+    for (const [name, value] of Object.entries(given ?? {})) {
+      if (!missing.includes(name) || typeof value !== 'string' || value === '') continue;
+      this.redactor.add(value);
+      params[name] = value;
     }
     return { id: account.id, protocol: account.protocol, params };
   }

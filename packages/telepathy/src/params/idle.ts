@@ -17,6 +17,6 @@ export const IDLE: ProtocolTable = {
     { tp: 'quit-message', type: 's', confab: 'quit-message' },
     { tp: 'charset', type: 's', note: 'Confab speaks UTF-8' },
     { tp: 'keepalive-interval', type: 'u', note: "Confab pings after 'ping-timeout' seconds of silence" },
-    { tp: 'password-prompt', type: 'b', note: 'the ServerAuthentication channel it asks for comes with connections (docs/telepathy.md)' },
+    { tp: 'password-prompt', type: 'b', note: 'with no password on Confab, a connection asks it of a client through a ServerAuthentication channel (connections/password-prompt.ts)' },
   ],
 };
