@@ -70,6 +70,8 @@ const PACKAGES = {
     'xauth', // ... (xvfb-run's companion, for running it by hand)
     'imagemagick', // ... its screenshot kept (import -window root) ...
     'xdotool', // ... and text typed into its entry (no action sends to a room)
+    'telepathy-logger', // Polari 43's history: the Observer confabd's dispatcher activates (test/e2e/telepathy-logger.test.ts) ...
+    'gir1.2-telepathylogger-0.2', // ... its log read back with Tpl.LogManager, as Polari reads it (tp-logger-read.py)
     'coturn', // the NAT test bed's STUN/TURN server (turnserver), in its public namespace
     'iptables', // the NAT test bed's routers: MASQUERADE and the cases' firewall rules
     'conntrack', // ... and their tracked flows emptied when a case changes (conntrack -F)
