@@ -33,6 +33,7 @@ import { ID_PREFIX, receiptRequests } from './handlers/receipts';
 import { normalizeJid } from './jid';
 import { MucRooms } from './muc';
 import { discoInfoVia, roomOrDirect } from './room-discovery';
+import { listMucRooms } from './room-list';
 import { NS_ROSTER } from './roster';
 import { verifyServerFinal, type ScramState } from './scram';
 import { StreamAcks, type StreamManagement } from './stream-acks';
@@ -43,6 +44,8 @@ import { resumeSession } from './stream/resume';
 
 const CONFIRM_TIMEOUT_MS = 60_000;
 const INFO_TIMEOUT_MS = 5_000;
+/** How long one page of a room listing may take (a service with many rooms answers slower). */
+const LIST_TIMEOUT_MS = 15_000;
 const NS_SID = 'urn:xmpp:sid:0';
 const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
 
@@ -72,6 +75,8 @@ export class XmppConnection implements Connection {
     setRole: (room, member, role) => this.muc.setRole(normalizeJid(room), member, role),
     members: (room) => this.muc.members(room),
     kindOf: (target) => this.kindOf(target),
+    // XEP-0045 §6.3: disco#items of the MUC service (room-list.ts)
+    list: (options, onRooms, signal) => listMucRooms((to, q) => this.live().iqCaller.request(xml('iq', { type: 'get', to }, q), LIST_TIMEOUT_MS), this.domain, options, onRooms, signal),
   };
   readonly contacts: ContactsFacet;
   readonly chatStates: ChatStatesFacet = {
