@@ -117,19 +117,19 @@ describe('the Telepathy ChannelDispatcher with telepathy-glib handlers', () => {
     };
     const errorOf = (p: Promise<unknown>) => p.then(() => 'no error', (e: { type?: string }) => e.type);
 
-    // no such handler: ServiceUnknown from the bus, at once
+    // no such handler: NotAvailable (the bus said ServiceUnknown), at once
     const t0 = Date.now();
-    expect(await request(text('peer', 1), `${TP}.Client.NobodyHere`)).toEqual(['failed', 'org.freedesktop.DBus.Error.ServiceUnknown']);
+    expect(await request(text('peer', 1), `${TP}.Client.NobodyHere`)).toEqual(['failed', `${TP}.Error.NotAvailable`]);
     expect(Date.now() - t0).toBeLessThan(3000);
 
-    // a handler that never answers: NoReply after the bound (3 s here), the daemon answering meanwhile
+    // a handler that never answers: NotAvailable (NoReply) after the bound (3 s here), the daemon answering meanwhile
     const stuck = await startHandler(d.env(), 'ConfabStuck', tpAccount, ['--never-answer']);
     const t1 = Date.now();
     const ending = request(text('#stuck'), stuck.busName);
     await stuck.step('stuck');
     const { obj } = await connection();
     expect(await obj.getInterface(`${TP}.Connection`).GetStatus()).toBe(0); // not blocked
-    expect(await ending).toEqual(['failed', 'org.freedesktop.DBus.Error.NoReply']);
+    expect(await ending).toEqual(['failed', `${TP}.Error.NotAvailable`]);
     expect(Date.now() - t1).toBeGreaterThanOrEqual(2500);
     const stuckChannel = (stuck.steps().find((s) => s.step === 'stuck')!.paths as string[])[0];
     await until(async () => !(await channelPaths()).includes(stuckChannel), 5000, 'the channel nobody took closed');

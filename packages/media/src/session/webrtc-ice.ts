@@ -50,6 +50,11 @@ export function checkIceServers(servers: readonly IceServer[] | undefined): void
   }
 }
 
+/** Whether the servers include a TURN server: the session then has a relayed candidate to wait for (RFC 8445 § 5.1.1.2). */
+export function hasTurnServer(servers: readonly IceServer[] | undefined): boolean {
+  return (servers ?? []).some((s) => s.urls.some((u) => /^turns?:/.test(u)));
+}
+
 /**
  * webrtcbin's `stun-server` (one, `stun://host:port`) and `add-turn-server`
  * (`turn(s)://user:pass@host:port`, user and password URI-encoded). The TURN URL holds the secret: it

@@ -11,7 +11,8 @@
  *     setup `active`, RFC 5763 § 5).
  * The peer's structured description is written as SDP for webrtcbin (sdp/webrtc-sdp.ts); webrtcbin's
  * SDP is read back into fields (sdp/ice.ts). A local description waits for gathering to complete, at
- * most GATHER_MS, and returns what was gathered by then (no trickle yet).
+ * most GATHER_MS (with a TURN server: at most AFTER_RELAY_MS after the first relayed candidate), and
+ * returns what was gathered by then (no trickle yet).
  *
  * Ends: no ICE pair within ICE_TIMEOUT_MS, or libnice's `failed`, is `ice-failed`; a DTLS handshake
  * that fails (the peer's certificate does not match its fingerprint, RFC 5763 § 5) is
@@ -35,12 +36,22 @@ import { offeredCodecs, offeredVideoCodecs } from './description';
 import type { StateChange } from './rtp-session';
 import { levelRms, renderedCount } from './stats';
 import { VIDEO_SINKS, type DtlsSetup, type EndReason, type LocalDescription, type RemoteDescription, type SessionOptions, type SessionState, type SessionStats } from './types';
-import { applyIceServers, bindIceAgent, checkIceServers, keepWrapper } from './webrtc-ice';
+import { applyIceServers, bindIceAgent, checkIceServers, hasTurnServer, keepWrapper } from './webrtc-ice';
 import { webrtcPipeline } from './webrtc-pipeline';
 import { webrtcStats } from './webrtc-stats';
 
 /** How long a local description waits for ICE gathering (then: what was gathered). */
 export const GATHER_MS = 5000;
+/**
+ * With a TURN server: how long after the first relayed candidate a local description still waits for
+ * the end of gathering. libnice 0.1.21 (agent/conncheck.c) reads a STUN Binding response arriving on a
+ * socket that already holds a TURN allocation with the allocation's refresh agent, which refuses it
+ * ("Incorrectly multiplexed STUN message ignored"): the STUN server's discovery then runs to its
+ * timeout and gathering completes ~2 s late (measured in the NAT test bed, issue 18) — for nothing,
+ * as the Allocate response already gave the server-reflexive address (RFC 8656 § 7.3,
+ * XOR-MAPPED-ADDRESS) at the same moment as the relayed one.
+ */
+export const AFTER_RELAY_MS = 150;
 /** How long after the remote description ICE may take to find a pair. */
 export const ICE_TIMEOUT_MS = 10_000;
 const JITTER_BUFFER_MS = 60;
@@ -253,10 +264,18 @@ export class WebRtcSession {
     const desc = await this.ask((p) => this.webrtc.emit(`create-${kind}`, Structure.newEmpty('options'), p), (reply) => reply.getValue(kind)?.getBoxed());
     if (!desc) throw new ConfabError('NotAvailable', `webrtcbin made no ${kind}`);
     await this.ask((p) => this.webrtc.emit('set-local-description', desc, p), () => true);
+    const localSdp = () => (this.webrtc.localDescription as { sdp: { asText(): string } } | null)?.sdp.asText() ?? '';
     const deadline = Date.now() + GATHER_MS;
-    while ((this.webrtc.iceGatheringState as number) !== GATHERING_COMPLETE && Date.now() < deadline && this.currentState !== 'ended') await sleep(20);
+    const turn = hasTurnServer(this.options.iceServers);
+    let relayAt: number | undefined;
+    while ((this.webrtc.iceGatheringState as number) !== GATHERING_COMPLETE && Date.now() < deadline && this.currentState !== 'ended') {
+      await sleep(20);
+      // webrtcbin writes each candidate into its local description as libnice gathers it
+      if (turn && relayAt === undefined && / typ relay\b/.test(localSdp())) relayAt = Date.now();
+      if (relayAt !== undefined && Date.now() - relayAt >= AFTER_RELAY_MS) break;
+    }
     this.ensureOpen();
-    const sdp = (this.webrtc.localDescription as { sdp: { asText(): string } } | null)?.sdp.asText() ?? '';
+    const sdp = localSdp();
     const { ice, dtls } = transportFromSdp(sdp);
     this.localSdp = sdp;
     const first = ice.candidates[0];

@@ -10,7 +10,7 @@
  * types are the spec's whatever the client's introspection says.
  */
 import dbus from 'dbus-next';
-import { APPROVER_IFACE, HANDLER_IFACE, OBSERVER_IFACE, clientPath } from './constants';
+import { APPROVER_IFACE, CLIENT_REQUESTS_IFACE, HANDLER_IFACE, OBSERVER_IFACE, TP, clientPath } from './constants';
 
 type Bus = ReturnType<typeof dbus.sessionBus>;
 type Variant = InstanceType<typeof dbus.Variant>;
@@ -88,6 +88,16 @@ export function addDispatchOperation(bus: Bus, client: string, channels: readonl
     `${client}.AddDispatchOperation`);
 }
 
+/** spec Client.Interface.Requests.AddRequest(o Request, a{sv} Properties): the handler predicted for a request is told of it. */
+export function addRequest(bus: Bus, client: string, request: string, props: Record<string, Variant>, ms: number): Promise<Message> {
+  return callBounded(bus, message(client, CLIENT_REQUESTS_IFACE, 'AddRequest', 'oa{sv}', [request, props]), ms, `${client}.AddRequest`);
+}
+
+/** spec Client.Interface.Requests.RemoveRequest(o Request, s Error, s Message): that request failed. */
+export function removeRequest(bus: Bus, client: string, request: string, error: string, text: string, ms: number): Promise<Message> {
+  return callBounded(bus, message(client, CLIENT_REQUESTS_IFACE, 'RemoveRequest', 'oss', [request, error, text]), ms, `${client}.RemoveRequest`);
+}
+
 /** org.freedesktop.DBus.Properties.GetAll of one of a client's interfaces, as plain values. */
 export async function clientProperties(bus: Bus, client: string, iface: string, ms: number): Promise<Record<string, unknown>> {
   const reply = await callBounded(bus, new dbus.Message({
@@ -102,4 +112,16 @@ export function errorOf(err: unknown): [string, string] {
   if (err instanceof ClientTimeout) return ['org.freedesktop.DBus.Error.NoReply', err.message]; // what a D-Bus call's own timeout says
   if (err instanceof dbus.DBusError) return [err.type, err.text];
   return ['org.freedesktop.Telepathy.Error.NotAvailable', err instanceof Error ? err.message : String(err)];
+}
+
+/**
+ * A client's error as the dispatcher passes it on (ChannelRequest.Failed, Not_Delegated, HandleWith,
+ * PresentChannel): a Telepathy error as it is; any other (the bus's ServiceUnknown or NoReply for a
+ * handler gone or stuck, a client's own error name) as NotAvailable naming it — Mission Control's
+ * rule for Not_Delegated, and its "Handler no longer available" for a request whose handlers failed.
+ */
+export function telepathyErrorOf(err: unknown): [string, string] {
+  const [name, message] = errorOf(err);
+  if (name.startsWith(`${TP}.Error.`)) return [name, message];
+  return [`${TP}.Error.NotAvailable`, `the handler did not take the channel (${name}: ${message})`];
 }

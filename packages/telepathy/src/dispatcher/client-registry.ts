@@ -78,6 +78,15 @@ export class ClientRegistry {
     }
   }
 
+  /** The running handler whose name the process `unique` owns (a Claim's caller, known by its client name), or undefined. */
+  async handlerOwnedBy(unique: string): Promise<string | undefined> {
+    for (const busName of [...this.running.keys()]) {
+      const d = await this.running.get(busName);
+      if (d?.interfaces.includes(HANDLER_IFACE) && (await this.ownerOf(busName)) === unique) return busName;
+    }
+    return undefined;
+  }
+
   isRunning(busName: string): boolean {
     return this.running.has(busName);
   }

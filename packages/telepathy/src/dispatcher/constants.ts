@@ -13,6 +13,8 @@ export const CLIENT_IFACE = `${TP}.Client`;
 export const HANDLER_IFACE = `${TP}.Client.Handler`;
 export const OBSERVER_IFACE = `${TP}.Client.Observer`;
 export const APPROVER_IFACE = `${TP}.Client.Approver`;
+/** spec Client.Interface.Requests: a handler told of requests it is predicted to handle (AddRequest, RemoveRequest). */
+export const CLIENT_REQUESTS_IFACE = `${TP}.Client.Interface.Requests`;
 /** Clients own `org.freedesktop.Telepathy.Client.<Name>` at `/org/freedesktop/Telepathy/Client/<Name>` (spec Client). */
 export const CLIENT_BUS_PREFIX = `${TP}.Client.`;
 

@@ -19,8 +19,9 @@
  *
  * A handler that leaves the bus (its unique name gone) loses its channels: they are closed quietly (a
  * room stays joined on Confab); a private chat with messages still pending comes back unrequested and
- * is dispatched again. Every call into a client is bounded (`handlerTimeoutMs`): a handler that never
- * answers fails the dispatch with NoReply, and nothing waits for it.
+ * is dispatched again. Every call into a client is bounded (`handlerTimeoutMs`), and so is the wait for
+ * an approver's decision: a handler that never answers fails the dispatch (NotAvailable naming NoReply),
+ * and nothing waits for it. An observer with Recover that comes is told of the channels open now.
  */
 import dbus from 'dbus-next';
 import type { Logger } from '@confab/sdk';
@@ -33,11 +34,13 @@ import { ContractObject, type ObjectContext } from '../dbus/contract-object';
 import { toTelepathyError } from '../dbus/errors';
 import { accountPath } from '../names';
 import { tableFor } from '../params';
+import { watchApproval } from './approval-wait';
 import { CallerTracker } from './caller';
+import { quality, type ChannelFilter, type ChannelProperties } from './channel-filter';
 import { clientDirs } from './client-file';
-import { addDispatchOperation, errorOf, handleChannels, observeChannels, type ChannelDetails } from './client-calls';
+import { addDispatchOperation, addRequest, errorOf, handleChannels, observeChannels, removeRequest, telepathyErrorOf, type ChannelDetails } from './client-calls';
 import { ClientRegistry, type DBusNames } from './client-registry';
-import { CD_IFACE, CD_PATH, CDO_PATH_BASE, CLIENT_BUS_PREFIX, DELEGATE_HINT, OPERATION_LIST_IFACE, TP } from './constants';
+import { CD_IFACE, CD_PATH, CDO_PATH_BASE, CLIENT_BUS_PREFIX, CLIENT_REQUESTS_IFACE, DELEGATE_HINT, OBSERVER_IFACE, OPERATION_LIST_IFACE, TP } from './constants';
 import { OperationObject, type Decision } from './operation-object';
 import { RequestObject, type Variants } from './request-object';
 
@@ -74,6 +77,8 @@ export class ChannelDispatcher implements ChannelListener {
   private readonly handled = new Map<string, Handler>();
   /** Unrequested channels no handler took yet: given to the next handler that comes. */
   private readonly waiting = new Map<string, Placed>();
+  /** Every channel open now (an observer with Recover is told of them when it comes). */
+  private readonly open = new Map<string, Placed>();
   /** Channels being dispatched now (never twice at once). */
   private readonly inFlight = new Set<string>();
   private requestSerial = 0;
@@ -144,11 +149,13 @@ export class ChannelDispatcher implements ChannelListener {
   // ---- ChannelListener ------------------------------------------------------------------------
 
   opened(conn: ConnectionRef, channel: TextChannelRef, requested: boolean): void {
+    this.open.set(channel.path, { accountId: conn.accountId, connectionPath: conn.path, channel });
     if (requested) return; // requested ones are dispatched by their request (or were asked of the connection directly, by a client that handles them)
     void this.dispatchIncoming({ accountId: conn.accountId, connectionPath: conn.path, channel });
   }
 
   closed(path: string): void {
+    this.open.delete(path);
     this.handled.delete(path);
     this.waiting.delete(path);
     for (const o of this.operations.values()) if (o.spec.channel[0] === path) o.lost(`${TP}.Error.Terminated`, 'the channel closed');
@@ -176,6 +183,7 @@ export class ChannelDispatcher implements ChannelListener {
   private async proceed(r: RequestObject): Promise<void> {
     const done = () => this.requests.delete(r.path);
     const { spec } = r;
+    await this.tellPredictedHandler(r);
     let got: Awaited<ReturnType<Connections['request']>>;
     try {
       await this.connections.whenServed(spec.accountId, CONNECT_WAIT_MS); // an account connecting: its connection is waited for
@@ -213,14 +221,30 @@ export class ChannelDispatcher implements ChannelListener {
       this.waiting.delete(channel.path);
       r.succeed(connectionPath, channel.path, channel.immutable());
     } catch (err) {
-      const [name, message] = errorOf(err);
-      this.ctx.log.warn('handing %s to %s failed: %s: %s', channel.path, target, name, message);
-      r.fail(name, message);
+      this.ctx.log.warn('handing %s to %s failed: %s', channel.path, target, errorOf(err).join(': '));
+      r.fail(...telepathyErrorOf(err));
       if (yours && !channel.isClosed) channel.closeQuietly(); // spec: a requested channel no handler took is closed
     } finally {
       this.inFlight.delete(channel.path);
       done();
     }
+  }
+
+  /**
+   * spec Client.Interface.Requests.AddRequest: the handler the request will most likely go to (the
+   * preferred one, else the best whose filters match the request), when it has that interface, is told
+   * of it at Proceed, and told RemoveRequest if the request fails. Neither call is waited for (Mission
+   * Control sends them as signals); D-Bus keeps their order before HandleChannels.
+   */
+  private async tellPredictedHandler(r: RequestObject): Promise<void> {
+    const { preferredHandler, request } = r.spec;
+    const predicted = preferredHandler !== '' && (this.registry.isRunning(preferredHandler) || (await this.registry.describe(preferredHandler)))
+      ? preferredHandler
+      : (await this.registry.handlers(request as ChannelProperties))[0]?.busName;
+    if (!predicted || !(await this.registry.describe(predicted))?.interfaces.includes(CLIENT_REQUESTS_IFACE)) return;
+    const quiet = (what: string) => (err: unknown) => this.ctx.log.debug('%s to %s: %s', what, predicted, errorOf(err).join(': '));
+    addRequest(this.bus, predicted, r.path, r.properties(), this.opts.handlerTimeoutMs).catch(quiet('AddRequest'));
+    r.onFail = (error, message) => void removeRequest(this.bus, predicted, r.path, error, message, this.opts.handlerTimeoutMs).catch(quiet('RemoveRequest'));
   }
 
   // ---- incoming channels ----------------------------------------------------------------------
@@ -274,81 +298,109 @@ export class ChannelDispatcher implements ChannelListener {
 
   /**
    * spec Client.Approver.AddDispatchOperation to each approver; then the first decision (HandleWith,
-   * Claim) is applied. False when no approver accepted the operation (then the handlers are tried).
+   * Claim) is applied. False when no approver decided (none accepted the operation, none decided within
+   * the bound — approval-wait.ts —, or all that accepted it left the bus), or when the handler an approver
+   * chose refused: then the handlers are tried in order. A decision after that is NotYours.
    */
   private async approve(op: OperationObject, p: Placed, approvers: readonly string[]): Promise<boolean> {
-    let settle: () => void = () => undefined;
-    const decided = new Promise<void>((resolve) => {
+    let settle: (taken: boolean) => void = () => undefined;
+    const decided = new Promise<boolean>((resolve) => {
       settle = resolve;
     });
     op.awaitDecision(async (d: Decision) => {
+      let taken = false;
       try {
-        await this.applyDecision(d, p, op);
+        taken = await this.applyDecision(d, p, op);
       } finally {
-        settle();
+        settle(taken);
       }
     });
     const results = await Promise.allSettled(approvers.map((a) =>
       addDispatchOperation(this.bus, a, [op.spec.channel], op.path, op.properties(), this.opts.handlerTimeoutMs)));
-    if (!results.some((r) => r.status === 'fulfilled')) return false;
-    // An approver has it: wait for its decision (the user's: not bounded), or for the channel to close.
-    const closed = new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        if (p.channel.isClosed || op.finished) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, 500);
-      void decided.then(() => clearInterval(timer));
+    results.forEach((r, i) => {
+      if (r.status === 'rejected') this.ctx.log.info('approver %s did not take %s: %s', approvers[i], op.path, errorOf(r.reason).join(': '));
     });
-    await Promise.race([decided, closed]);
-    return true;
+    const accepted = new Set(results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.sender ?? ''] : [])));
+    if (accepted.size === 0) {
+      op.withdraw();
+      return false;
+    }
+    // An approver has it: its decision, the channel closing, every approver that accepted leaving, or the bound.
+    const gone = this.registry.onUniqueNameGone((unique) => accepted.delete(unique));
+    const watch = watchApproval(() => p.channel.isClosed || op.finished, () => accepted.size, this.opts.handlerTimeoutMs);
+    try {
+      const first = await Promise.race([decided, watch.ended]);
+      if (first === 'closed') return true;
+      if (first !== 'given-up') return first;
+      if (!op.withdraw()) return await decided; // a decision came just now: it is applied
+      this.ctx.log.info('no approver decided %s within %d ms (or they left): it goes to the handlers', op.path, this.opts.handlerTimeoutMs);
+      return false;
+    } finally {
+      watch.dispose();
+      gone.dispose();
+    }
   }
 
-  private async applyDecision(d: Decision, p: Placed, op: OperationObject): Promise<void> {
+  /** Applies an approver's decision; true when the channel found its handler, false when the one chosen refused (the approver is told). */
+  private async applyDecision(d: Decision, p: Placed, op: OperationObject): Promise<boolean> {
     if (d.kind === 'claim') {
-      this.handled.set(p.channel.path, { busName: d.caller, unique: d.caller }); // spec Claim: the caller handles it
+      // spec ChannelDispatchOperation.Claim: the caller handles it (known by its client name, for PresentChannel and DelegateChannels)
+      const busName = (await this.registry.handlerOwnedBy(d.caller)) ?? d.caller;
+      this.handled.set(p.channel.path, { busName, unique: d.caller });
       this.waiting.delete(p.channel.path);
-      return;
+      return true;
     }
     const handler = d.handler !== '' ? d.handler : op.spec.possibleHandlers[0];
     if (!handler) throw new dbus.DBusError(`${TP}.Error.NotImplemented`, 'no handler can take this channel');
     try {
       await this.handleWith(handler, p, [], d.userActionTime);
       this.waiting.delete(p.channel.path);
+      return true;
     } catch (err) {
-      const [name, message] = errorOf(err);
-      this.waiting.set(p.channel.path, p);
-      throw new dbus.DBusError(name, message);
+      this.ctx.log.info('handler %s chosen by an approver did not take %s: %s', handler, p.channel.path, errorOf(err).join(': '));
+      throw new dbus.DBusError(...telepathyErrorOf(err));
     }
   }
 
   // ---- DelegateChannels, PresentChannel --------------------------------------------------------
 
-  /** spec ChannelDispatcher.DelegateChannels: only the channels the caller handles; each to the preferred (or best other) handler. */
+  /**
+   * spec ChannelDispatcher.DelegateChannels: every channel must be one the caller handles (else the call
+   * fails, InvalidArgument for a channel unknown, NotYours for another's, as Mission Control answers);
+   * each is then offered to the preferred handler first, then to the other handlers that want it (never
+   * the caller), until one takes it; a channel none takes stays the caller's and is in Not_Delegated with
+   * the first refusal (NotCapable when there was nobody to ask).
+   */
   private async delegate(channels: string[], time: bigint, preferred: string, caller: string): Promise<[string[], Record<string, [string, string]>]> {
+    if (preferred !== '' && !preferred.startsWith(CLIENT_BUS_PREFIX)) throw new InvalidArgumentError(`Preferred_Handler '${preferred}' is not a client's bus name`);
+    const todo: Array<{ p: Placed; current: Handler }> = [];
+    for (const path of channels) {
+      const where = this.connections.channelAt(path);
+      const current = this.handled.get(path);
+      if (!where) throw new InvalidArgumentError(`no channel ${path}`);
+      if (!current || current.unique !== caller) throw new dbus.DBusError(`${TP}.Error.NotYours`, `you do not handle ${path}`);
+      todo.push({ p: { accountId: where.accountId, connectionPath: where.connectionPath, channel: where.channel }, current });
+    }
     const delegated: string[] = [];
     const notDelegated: Record<string, [string, string]> = {};
-    for (const path of channels) {
-      const current = this.handled.get(path);
-      const where = this.connections.channelAt(path);
-      if (!current || !where || current.unique !== caller) {
-        notDelegated[path] = [`${TP}.Error.NotYours`, 'you do not handle this channel'];
-        continue;
+    for (const { p, current } of todo) {
+      const matching = (await this.registry.handlers(p.channel.immutable())).map((h) => h.busName);
+      const mine = new Set<string>([current.busName]);
+      for (const name of matching) if (name !== preferred && (await this.registry.ownerOf(name)) === caller) mine.add(name);
+      const targets = [...new Set([...(preferred !== '' ? [preferred] : []), ...matching])].filter((n) => !mine.has(n));
+      let first: [string, string] | undefined;
+      for (const target of targets) {
+        try {
+          await this.handleWith(target, p, [], time);
+          delegated.push(p.channel.path);
+          first = undefined;
+          break;
+        } catch (err) {
+          first ??= telepathyErrorOf(err);
+          this.ctx.log.info('delegating %s to %s failed: %s', p.channel.path, target, errorOf(err).join(': '));
+        }
       }
-      const p: Placed = { accountId: where.accountId, connectionPath: where.connectionPath, channel: where.channel };
-      const others = (await this.registry.handlers(where.channel.immutable())).map((h) => h.busName).filter((n) => n !== current.busName);
-      const target = preferred !== '' ? preferred : others[0];
-      if (!target) {
-        notDelegated[path] = [`${TP}.Error.NotCapable`, 'no other handler can take this channel'];
-        continue;
-      }
-      try {
-        await this.handleWith(target, p, [], time);
-        delegated.push(path);
-      } catch (err) {
-        notDelegated[path] = errorOf(err);
-      }
+      if (!delegated.includes(p.channel.path)) notDelegated[p.channel.path] = first ?? [`${TP}.Error.NotCapable`, 'no other handler can take this channel'];
     }
     return [delegated, notDelegated];
   }
@@ -362,9 +414,9 @@ export class ChannelDispatcher implements ChannelListener {
     if (!current) {
       const best = (await this.registry.handlers(where.channel.immutable()))[0]?.busName;
       if (!best) throw new dbus.DBusError(`${TP}.Error.NotImplemented`, 'no Telepathy client can handle this channel');
-      return this.handleWith(best, p, [], time).catch((err: unknown) => Promise.reject(new dbus.DBusError(...errorOf(err))));
+      return this.handleWith(best, p, [], time).catch((err: unknown) => Promise.reject(new dbus.DBusError(...telepathyErrorOf(err))));
     }
-    await this.handleWith(current.busName, p, [], time).catch((err: unknown) => Promise.reject(new dbus.DBusError(...errorOf(err))));
+    await this.handleWith(current.busName, p, [], time).catch((err: unknown) => Promise.reject(new dbus.DBusError(...telepathyErrorOf(err))));
   }
 
   // ---- the calls --------------------------------------------------------------------------------
@@ -385,8 +437,8 @@ export class ChannelDispatcher implements ChannelListener {
   }
 
   /** spec Client.Observer.ObserveChannels to every matching observer, all at once, each bounded; failures are logged, never fatal. */
-  private async observe(p: Placed, operation: string, requests: readonly string[], info: Record<string, Variant>): Promise<void> {
-    const observers = await this.registry.observers(p.channel.immutable());
+  private async observe(p: Placed, operation: string, requests: readonly string[], info: Record<string, Variant>, only?: readonly string[]): Promise<void> {
+    const observers = only?.map((busName) => ({ busName })) ?? await this.registry.observers(p.channel.immutable());
     await Promise.all(observers.map(async (o) => {
       try {
         await observeChannels(this.bus, o.busName, {
@@ -409,6 +461,7 @@ export class ChannelDispatcher implements ChannelListener {
   private clientAppeared(busName: string): void {
     void (async () => {
       const d = await this.registry.describe(busName);
+      if (d?.recover) await this.recover(busName, d);
       if (!d || d.handlerFilters.length === 0) return;
       for (const p of [...this.waiting.values()]) {
         if ((await this.registry.handlers(p.channel.immutable())).some((h) => h.busName === busName)) {
@@ -417,6 +470,19 @@ export class ChannelDispatcher implements ChannelListener {
         }
       }
     })();
+  }
+
+  /**
+   * spec Client.Observer.Recover: an observer that comes (or comes back) is told of the channels that
+   * exist already, one ObserveChannels each, dispatch operation "/", `recovering` true in Observer_Info.
+   * Channels being dispatched now are left out: their dispatch tells observers itself.
+   */
+  private async recover(busName: string, d: { interfaces: readonly string[]; observerFilters: readonly ChannelFilter[] }): Promise<void> {
+    if (!d.interfaces.includes(OBSERVER_IFACE)) return;
+    for (const p of [...this.open.values()]) {
+      if (p.channel.isClosed || this.inFlight.has(p.channel.path) || quality(d.observerFilters, p.channel.immutable()) === 0) continue;
+      await this.observe(p, '/', [], { recovering: new dbus.Variant('b', true) }, [busName]);
+    }
   }
 
   /** A process left the bus: the channels it handled are closed (spec: as Mission Control does); a private chat with messages pending comes back and is dispatched again. */

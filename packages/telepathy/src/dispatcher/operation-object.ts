@@ -10,7 +10,7 @@ import dbus from 'dbus-next';
 import { specOf, type Contract } from '../dbus/contract';
 import { ContractObject, type ObjectContext } from '../dbus/contract-object';
 import type { ChannelDetails } from './client-calls';
-import { CDO_IFACE, TP } from './constants';
+import { CDO_IFACE, CLIENT_BUS_PREFIX, TP } from './constants';
 
 type Bus = Pick<ReturnType<typeof dbus.sessionBus>, 'export' | 'unexport'>;
 type Variant = InstanceType<typeof dbus.Variant>;
@@ -75,6 +75,16 @@ export class OperationObject {
     this.decide = apply;
   }
 
+  /**
+   * The approvers lose the decision (none came within the bound, or they all left): true when none had
+   * started one — a later HandleWith or Claim is then NotYours —, false when one is being applied.
+   */
+  withdraw(): boolean {
+    if (!this.decide) return false;
+    this.decide = undefined;
+    return true;
+  }
+
   /** spec ChannelDispatchOperation.ChannelLost: the channel closed before a handler had it. */
   lost(error: string, message: string): void {
     if (this.finished) return;
@@ -94,6 +104,10 @@ export class OperationObject {
     const apply = this.decide;
     // spec: a decision after another one (or after the end) is NotYours
     if (!apply || this.finished) throw new dbus.DBusError(`${TP}.Error.NotYours`, 'this dispatch operation has been decided already');
+    // spec HandleWith: InvalidArgument for a name that is not a client's (the decision is still open)
+    if (d.kind === 'handle-with' && d.handler !== '' && !d.handler.startsWith(CLIENT_BUS_PREFIX)) {
+      throw new dbus.DBusError(`${TP}.Error.InvalidArgument`, `'${d.handler}' is not a client's bus name`);
+    }
     this.decide = undefined;
     await apply(d);
   }

@@ -29,6 +29,8 @@ export class RequestObject {
   private readonly object: ContractObject;
   state: RequestState = 'new';
   cancelled = false;
+  /** Told when the request fails (the dispatcher's RemoveRequest to the handler it told with AddRequest). */
+  onFail?: (error: string, message: string) => void;
 
   constructor(
     private readonly bus: Bus,
@@ -85,6 +87,7 @@ export class RequestObject {
   fail(error: string, message: string): void {
     if (this.state === 'done') return;
     this.state = 'done';
+    this.onFail?.(error, message);
     this.object.emit('Failed', error, message);
     this.unexport();
   }
