@@ -17,8 +17,10 @@
  *   c-toxcore reports as a read receipt, so the message is also reported `delivered` (`receipts`).
  * - Received messages are emitted synchronously from the packet's handler, so the daemon stores them
  *   before the turn ends — and before our acknowledgement can leave with the next packet.
- * - Every change worth keeping (friends, names, status, nospam, nodes) is saved to the profile,
- *   batched: at most one write a second, and one at disconnect.
+ * - Conferences are rooms (`rooms`, conference/conference-rooms.ts): a room channel's messages go
+ *   there; they are restored from the profile's CONFERENCES section at connect and saved with it.
+ * - Every change worth keeping (friends, names, status, nospam, nodes, conferences) is saved to the
+ *   profile, batched: at most one write a second, and one at disconnect.
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
@@ -33,11 +35,16 @@ import { connectionCalls, routeAvPackets, type ToxCalls } from '../av/connection
 import type { MessengerEvent, MessengerFriend } from '../messenger/messenger';
 import { MAX_CRYPTO_DATA_SIZE } from '../net-crypto/constants';
 import type { SavedFriend, ToxProfile, UserStatus } from '../savedata';
+import { ConferenceRooms } from '../conference/conference-rooms';
+import { conferencesOf, withConferences } from '../conference/profile-conferences';
 import { ToxNode } from '../tox-node';
 import { ProfileStore } from './profile-store';
 import { hex, parseContact, publicKeyOf } from './tox-contacts';
 import { accountSettings, parseNospam, type ToxSettings } from './tox-settings';
 import { resolveRelays } from './relay-nodes';
+import { splitUtf8 } from '../wire/text';
+
+export { splitUtf8 };
 
 const CONNECT_TIMEOUT_MS = 30_000;
 const SAVE_DELAY_MS = 1_000;
@@ -86,6 +93,10 @@ export class ToxConnection implements Connection {
   private readonly rosterE = this.bag.add(new Emitter<RosterUpdate>());
   private readonly subscriptionE = this.bag.add(new Emitter<SubscriptionRequest>());
   readonly contacts: ContactsFacet;
+  /** Conferences as rooms (conference/conference-rooms.ts), kept in the profile's CONFERENCES section. */
+  readonly rooms: ConferenceRooms;
+  /** The profile's CONFERENCES section when it could not be read: kept as it was until we have conferences of our own. */
+  private unreadConferences?: Uint8Array;
   /** ToxAV calls (av/), when the daemon gives us confab-media (ConnectionServices.media). */
   readonly calls?: ToxCalls;
   /** Typing (Messenger packet 51): `composing` or not; the other states are not said. */
@@ -116,6 +127,12 @@ export class ToxConnection implements Connection {
       onReachable: this.reachableE.event,
     };
     this.calls = connectionCalls(services, (id) => this.friends.get(id)?.friend, this.log);
+    this.rooms = this.bag.add(new ConferenceRooms({
+      log: this.log,
+      messages: (batch) => this.messagesE.fire(batch),
+      reachable: (room) => this.reachableE.fire(room),
+      changed: () => this.scheduleSave(),
+    }));
   }
 
   /** The Tox ID, once the profile is open. */
@@ -140,6 +157,10 @@ export class ToxConnection implements Connection {
       m.setStatusMessage(this.settings.statusMessage ?? profile.statusMessage);
       m.setUserStatus(profile.userStatus);
       for (const f of profile.friends) this.track(f);
+      const conferences = conferencesOf(profile);
+      if (conferences.error) this.log.warn('the profile\'s conferences could not be read (%s): kept as they are, not joined', conferences.error);
+      this.unreadConferences = conferences.error ? conferences.raw : undefined;
+      this.rooms.start({ messenger: m, selfPk: node.publicKey, selfDhtPk: node.dht.publicKey }, conferences.saved); // after the friends: REJOIN goes to them
       this.subs.add(m.onEvent((e) => this.onEvent(e)));
       this.subs.add(node.onFriendRequest((r) => {
         const id = hex(r.publicKey);
@@ -154,6 +175,7 @@ export class ToxConnection implements Connection {
       await this.bootstrap(node, profile);
       await this.until(() => node.isConnected, CONNECT_TIMEOUT_MS, 'no bootstrap node answered');
       this.state.set('connected', 'requested');
+      this.rooms.announce();
       this.rosterE.fire({ full: true, items: [...this.friends.values()].map((r) => rosterItem(r.saved)), removed: [] });
       this.scheduleSave();
     } catch (err) {
@@ -195,7 +217,7 @@ export class ToxConnection implements Connection {
   }
 
   async sendMessage(message: OutgoingMessage): Promise<SendReceipt> {
-    if (message.channel.kind !== 'direct') throw new InvalidArgumentError('Tox conferences are not supported yet');
+    if (message.channel.kind === 'room') return this.rooms.send(message);
     const rec = this.friends.get(message.channel.target);
     if (!rec) throw new ConfabError('NotCapable', `${message.channel.target} is not a friend of this account`);
     if (rec.saved.kind === 'pending') throw new OfflineError(`${message.channel.target} has not accepted the friend request yet`);
@@ -437,6 +459,7 @@ export class ToxConnection implements Connection {
       userStatus: m.userStatus,
       friends: [...this.friends.values()].map((r) => r.saved),
       dhtNodes: nodes.length > 0 ? nodes.map((n) => ({ publicKey: n.publicKey, host: n.address.host, port: n.address.port, tcp: false })) : this.profile.dhtNodes,
+      otherSections: withConferences(this.profile.otherSections, this.rooms.saved(), this.unreadConferences),
     };
     try {
       await this.store.save(this.profile);
@@ -453,6 +476,7 @@ export class ToxConnection implements Connection {
     }
     const node = this.node;
     if (node) await this.save();
+    this.rooms.stop();
     this.node = undefined;
     for (const id of [...this.awaiting.keys()]) this.friendOffline(id);
     this.friends.clear();
@@ -468,25 +492,6 @@ function confirmed(publicKey: Uint8Array): SavedFriend {
 function rosterItem(f: SavedFriend, name?: string): RosterItem {
   const alias = name ?? (f.kind === 'confirmed' ? f.name : '');
   return { id: hex(f.publicKey), alias, groups: [], subscription: f.kind === 'confirmed' ? 'both' : 'none+ask' }; // as the XMPP roster says it (RFC 6121 §2.1.2.5)
-}
-
-/** `text` in pieces of at most `max` bytes of UTF-8, cut between code points. */
-export function splitUtf8(text: string, max: number): string[] {
-  const out: string[] = [];
-  let part = '';
-  let bytes = 0;
-  for (const ch of text) {
-    const n = Buffer.byteLength(ch);
-    if (bytes + n > max && part) {
-      out.push(part);
-      part = '';
-      bytes = 0;
-    }
-    part += ch;
-    bytes += n;
-  }
-  if (part || out.length === 0) out.push(part);
-  return out;
 }
 
 function truncateUtf8(text: string, max: number): string {

@@ -8,7 +8,7 @@ import { parseContact } from './tox-contacts';
 import { TOX_PARAMETERS } from './tox-settings';
 
 export const TOX_CAPABILITIES: ProtocolCapabilities = {
-  channelClasses: [{ kind: 'direct', media: 'text' }, { kind: 'direct', media: 'call' }], // calls: ToxAV (av/)
+  channelClasses: [{ kind: 'direct', media: 'text' }, { kind: 'direct', media: 'call' }, { kind: 'room', media: 'text' }], // calls: ToxAV (av/); rooms: conferences (conference/)
   presenceStatuses: ['available', 'away', 'busy', 'offline'],
   writableContactFields: [],
   serverRoster: true,

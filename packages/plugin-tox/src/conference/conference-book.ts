@@ -7,7 +7,7 @@ import { Emitter, type Disposable, type Event } from '@confab/sdk';
 import { keysEqual, toHex } from '../crypto/keys';
 import { systemClock, type Clock } from '../dht/clock';
 import type { MessengerFriend } from '../messenger/messenger';
-import { Conference, newPeer, type ConferencePeer } from './conference';
+import { Conference, newPeer, type ConferenceLink, type ConferencePeer } from './conference';
 import { encodeOnline, encodeRejoin } from './packets';
 import type { ConferenceEvent, ConferencesOptions } from './conferences';
 
@@ -122,6 +122,14 @@ export abstract class ConferenceBook {
     if (!friend || c.links.has(toHex(peer.realPk))) return;
     this.link(c, friend, false);
     if (friend.online) this.sendOnline(c, friend);
+  }
+
+  /** A link goes online (both sides sent 97, or an invite made it so); `linked` when it is the first. */
+  protected linkUp(c: Conference, link: ConferenceLink): void {
+    if (link.online) return;
+    const first = c.onlineLinks() === 0;
+    link.online = true;
+    if (first) this.events.fire({ kind: 'linked', conference: c });
   }
 
   protected rejoin(c: Conference, friend: MessengerFriend): void {

@@ -38,6 +38,8 @@ export class Conference {
   connected: boolean;
   ourPeerNumber = 0;
   messageNumber = 0;
+  /** group.c lossy_message_number: AV only; kept from the profile and saved as c-toxcore does. */
+  lossyMessageNumber = 0;
   title = '';
   /** A title came from a peer since the conference was last alone (group.c title_fresh). */
   titleFresh = false;

@@ -32,6 +32,7 @@ import type { Messenger, MessengerFriend } from '../messenger/messenger';
 import { decodeBounded } from '../wire/text';
 import { Conference, newPeer, type ConferencePeer } from './conference';
 import { ConferenceBook } from './conference-book';
+import type { SavedConference } from './saved-conferences';
 import {
   CONFERENCE_TYPE_TEXT, ConferencePacketId, GroupMessageId, MAX_GROUP_MESSAGE_DATA_LEN, MAX_TITLE_LENGTH,
   decodeDirect, decodeInvite, decodeMessage, decodeNewPeer, decodeOnline, decodePeerNumber, decodeRejoin,
@@ -51,10 +52,18 @@ const utf8 = new TextEncoder();
 export type ConferenceEvent =
   | { readonly kind: 'invited'; readonly friendPk: Uint8Array; readonly invite: InviteData }
   | { readonly kind: 'connected'; readonly conference: Conference }
+  /** A link went online where none was: messages can go again (also after a rejoin). */
+  | { readonly kind: 'linked'; readonly conference: Conference }
   | { readonly kind: 'message'; readonly conference: Conference; readonly peer: ConferencePeer; readonly type: 'normal' | 'action'; readonly text: string; readonly own: boolean }
   | { readonly kind: 'peers'; readonly conference: Conference; readonly added: readonly ConferencePeer[]; readonly removed: readonly ConferencePeer[] }
   | { readonly kind: 'name'; readonly conference: Conference; readonly peer: ConferencePeer }
   | { readonly kind: 'title'; readonly conference: Conference; readonly title: string; readonly peer?: ConferencePeer };
+
+/** A conference packet handed to a friend connection: its lossless packet number there. @since 0.3.0 */
+export interface SentPacket {
+  readonly friend: MessengerFriend;
+  readonly packet: number;
+}
 
 /** @since 0.3.0 */
 export interface ConferencesOptions {
@@ -139,6 +148,20 @@ export class Conferences extends ConferenceBook implements Disposable {
     return this.sendGroup(c, type === 'action' ? GroupMessageId.ACTION : GroupMessageId.MESSAGE, b);
   }
 
+  /**
+   * `send`, for a caller that waits for the packets: the message number and, per online link, the
+   * friend and the lossless packet number that carried it — net_crypto acknowledges each one when
+   * that member has it (as c-toxcore's read receipts of friend messages). `undefined` when no link
+   * is online (c-toxcore: TOX_ERR_CONFERENCE_SEND_MESSAGE_FAIL_SEND).
+   */
+  sendTracked(c: Conference, text: string, type: 'normal' | 'action' = 'normal'): { messageNumber: number; packets: SentPacket[] } | undefined {
+    const b = utf8.encode(text);
+    if (b.length === 0 || b.length > MAX_GROUP_MESSAGE_DATA_LEN) throw new RangeError(`a conference message is 1–${MAX_GROUP_MESSAGE_DATA_LEN} bytes`);
+    const packets: SentPacket[] = [];
+    if (!this.sendGroup(c, type === 'action' ? GroupMessageId.ACTION : GroupMessageId.MESSAGE, b, packets)) return undefined;
+    return { messageNumber: c.messageNumber, packets };
+  }
+
   /** group_title_send: set here at once; sent when anyone else is there. */
   setTitle(c: Conference, title: string): void {
     const b = utf8.encode(title);
@@ -154,15 +177,31 @@ export class Conferences extends ConferenceBook implements Disposable {
     this.list.delete(c.number);
   }
 
-  /** A conference from the profile (group.c load_group): connected, every other peer frozen. */
-  restore(saved: { type: number; id: Uint8Array; messageNumber: number; ourPeerNumber: number; title: string; peers: readonly { realPk: Uint8Array; tempPk: Uint8Array; peerNumber: number; lastActive: number; nick: string }[] }): Conference {
+  /**
+   * A conference from the profile (group.c load_group): connected, with our saved peer number and
+   * message number (saved ahead, see saved-conferences.ts), every other peer frozen until it is heard
+   * from again; a friend among them gets REJOIN when its connection comes up (rejoin_frozen_friend).
+   * The peers' saved last-active times only order group.c's forgetting of frozen peers, which we do
+   * not do: they start from now.
+   */
+  restore(saved: SavedConference): Conference {
+    if (this.byId(toHex(saved.id))) throw new RangeError('already in this conference');
     const c = new Conference(this.freeNumber(), saved.type, saved.id, true);
     c.messageNumber = saved.messageNumber;
+    c.lossyMessageNumber = saved.lossyMessageNumber;
     c.ourPeerNumber = saved.ourPeerNumber;
     c.title = saved.title;
-    for (const p of saved.peers) c.frozen.set(p.peerNumber, newPeer(p.peerNumber, p.realPk, p.tempPk, p.lastActive, p.nick));
-    c.peers.set(c.ourPeerNumber, newPeer(c.ourPeerNumber, this.opts.selfPk, this.opts.selfDhtPk, this.clock.now(), this.opts.messenger.name));
+    const now = this.clock.now();
+    for (const p of saved.peers) {
+      if (keysEqual(p.realPk, this.opts.selfPk) || p.peerNumber === saved.ourPeerNumber) continue;
+      c.frozen.set(p.peerNumber, newPeer(p.peerNumber, p.realPk, p.tempPk, now, p.nick));
+    }
+    c.peers.set(c.ourPeerNumber, newPeer(c.ourPeerNumber, this.opts.selfPk, this.opts.selfDhtPk, now, this.opts.messenger.name));
     this.list.set(c.number, c);
+    for (const p of c.frozen.values()) {
+      const friend = this.friendOf(toHex(p.realPk));
+      if (friend?.online) this.rejoin(c, friend);
+    }
     return c;
   }
 
@@ -177,19 +216,23 @@ export class Conferences extends ConferenceBook implements Disposable {
   // ---- sending --------------------------------------------------------------------------------
 
   /** group.c send_message_group: our next message number, to every online link. */
-  private sendGroup(c: Conference, messageId: number, data: Uint8Array): boolean {
+  private sendGroup(c: Conference, messageId: number, data: Uint8Array, packets?: SentPacket[]): boolean {
     if (!c.connected || c.onlineLinks() === 0) return false;
     c.messageNumber = (c.messageNumber + 1) >>> 0;
     if (c.messageNumber === 0) c.messageNumber = 1;
-    return this.relay(c, { peerNumber: c.ourPeerNumber, messageNumber: c.messageNumber, messageId, data }) > 0;
+    return this.relay(c, { peerNumber: c.ourPeerNumber, messageNumber: c.messageNumber, messageId, data }, undefined, packets) > 0;
   }
 
-  /** group.c send_message_all_connections, but to every online link but `except`. */
-  private relay(c: Conference, m: GroupMessage, except?: string): number {
+  /** group.c send_message_all_connections, but to every online link but `except`; `packets` collects what went. */
+  private relay(c: Conference, m: GroupMessage, except?: string, packets?: SentPacket[]): number {
     let sent = 0;
     for (const [key, l] of c.links) {
       if (!l.online || key === except || l.theirGroup === undefined) continue;
-      if (this.friendOf(key)?.connection.send(encodeMessage(l.theirGroup, m)) !== undefined) sent++;
+      const friend = this.friendOf(key);
+      const packet = friend?.connection.send(encodeMessage(l.theirGroup, m));
+      if (friend === undefined || packet === undefined) continue;
+      sent++;
+      packets?.push({ friend, packet });
     }
     return sent;
   }
@@ -201,7 +244,7 @@ export class Conferences extends ConferenceBook implements Disposable {
     friend.connection.send(encodeInvite(packet));
     const link = this.link(c, friend, true);
     link.theirGroup = invite.groupNumber;
-    link.online = true;
+    this.linkUp(c, link);
     this.direct(friend, invite.groupNumber, { kind: 'query' });
   }
 
@@ -269,7 +312,7 @@ export class Conferences extends ConferenceBook implements Disposable {
       this.direct(friend, p.groupNumber, { kind: 'query' });
     }
     link.theirGroup = p.groupNumber;
-    link.online = true;
+    this.linkUp(c, link);
     this.sendGroup(c, GroupMessageId.NEW_PEER, encodeNewPeer(peerNumber, friend.realPk, tempPk));
     return 'handled';
   }
@@ -283,7 +326,7 @@ export class Conferences extends ConferenceBook implements Disposable {
     if (!c || c.type !== p.type || !link || link.online) return 'unknown';
     if (c.onlineLinks() === 0 || link.introducer) this.direct(friend, p.groupNumber, { kind: 'query' });
     link.theirGroup = p.groupNumber;
-    link.online = true;
+    this.linkUp(c, link);
     this.sendOnline(c, friend);
     const peer = c.peerByPk(friend.realPk);
     if (peer) {

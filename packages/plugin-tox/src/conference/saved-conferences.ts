@@ -16,6 +16,8 @@ import { Malformed, Reader, Writer } from '../wire/bytes';
 import { copyBytes } from '../wire/copy';
 import { decodeBounded } from '../wire/text';
 import { readU32le, writeU32le } from '../savedata/little-endian';
+import { keysEqual } from '../crypto/keys';
+import type { Conference } from './conference';
 import { CONFERENCE_ID_LENGTH, MAX_TITLE_LENGTH } from './packets';
 
 /** group.c SAVE_OFFSET_MESSAGE_NUMBER and SAVE_OFFSET_LOSSY_MESSAGE_NUMBER. */
@@ -105,4 +107,26 @@ export function writeConferences(list: readonly SavedConference[]): Uint8Array {
     }
   }
   return w.finish();
+}
+
+/**
+ * What group.c save_conf writes of a live conference: only a connected one (conferences_save skips
+ * those still joining), every peer but us, active and frozen alike, and the message numbers ahead by
+ * SAVE_OFFSET_MESSAGE_NUMBER and SAVE_OFFSET_LOSSY_MESSAGE_NUMBER (u32 and u16, wrapping). A peer's
+ * last activity is written as c-toxcore's clock gives it, in seconds of the Unix epoch: `unixNow`
+ * less its age on our clock (`clockNow`, ms). @since 0.3.0
+ */
+export function savedOf(c: Conference, selfPk: Uint8Array, now: { readonly clockNow: number; readonly unixNow: number }): SavedConference | undefined {
+  if (!c.connected) return undefined;
+  const peers: SavedConferencePeer[] = [];
+  for (const p of [...c.peers.values(), ...c.frozen.values()]) {
+    if (keysEqual(p.realPk, selfPk)) continue;
+    const age = Math.max(0, Math.floor((now.clockNow - p.lastActive) / 1000));
+    peers.push({ realPk: p.realPk, tempPk: p.tempPk, peerNumber: p.peerNumber, lastActive: Math.max(0, now.unixNow - age), nick: p.nick });
+  }
+  return {
+    type: c.type, id: c.id, title: c.title, ourPeerNumber: c.ourPeerNumber, peers,
+    messageNumber: (c.messageNumber + SAVE_OFFSET_MESSAGE_NUMBER) >>> 0,
+    lossyMessageNumber: (c.lossyMessageNumber + SAVE_OFFSET_LOSSY_MESSAGE_NUMBER) & 0xffff,
+  };
 }

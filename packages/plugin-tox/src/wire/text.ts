@@ -28,3 +28,22 @@ export function decodeBounded(bytes: Uint8Array, maxBytes: number): string {
   }
   return out;
 }
+
+/** `text` in pieces of at most `max` bytes of UTF-8, cut between code points. @since 0.3.0 */
+export function splitUtf8(text: string, max: number): string[] {
+  const out: string[] = [];
+  let part = '';
+  let bytes = 0;
+  for (const ch of text) {
+    const n = Buffer.byteLength(ch);
+    if (bytes + n > max && part) {
+      out.push(part);
+      part = '';
+      bytes = 0;
+    }
+    part += ch;
+    bytes += n;
+  }
+  if (part || out.length === 0) out.push(part);
+  return out;
+}
