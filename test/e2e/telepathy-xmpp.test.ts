@@ -94,6 +94,13 @@ describe('an XMPP account through telepathy-glib: the roster as ContactList/Cont
     expect(listed.groups).toEqual(['Friends', 'Office']);
     expect(entry(listed, 'peer@localhost')).toMatchObject({ subscribe: YES, publish: YES, groups: ['Friends', 'Office'] });
 
+    // ContactInfo: what Confab's GetContactInfo says, as vCard-like fields
+    const infoFrom = tp.steps().length;
+    await tp.run('info', 'peer@localhost');
+    const fields = Object.fromEntries(((await tp.step('info', (s) => s.id === 'peer@localhost', infoFrom)).fields as [string, string[]][]).map(([k, v]) => [k, v[0]]));
+    expect(fields).toMatchObject({ 'x-jabber': 'peer@localhost', 'x-subscription': 'both' });
+    expect(fields['x-groups'].split(', ').sort()).toEqual(['Friends', 'Office']);
+
     // a change on Confab's own API shows on Telepathy
     const acc = await d.account(account);
     await acc.AddContact('other@localhost', 'Other');

@@ -7,7 +7,7 @@
  * Text channels; ChannelDispatcher next).
  */
 import type { ConfabRoomListings } from './channels/room-list-channel';
-import type { Account, AccountState, ChannelKind, ConnectionStatus, ContactPresence, Event, Member, Presence, Protocol, RosterItem, StatusReason, SubscriptionRequest } from '@confab/sdk';
+import type { Account, AccountState, ChannelKind, ConnectionStatus, ContactInfo, ContactPresence, Event, Member, Presence, Protocol, RosterItem, StatusReason, SubscriptionRequest } from '@confab/sdk';
 
 /** One account as the daemon runs it (its runner). */
 export interface ConfabAccountRun {
@@ -125,6 +125,8 @@ export interface ConfabContacts {
   /** Subscription and groups of each roster item; undefined until the server sent its roster this session (or when it keeps none). */
   rosterItems(accountId: string): RosterItem[] | undefined;
   subscriptionRequests(accountId: string): SubscriptionRequest[];
+  /** What the network tells about a contact now (IRC WHOIS, the XMPP roster item and what the contact publishes). */
+  info(accountId: string, contact: string): Promise<ContactInfo>;
   add(accountId: string, contact: string, alias: string): Promise<void>;
   remove(accountId: string, contact: string): Promise<void>;
   answerSubscription(accountId: string, contact: string, allow: boolean): Promise<void>;

@@ -1,6 +1,6 @@
 /**
  * One Telepathy Connection (spec 0.27 `Connection`, with `Interface.Requests`, `Interface.Contacts`,
- * `Interface.Aliasing`, `Interface.SimplePresence` and, for an account whose server keeps a roster,
+ * `Interface.Aliasing`, `Interface.SimplePresence`, `Interface.ContactInfo` and, for an account whose server keeps a roster,
  * `Interface.ContactList` and `Interface.ContactGroups`) over one connected Confab account,
  * at `/org/freedesktop/Telepathy/Connection/<cm>/<protocol>/<account id>_<n>` under the well-known
  * name `org.freedesktop.Telepathy.Connection.<cm>.<protocol>.<account id>_<n>`. The name is owned by
@@ -22,12 +22,13 @@ import { tpPresence } from '../accounts/presence';
 import type { ChannelHost, ChannelListener } from '../channels/channel-host';
 import { ChannelTable } from './channel-table';
 import {
-  ALIASING_IFACE, CONNECTION_IFACE, CONTACT_GROUPS_IFACE, CONTACT_LIST_IFACE, CONTACTS_IFACE, HANDLE_ROOM, REQUESTS_IFACE, SIMPLE_PRESENCE_IFACE,
+  ALIASING_IFACE, CONNECTION_IFACE, CONTACT_GROUPS_IFACE, CONTACT_INFO_IFACE, CONTACT_LIST_IFACE, CONTACTS_IFACE, HANDLE_ROOM, REQUESTS_IFACE, SIMPLE_PRESENCE_IFACE,
   STATUS_CONNECTED, STATUS_DISCONNECTED, TP,
 } from './constants';
 import {
   CONFAB_STATUS, CONTACT_ATTRIBUTE_INTERFACES, ROSTER_ATTRIBUTE_INTERFACES, STATUSES, contactAttributes, presenceOf, type ContactView,
 } from './contact-attributes';
+import { ContactInfoObject } from './contact-info';
 import { ContactList } from './contact-list';
 import { Handles } from './handles';
 import { ListedContacts } from './listed-contacts';
@@ -54,7 +55,7 @@ export interface ConnectionActions {
   setNickname(nick: string): void;
 }
 
-const INTERFACES = [REQUESTS_IFACE, CONTACTS_IFACE, ALIASING_IFACE, SIMPLE_PRESENCE_IFACE];
+const INTERFACES = [REQUESTS_IFACE, CONTACTS_IFACE, ALIASING_IFACE, SIMPLE_PRESENCE_IFACE, CONTACT_INFO_IFACE];
 const ROSTER_INTERFACES = [...INTERFACES, CONTACT_LIST_IFACE, CONTACT_GROUPS_IFACE];
 
 export class ConnectionObject implements ChannelHost {
@@ -69,6 +70,7 @@ export class ConnectionObject implements ChannelHost {
   private readonly objects: ContractObject[];
   private readonly listed: ListedContacts;
   private readonly contactList?: ContactList;
+  private readonly info: ContactInfoObject;
   private readonly following: Disposable;
 
   constructor(
@@ -123,7 +125,8 @@ export class ConnectionObject implements ChannelHost {
     }, ctx);
     this.aliasing = this.aliasingObject();
     this.presence = this.presenceObject();
-    this.objects = [this.connection, this.table.requests, contacts, this.aliasing, this.presence];
+    this.info = new ContactInfoObject({ f, contract, ctx, accountId: id.accountId, idOf: (h) => this.handles.contacts.inspect(h) });
+    this.objects = [this.connection, this.table.requests, contacts, this.aliasing, this.presence, this.info.object];
     this.contactList = hasRoster ? this.contactListObject() : undefined;
     if (this.contactList) this.objects.push(this.contactList.list, this.contactList.groups);
     this.following = f.contacts.onChanged((accountId) => {
@@ -257,7 +260,7 @@ export class ConnectionObject implements ChannelHost {
     const listed = isSelf ? undefined : this.listed.get(id);
     const roster = this.contactList && !isSelf ? { entry: this.contactList.entry(id) } : undefined;
     // the name the user gave the contact (the roster's) first, else the one the network said
-    return { id, alias: listed?.alias || (this.aliases.get(handle) ?? id), isSelf, listed, roster };
+    return { id, alias: listed?.alias || (this.aliases.get(handle) ?? id), isSelf, listed, roster, info: this.info.fieldsOf(handle) };
   }
 
   private aliasOf(handle: number, strict: boolean): string {

@@ -12,6 +12,7 @@ export const ALIASING_IFACE = `${TP}.Connection.Interface.Aliasing`;
 export const SIMPLE_PRESENCE_IFACE = `${TP}.Connection.Interface.SimplePresence`;
 export const CONTACT_LIST_IFACE = `${TP}.Connection.Interface.ContactList`;
 export const CONTACT_GROUPS_IFACE = `${TP}.Connection.Interface.ContactGroups`;
+export const CONTACT_INFO_IFACE = `${TP}.Connection.Interface.ContactInfo`;
 
 export const CHANNEL_IFACE = `${TP}.Channel`;
 export const TEXT_TYPE = `${TP}.Channel.Type.Text`;

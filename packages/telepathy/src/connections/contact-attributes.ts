@@ -9,12 +9,12 @@ import dbus from 'dbus-next';
 import type { Presence } from '@confab/sdk';
 import { tpPresence, type TpPresence } from '../accounts/presence';
 import type { ConfabContact } from '../confab';
-import { ALIASING_IFACE, CONNECTION_IFACE, CONTACT_GROUPS_IFACE, CONTACT_LIST_IFACE, SIMPLE_PRESENCE_IFACE } from './constants';
+import { ALIASING_IFACE, CONNECTION_IFACE, CONTACT_GROUPS_IFACE, CONTACT_INFO_IFACE, CONTACT_LIST_IFACE, SIMPLE_PRESENCE_IFACE } from './constants';
 import { SUB_NO, type RosterEntry } from './roster-state';
 
 type Variant = InstanceType<typeof dbus.Variant>;
 
-export const CONTACT_ATTRIBUTE_INTERFACES = [CONNECTION_IFACE, ALIASING_IFACE, SIMPLE_PRESENCE_IFACE];
+export const CONTACT_ATTRIBUTE_INTERFACES = [CONNECTION_IFACE, ALIASING_IFACE, SIMPLE_PRESENCE_IFACE, CONTACT_INFO_IFACE];
 /** spec Contacts.ContactAttributeInterfaces of a connection with a contact list. */
 export const ROSTER_ATTRIBUTE_INTERFACES = [...CONTACT_ATTRIBUTE_INTERFACES, CONTACT_LIST_IFACE, CONTACT_GROUPS_IFACE];
 
@@ -42,6 +42,8 @@ export interface ContactView {
   readonly listed?: ConfabContact;
   /** On a connection with a contact list: the contact's entry there (undefined: not on it). */
   readonly roster?: { readonly entry?: RosterEntry };
+  /** Its ContactInfo fields, once a RequestContactInfo learnt them. */
+  readonly info?: Array<[string, string[], string[]]>;
 }
 
 export function presenceOf(c: ContactView, presence: Presence): TpPresence {
@@ -62,6 +64,7 @@ export function contactAttributes(c: ContactView, asked: readonly string[], pres
     out[`${CONTACT_LIST_IFACE}/publish`] = new dbus.Variant('u', e?.publish ?? SUB_NO);
     out[`${CONTACT_LIST_IFACE}/publish-request`] = new dbus.Variant('s', e?.publishRequest ?? '');
   }
+  if (c.info && asked.includes(CONTACT_INFO_IFACE)) out[`${CONTACT_INFO_IFACE}/info`] = new dbus.Variant('a(sasas)', c.info); // spec ContactInfo attribute: only when known
   if (c.roster && asked.includes(CONTACT_GROUPS_IFACE)) out[`${CONTACT_GROUPS_IFACE}/groups`] = new dbus.Variant('as', [...(c.roster.entry?.groups ?? [])]); // spec ContactGroups attribute
   return out;
 }
